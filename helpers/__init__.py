@@ -1,0 +1,61 @@
+"""Helpers for the Exotel API Security Handbook.
+
+The public surface, flat: credentials, regions, the client and its errors, recording, the sandbox,
+and :class:`Chapter`, which wires them together for a notebook.
+"""
+
+from .chapter import Chapter
+from .client import ExotelClient, response_source, tls_context
+from .credentials import Credentials, mask
+from .errors import (
+    APIError,
+    AuthenticationError,
+    BadRequestError,
+    ConfigurationError,
+    ExotelError,
+    InsecureTransportError,
+    MissingCredentialsError,
+    NetworkError,
+    NotFoundError,
+    PermissionDeniedError,
+    RateLimitError,
+    RecordingError,
+    ServerError,
+    UnknownModeError,
+    UnknownRegionError,
+)
+from .recording import Mode
+from .regions import MUMBAI, REGIONS, SINGAPORE, Region, get_region, loopback
+from .sandbox import Sandbox
+
+__all__ = [
+    "APIError",
+    "AuthenticationError",
+    "BadRequestError",
+    "Chapter",
+    "ConfigurationError",
+    "Credentials",
+    "ExotelClient",
+    "ExotelError",
+    "InsecureTransportError",
+    "MUMBAI",
+    "MissingCredentialsError",
+    "Mode",
+    "NetworkError",
+    "NotFoundError",
+    "PermissionDeniedError",
+    "REGIONS",
+    "RateLimitError",
+    "RecordingError",
+    "Region",
+    "SINGAPORE",
+    "Sandbox",
+    "ServerError",
+    "UnknownModeError",
+    "UnknownRegionError",
+    "get_region",
+    "loopback",
+    "mask",
+    "response_source",
+    "tls_context",
+]

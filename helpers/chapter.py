@@ -1,0 +1,74 @@
+"""Everything a notebook needs, wired for the current mode: credentials, clients, cassettes.
+
+>>> from helpers import Chapter
+>>> chapter = Chapter("authentication")     # doctest: +SKIP
+>>> with chapter.cassette("list-calls"):    # doctest: +SKIP
+...     chapter.client().list_calls()
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+
+import httpx
+
+from .client import ExotelClient, tls_context
+from .credentials import Credentials
+from .recording import MODE_VAR, Mode, Recorder, offline_transport
+from .redaction import Redactor
+from .regions import Region
+from .sandbox import Sandbox
+
+_WHERE = {
+    Mode.PLAYBACK: "replayed from recordings in cassettes/{name}/, made earlier",
+    Mode.SANDBOX: "answered by the handbook's in-process sandbox and recorded into cassettes/{name}/",
+    Mode.LIVE: "answered by the live Exotel API with your credentials and recorded into cassettes/{name}/",
+}
+
+
+class Chapter:
+    """One chapter's session: its mode, sandbox, credentials, clients and cassettes."""
+
+    def __init__(self, name: str, *, env: Mapping[str, str] | None = None, sandbox: Sandbox | None = None):
+        env = os.environ if env is None else env
+        self.name = name
+        self.mode = Mode.from_env(env)
+        # The sandbox exists in playback too, for its clock and dashboard-style actions.
+        self.sandbox = sandbox or Sandbox()
+        if self.mode is Mode.LIVE:
+            self.credentials = Credentials.from_env(env)
+        else:
+            self.credentials = self.sandbox.demo
+        self.recorder = Recorder(name, self.mode, Redactor.for_credentials([self.credentials]))
+
+    @property
+    def transport(self) -> httpx.BaseTransport:
+        if self.mode is Mode.PLAYBACK:
+            return offline_transport()
+        if self.mode is Mode.SANDBOX:
+            return self.sandbox.transport()
+        return httpx.HTTPTransport(verify=tls_context())
+
+    def client(self, credentials: Credentials | None = None, *, region: Region | None = None) -> ExotelClient:
+        """An :class:`ExotelClient` for these (or other) credentials, on this mode's transport."""
+        return ExotelClient(credentials or self.credentials, region=region, transport=self.transport)
+
+    def http(self) -> httpx.Client:
+        """A bare httpx client on this mode's transport, for showing raw requests."""
+        return httpx.Client(transport=self.transport, timeout=10.0)
+
+    def cassette(self, name: str):
+        """``with chapter.cassette("name"):`` plays back or records the requests inside."""
+        return self.recorder.cassette(name)
+
+    def describe(self) -> str:
+        """Where this run's responses come from, in plain words."""
+        where = _WHERE[self.mode].format(name=self.name)
+        lines = [f"Mode: {self.mode.value} ({MODE_VAR}). Responses are {where}."]
+        if self.mode is Mode.PLAYBACK:
+            sources = sorted(self.recorder.sources()) or ["(no recordings yet)"]
+            lines.append(f"Those recordings came from: {', '.join(sources)}.")
+        if self.mode is not Mode.LIVE:
+            lines.append("The sandbox imitates Exotel's documented behaviour; it is not Exotel.")
+        return "\n".join(lines)

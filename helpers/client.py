@@ -1,0 +1,144 @@
+"""An httpx client for one Exotel account, with typed errors.
+
+Credentials travel in the Authorization header (``httpx.BasicAuth``), never in the URL; plain
+HTTP is refused except to a loopback sandbox; TLS 1.2 is the minimum; every request has a
+timeout. Error responses become the exceptions in :mod:`helpers.errors`.
+
+>>> from helpers import Credentials, ExotelClient           # doctest: +SKIP
+>>> with ExotelClient(Credentials.from_env()) as exotel:    # doctest: +SKIP
+...     calls = exotel.list_calls()
+"""
+
+from __future__ import annotations
+
+import ssl
+from typing import Any
+
+import certifi
+import httpx
+
+from . import errors
+from .credentials import Credentials
+from .regions import Region, require_secure
+
+DEFAULT_TIMEOUT = httpx.Timeout(10.0, connect=5.0)
+USER_AGENT = "exotel-handbook/0.1 (+https://github.com/exotel-handbook)"
+SANDBOX_HEADER = "X-Handbook-Source"
+
+
+def tls_context() -> ssl.SSLContext:
+    """Certificate-verifying context that refuses anything below TLS 1.2 (the FAQ's floor)."""
+    context = ssl.create_default_context(cafile=certifi.where())
+    context.minimum_version = ssl.TLSVersion.TLSv1_2
+    return context
+
+
+class ExotelClient:
+    """Calls the v1 and v2 endpoints the handbook uses, for one account in one region."""
+
+    def __init__(
+        self,
+        credentials: Credentials,
+        *,
+        region: Region | None = None,
+        transport: httpx.BaseTransport | None = None,
+        timeout: httpx.Timeout | float = DEFAULT_TIMEOUT,
+    ):
+        self.credentials = credentials
+        self.region = region or credentials.region
+        require_secure(httpx.URL(self.region.origin))
+        self._http = httpx.Client(
+            base_url=self.region.origin,
+            auth=httpx.BasicAuth(credentials.api_key, credentials.api_token),
+            transport=transport or httpx.HTTPTransport(verify=tls_context()),
+            timeout=timeout,
+            headers={"User-Agent": USER_AGENT, "Accept": "application/json"},
+            follow_redirects=False,
+        )
+
+    def __repr__(self) -> str:
+        return f"ExotelClient(account_sid={self.credentials.account_sid!r}, origin={self.region.origin!r})"
+
+    def __enter__(self) -> ExotelClient:
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self._http.close()
+
+    # -- the endpoints ------------------------------------------------------------------------
+
+    def list_calls(self, **params: Any) -> dict:
+        """``GET /v1/Accounts/<sid>/Calls.json``: the envelope ``{"Calls": [...], ...}``."""
+        return self.request("GET", "Calls.json", params=params or None).json()
+
+    def get_call(self, call_sid: str) -> dict:
+        """``GET /v1/Accounts/<sid>/Calls/<CallSid>.json``: ``{"Call": {...}}``."""
+        return self.request("GET", f"Calls/{call_sid}.json").json()
+
+    def connect_call(self, from_: str, to: str, caller_id: str, **fields: Any) -> dict:
+        """``POST /v1/Accounts/<sid>/Calls/connect.json``: call ``from_``, then connect ``to``.
+
+        Extra form fields (``StatusCallback``, ``TimeLimit``, ``Record``…) pass through as given.
+        """
+        form = {"From": from_, "To": to, "CallerId": caller_id, **fields}
+        return self.request("POST", "Calls/connect.json", data=form).json()
+
+    def send_sms(self, from_: str, to: str, body: str, **fields: Any) -> dict:
+        """``POST /v1/Accounts/<sid>/Sms/send.json``: ``{"SMSMessage": {...}}``."""
+        form = {"From": from_, "To": to, "Body": body, **fields}
+        return self.request("POST", "Sms/send.json", data=form).json()
+
+    def get_sms(self, sms_sid: str) -> dict:
+        """``GET /v1/Accounts/<sid>/SMS/Messages/<SmsSid>.json``: ``{"SMSMessage": {...}}``."""
+        return self.request("GET", f"SMS/Messages/{sms_sid}.json").json()
+
+    def list_calls_v2(self, **params: Any) -> dict:
+        """``GET /v2/accounts/<sid>/calls``."""
+        return self.request("GET", "calls", version="v2", params=params or None).json()
+
+    # -- the one place a request is sent -----------------------------------------------------
+
+    def url(self, path: str, version: str = "v1") -> str:
+        """The full URL of ``path`` under this account's v1 or v2 base."""
+        sid = self.credentials.account_sid
+        bases = {"v1": self.region.v1_base, "v2": self.region.v2_base}
+        if version not in bases:
+            raise ValueError(f"version must be 'v1' or 'v2', not {version!r}")
+        if "://" in path:
+            raise ValueError(f"path must be relative to the account's base URL, not {path!r}")
+        return bases[version](sid) + path.lstrip("/")
+
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        version: str = "v1",
+        params: dict | None = None,
+        data: dict | None = None,
+    ) -> httpx.Response:
+        """Send one request; return the response, or raise its typed error."""
+        url = self.url(path, version)
+        try:
+            response = self._http.request(method, url, params=params, data=data)
+        except httpx.TimeoutException as exc:
+            raise errors.NetworkError(
+                f"{method} {url} timed out ({type(exc).__name__}). Check your network; the "
+                "request may or may not have reached Exotel."
+            ) from exc
+        except httpx.TransportError as exc:
+            raise errors.NetworkError(
+                f"{method} {url} got no answer: {exc}. Check your network, proxy and DNS, "
+                "and that the regional endpoint is right."
+            ) from exc
+        if response.is_error:
+            raise errors.error_from_response(response)
+        return response
+
+
+def response_source(response: httpx.Response) -> str:
+    """Where a response came from: the handbook's sandbox, or (no marker) the live API."""
+    return "sandbox" if SANDBOX_HEADER.lower() in response.headers else "live Exotel API"

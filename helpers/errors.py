@@ -1,0 +1,196 @@
+"""The handbook's exceptions, one class per meaning.
+
+::
+
+    ExotelError
+    ├── ConfigurationError            something to fix before any request is sent
+    │   ├── MissingCredentialsError   EXOTEL_* variables not set (names every one)
+    │   ├── UnknownRegionError        not singapore / mumbai
+    │   ├── InsecureTransportError    plain http:// to a non-loopback host, or user:token@ in a URL
+    │   └── UnknownModeError          EXOTEL_HANDBOOK_MODE not playback / sandbox / live
+    ├── APIError                      the API answered with an error (status, message, body, hint)
+    │   ├── BadRequestError           400
+    │   ├── AuthenticationError       401
+    │   ├── PermissionDeniedError     403
+    │   ├── NotFoundError             404
+    │   ├── RateLimitError            429
+    │   └── ServerError               5xx
+    ├── NetworkError                  no answer: DNS, connection refused, TLS failure, timeout
+    └── RecordingError                cassettes: a request with no recording, a cassette reused
+
+The hints are the "What to Check" column of the seed's *Common Authentication Errors* table.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+
+HINTS: dict[int, str] = {
+    400: "Check the request's parameters against the API reference.",
+    401: "Verify your API Key and API Token are correct "
+    "(and that you are calling your account's regional endpoint).",
+    403: "Check that your account has permission for the requested resource.",
+    404: "Verify the Account SID and endpoint URL are correct.",
+    429: "Implement backoff and retry logic (see Rate Limits).",
+}
+
+
+class ExotelError(Exception):
+    """Base of every error the helpers raise.
+
+    >>> try:
+    ...     raise NotFoundError("no such call", status=404)
+    ... except ExotelError as exc:
+    ...     print(type(exc).__name__)
+    NotFoundError
+    """
+
+
+class ConfigurationError(ExotelError):
+    """Something to fix in configuration before a request can be sent."""
+
+
+class MissingCredentialsError(ConfigurationError):
+    """One or more EXOTEL_* variables are not set; ``missing`` lists them all."""
+
+    def __init__(self, missing: list[str], problems: list[str] | None = None):
+        self.missing = list(missing)
+        self.problems = list(problems or [])
+        parts = []
+        if self.missing:
+            parts.append(f"Missing Exotel credentials: {', '.join(self.missing)} not set.")
+        parts.extend(self.problems)
+        parts.append(
+            "Set them in your environment (export EXOTEL_API_KEY=...); the values are in the "
+            "Exotel Dashboard under Settings > API Settings. Never hard-code them."
+        )
+        super().__init__(" ".join(parts))
+
+
+class UnknownRegionError(ConfigurationError):
+    """The region or subdomain is not one of Exotel's data centres."""
+
+
+class InsecureTransportError(ConfigurationError):
+    """Plain HTTP to a non-loopback host, or credentials embedded in a URL."""
+
+
+class UnknownModeError(ConfigurationError):
+    """EXOTEL_HANDBOOK_MODE is not playback, sandbox or live."""
+
+
+class APIError(ExotelError):
+    """The API answered with an error status.
+
+    Carries the HTTP ``status``, Exotel's ``message`` from the RestException body, the raw
+    ``body``, the response ``headers`` and the seed's ``hint`` of what to check.
+
+    >>> try:
+    ...     raise AuthenticationError("Authentication failed", status=401)
+    ... except APIError as exc:
+    ...     print(exc.status, exc.hint)
+    401 Verify your API Key and API Token are correct (and that you are calling your account's regional endpoint).
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        status: int,
+        body: Any = None,
+        headers: httpx.Headers | None = None,
+        method: str | None = None,
+        url: str | None = None,
+    ):
+        self.message = message
+        self.status = status
+        self.body = body
+        self.headers = headers or httpx.Headers()
+        self.method = method
+        self.url = url
+        self.hint = HINTS.get(status, "See Exotel's error code dictionary.")
+        super().__init__(f"{status} {message} -- {self.hint}")
+
+
+class BadRequestError(APIError):
+    """400: the request was malformed (a required field missing, say)."""
+
+
+class AuthenticationError(APIError):
+    """401: invalid or missing credentials, or the wrong regional endpoint.
+
+    >>> try:
+    ...     raise AuthenticationError("Authentication failed", status=401)
+    ... except AuthenticationError as exc:
+    ...     print(exc.hint.split(" (")[0])
+    Verify your API Key and API Token are correct
+    """
+
+
+class PermissionDeniedError(APIError):
+    """403: credentials valid, access denied (permission or IP allowlist)."""
+
+
+class NotFoundError(APIError):
+    """404: unknown Account SID or resource path."""
+
+
+class RateLimitError(APIError):
+    """429: over the per-account limit; ``retry_after`` is the server's hint in seconds, if any."""
+
+    @property
+    def retry_after(self) -> str | None:
+        return self.headers.get("retry-after")
+
+
+class ServerError(APIError):
+    """5xx: the service failed; the request may or may not have been processed."""
+
+
+class NetworkError(ExotelError):
+    """No HTTP answer at all: DNS failure, refused connection, TLS failure or timeout."""
+
+
+class RecordingError(ExotelError):
+    """A cassette problem: a request with no recording, or a cassette used twice in one run."""
+
+
+_BY_STATUS: dict[int, type[APIError]] = {
+    400: BadRequestError,
+    401: AuthenticationError,
+    403: PermissionDeniedError,
+    404: NotFoundError,
+    429: RateLimitError,
+}
+
+
+def error_from_response(response: httpx.Response) -> APIError:
+    """Map an error response to its typed exception, reading Exotel's RestException body."""
+    status = response.status_code
+    cls = _BY_STATUS.get(status, ServerError if status >= 500 else APIError)
+    body: Any
+    try:
+        body = response.json()
+    except ValueError:
+        body = response.text
+    message = _rest_exception_message(body) or response.reason_phrase or "Error"
+    return cls(
+        message,
+        status=status,
+        body=body,
+        headers=response.headers,
+        method=response.request.method,
+        url=str(response.request.url.copy_with(username=None, password=None)),
+    )
+
+
+def _rest_exception_message(body: Any) -> str | None:
+    if isinstance(body, dict):
+        exc = body.get("RestException")
+        if isinstance(exc, dict) and exc.get("Message"):
+            return str(exc["Message"])
+    if isinstance(body, str) and body.strip():
+        return body.strip()[:200]
+    return None

@@ -1,0 +1,170 @@
+"""Cassettes: the one place vcrpy is configured.
+
+Three modes, chosen by ``EXOTEL_HANDBOOK_MODE``:
+
+- ``playback`` (default): answers come only from ``cassettes/``; a request with no recording
+  fails with a message naming it and the command that records it; nothing touches the network.
+- ``sandbox``: record against the in-process sandbox (what ``make cassettes`` does).
+- ``live``: record against the real API with the reader's EXOTEL_* credentials.
+
+Before anything is written, each interaction is scrubbed: no Authorization header, no
+``user:token@`` in a URI, no key, token or Basic value anywhere, a live Account SID replaced by
+:data:`~helpers.redaction.SID_PLACEHOLDER`. vcrpy applies the same scrub to a request before
+matching it, so playback works whatever credentials the reader has set.
+"""
+
+from __future__ import annotations
+
+import enum
+import os
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from pathlib import Path
+
+import httpx
+import vcr
+import yaml
+from vcr.errors import CannotOverwriteExistingCassetteException
+
+from .client import SANDBOX_HEADER
+from .errors import RecordingError, UnknownModeError
+from .redaction import Redactor, strip_userinfo
+
+MODE_VAR = "EXOTEL_HANDBOOK_MODE"
+CASSETTES_VAR = "EXOTEL_HANDBOOK_CASSETTES"
+#: Resolved from this file, not the notebook's working directory.
+CASSETTES = Path(__file__).resolve().parent.parent / "cassettes"
+RECORD_COMMAND = "make cassettes"
+LIVE_RECORD_COMMAND = "EXOTEL_HANDBOOK_MODE=live make cassettes"
+MATCH_ON = ("method", "scheme", "host", "port", "path", "query", "body")
+DROPPED_HEADERS = {"authorization", "cookie", "set-cookie", "proxy-authorization"}
+
+
+class Mode(enum.Enum):
+    PLAYBACK = "playback"
+    SANDBOX = "sandbox"
+    LIVE = "live"
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Mode:
+        env = os.environ if env is None else env
+        value = env.get(MODE_VAR, "").strip().lower() or cls.PLAYBACK.value
+        try:
+            return cls(value)
+        except ValueError:
+            choices = ", ".join(m.value for m in cls)
+            raise UnknownModeError(
+                f"{MODE_VAR}={value!r} is not a mode; use one of {choices} (playback is the default)."
+            ) from None
+
+    @property
+    def records(self) -> bool:
+        return self is not Mode.PLAYBACK
+
+
+def cassette_root(env: Mapping[str, str] | None = None) -> Path:
+    env = os.environ if env is None else env
+    return Path(env[CASSETTES_VAR]) if env.get(CASSETTES_VAR) else CASSETTES
+
+
+def offline_transport() -> httpx.MockTransport:
+    """Playback's transport: anything a cassette does not answer fails here, never on the network."""
+
+    def refuse(request: httpx.Request) -> httpx.Response:
+        raise RecordingError(
+            f"{request.method} {strip_userinfo(str(request.url))} was sent outside a cassette in "
+            "playback mode. Wrap it in `with chapter.cassette(name):` and record it with "
+            f"`{RECORD_COMMAND}`."
+        )
+
+    return httpx.MockTransport(refuse)
+
+
+class Recorder:
+    """Cassettes for one chapter: ``cassettes/<chapter>/<name>.yaml``."""
+
+    def __init__(self, chapter: str, mode: Mode, redactor: Redactor, root: Path | None = None):
+        self.chapter = chapter
+        self.mode = mode
+        self.redactor = redactor
+        self.directory = (root or cassette_root()) / chapter
+        self._used: set[str] = set()
+
+    def path(self, name: str) -> Path:
+        return self.directory / f"{name}.yaml"
+
+    @contextmanager
+    def cassette(self, name: str) -> Iterator[None]:
+        """Play back (or record) every HTTP exchange inside the ``with`` block."""
+        if name in self._used:
+            raise RecordingError(
+                f"Cassette {name!r} is used twice in chapter {self.chapter!r}; give each "
+                "`with chapter.cassette(...)` block its own name."
+            )
+        self._used.add(name)
+        path = self.path(name)
+        if self.mode is Mode.PLAYBACK and not path.exists():
+            raise RecordingError(
+                f"No recording at {self._shown(path)}. Record it with `{RECORD_COMMAND}` "
+                f"(or against your own account: `{LIVE_RECORD_COMMAND}`)."
+            )
+        if self.mode.records:
+            path.unlink(missing_ok=True)
+        recorder = vcr.VCR(
+            record_mode="none" if self.mode is Mode.PLAYBACK else "all",
+            drop_unused_requests=True,
+            match_on=MATCH_ON,
+            before_record_request=self._scrub_request,
+            before_record_response=self._scrub_response,
+            decode_compressed_response=True,
+        )
+        try:
+            with recorder.use_cassette(str(path)):
+                yield
+        except CannotOverwriteExistingCassetteException as exc:
+            request = self._scrub_request(exc.failed_request)
+            raise RecordingError(
+                f"No recording of {request.method} {request.uri} in {self._shown(path)} (the "
+                "notebook now sends a request it did not send when the cassette was recorded). "
+                f"Re-record with `{RECORD_COMMAND}`."
+            ) from None
+
+    def sources(self) -> set[str]:
+        """Where this chapter's cassettes were recorded: ``sandbox``, ``live Exotel API``, or both."""
+        found = set()
+        for path in sorted(self.directory.glob("*.yaml")):
+            for response in yaml.safe_load(path.read_text()).get("interactions", []):
+                headers = {k.lower() for k in response["response"]["headers"]}
+                found.add("sandbox" if SANDBOX_HEADER.lower() in headers else "live Exotel API")
+        return found
+
+    # -- scrubbing ----------------------------------------------------------------------------
+
+    def _scrub_request(self, request):
+        request.headers = {
+            k: self.redactor.text(v)
+            for k, v in request.headers.items()
+            if k.lower() not in DROPPED_HEADERS
+        }
+        request.uri = self.redactor.text(request.uri)
+        if request.body:
+            request.body = self.redactor.data(request.body)
+        return request
+
+    def _scrub_response(self, response: dict) -> dict:
+        response["headers"] = {
+            k: [self.redactor.text(v) for v in values]
+            for k, values in response["headers"].items()
+            if k.lower() not in DROPPED_HEADERS
+        }
+        body = response["body"].get("string")
+        if body:
+            response["body"]["string"] = self.redactor.data(body)
+        return response
+
+    @staticmethod
+    def _shown(path: Path) -> str:
+        try:
+            return str(path.relative_to(CASSETTES.parent))
+        except ValueError:
+            return str(path)

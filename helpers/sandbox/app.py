@@ -1,0 +1,245 @@
+"""The sandbox: Exotel's documented API behaviour, as plain Python with no web framework.
+
+Order of checks, as the seed's error table reads: credentials (401, including the other
+region's host), the per-account limit (429), the Account SID (404), then the resource.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import re
+import threading
+
+import httpx
+
+from ..clock import Clock, FrozenClock
+from ..credentials import Credentials
+from ..regions import REGIONS, region_for_host
+from .accounts import Account, demo_account, demo_credentials
+from .ratelimit import SlidingWindowLimit
+from .resources import Call, SidFactory, Sms, v2_call
+from .wire import SandboxRequest, SandboxResponse, rest_exception
+
+AUTH_FAILED = "Authentication failed. Check your API key and token."
+MAX_BODY_CHARS = 2000  # SMS Body limit on Exotel's send-SMS page
+MAX_PAGE_SIZE = 100  # bulk call details: PageSize default 50, max 100
+
+_ACCOUNT_PATH = re.compile(r"^/(?P<version>v1)/Accounts/(?P<sid>[^/]+)/(?P<rest>.+)$|"
+                           r"^/(?P<version2>v2)/accounts/(?P<sid2>[^/]+)/(?P<rest2>.+)$")
+
+
+class Sandbox:
+    """An in-memory stand-in for the Exotel API, deterministic on a frozen clock.
+
+    >>> sandbox = Sandbox()
+    >>> sandbox.demo.account_sid
+    'handbookdemo'
+    """
+
+    def __init__(
+        self,
+        *,
+        clock: Clock | None = None,
+        rate_limit: SlidingWindowLimit | None = None,
+        demo: Credentials | None = None,
+        seed: str = "handbook",
+    ):
+        self.clock = clock or FrozenClock()
+        self.rate_limit = rate_limit or SlidingWindowLimit(200, 60)
+        self.demo = demo or demo_credentials()
+        self.accounts: list[Account] = [demo_account(self.demo)]
+        self.calls: dict[str, Call] = {}
+        self.messages: dict[str, Sms] = {}
+        self._new_sid = SidFactory(seed)
+        self._request_ids = SidFactory(f"{seed}:requests")
+        self._lock = threading.Lock()
+
+    # -- adapters ------------------------------------------------------------------------------
+
+    def transport(self, client_ip: str = "127.0.0.1") -> httpx.MockTransport:
+        """An in-process httpx transport: give it to a client and the sandbox answers."""
+        from .transport import sandbox_transport
+
+        return sandbox_transport(self, client_ip)
+
+    def mounts(self, client_ip: str = "127.0.0.1") -> dict[str, httpx.BaseTransport]:
+        """``httpx.Client(mounts=...)`` for the two real API hosts."""
+        transport = self.transport(client_ip)
+        return {f"https://{r.subdomain}": transport for r in REGIONS.values()}
+
+    # -- the request pipeline -----------------------------------------------------------------
+
+    def handle(self, request: SandboxRequest) -> SandboxResponse:
+        with self._lock:
+            return self._handle(request)
+
+    def _handle(self, request: SandboxRequest) -> SandboxResponse:
+        region = region_for_host(request.host)
+        if region is None:
+            return rest_exception(404, f"The sandbox serves api.exotel.com and api.in.exotel.com, not {request.host}.")
+        account = self._authenticate(request, region)
+        if account is None:
+            return rest_exception(401, AUTH_FAILED)
+        wait = self.rate_limit.admit(account.sid, self.clock.now())
+        if wait:
+            return rest_exception(
+                429,
+                f"Too Many Requests: more than {self.rate_limit.limit} requests in "
+                f"{self.rate_limit.window:g} seconds for this account.",
+                **{"Retry-After": str(wait)},
+            )
+        match = _ACCOUNT_PATH.match(request.path)
+        if not match:
+            return rest_exception(404, f"The requested resource {request.path} was not found.")
+        version = match["version"] or match["version2"]
+        sid = match["sid"] or match["sid2"]
+        rest = match["rest"] or match["rest2"]
+        if sid != account.sid:
+            return rest_exception(404, f"Account SID {sid} was not found.")
+        route = self._v1_route if version == "v1" else self._v2_route
+        return route(request, account, rest)
+
+    def _authenticate(self, request: SandboxRequest, region) -> Account | None:
+        pair = _basic_pair(request.authorization) or request.userinfo
+        if pair is None:
+            return None
+        username, password = pair
+        return next(
+            (a for a in self.accounts if a.region == region and a.accepts(username, password)),
+            None,
+        )
+
+    # -- v1 -------------------------------------------------------------------------------------
+
+    def _v1_route(self, request: SandboxRequest, account: Account, rest: str) -> SandboxResponse:
+        if not rest.endswith(".json"):
+            return rest_exception(
+                404,
+                f"The sandbox serves only the JSON form of v1 paths: use {rest}.json "
+                "(Exotel itself answers XML when .json is left off).",
+            )
+        parts = rest[: -len(".json")].split("/")
+        method = request.method
+        if parts == ["Calls"] and method == "GET":
+            return self._list_calls(request, account)
+        if parts == ["Calls", "connect"] and method == "POST":
+            return self._connect(request, account)
+        if len(parts) == 2 and parts[0] == "Calls" and method == "GET":
+            return self._get(self.calls, parts[1], account, "Call")
+        if [p.lower() for p in parts] == ["sms", "send"] and method == "POST":
+            return self._send_sms(request, account)
+        if len(parts) == 3 and [p.lower() for p in parts[:2]] == ["sms", "messages"] and method == "GET":
+            return self._get(self.messages, parts[2], account, "SMSMessage")
+        return rest_exception(404, f"The requested resource {method} {rest} was not found.")
+
+    def _connect(self, request: SandboxRequest, account: Account) -> SandboxResponse:
+        form = dict(request.form)
+        missing = [name for name in ("From", "To", "CallerId") if not form.get(name, "").strip()]
+        if missing:
+            return rest_exception(400, f"Invalid Parameters: {', '.join(missing)} missing.")
+        call = Call(
+            sid=self._new_sid("call"),
+            account_sid=account.sid,
+            from_=form.pop("From"),
+            to=form.pop("To"),
+            caller_id=form.pop("CallerId"),
+            created=self.clock.now(),
+            extra=form,
+        )
+        self.calls[call.sid] = call
+        return SandboxResponse(200, {"Call": call.to_json(self.clock.now())})
+
+    def _list_calls(self, request: SandboxRequest, account: Account) -> SandboxResponse:
+        now = self.clock.now()
+        try:
+            page_size = int(request.query.get("PageSize", 50))
+        except ValueError:
+            page_size = -1
+        if not 1 <= page_size <= MAX_PAGE_SIZE:
+            return rest_exception(400, f"Invalid Parameters: PageSize must be 1 to {MAX_PAGE_SIZE}.")
+        status = request.query.get("Status")
+        # Bulk call details leave out calls still in progress, as Exotel's page says.
+        calls = [
+            c for c in self.calls.values()
+            if c.account_sid == account.sid and now >= c.ended and (not status or c.status(now) == status)
+        ]
+        calls.sort(key=lambda c: c.created, reverse=True)
+        base = f"/v1/Accounts/{account.sid}/Calls.json?PageSize={page_size}"
+        after = request.query.get("After")
+        if after:
+            ids = [c.sid for c in calls]
+            calls = calls[ids.index(after) + 1 :] if after in ids else []
+        page, more = calls[:page_size], len(calls) > page_size
+        return SandboxResponse(200, {
+            "Metadata": {
+                "Total": len(calls),
+                "PageSize": page_size,
+                "FirstPageUri": base,
+                "PrevPageUri": None,
+                "NextPageUri": f"{base}&After={page[-1].sid}" if more else None,
+            },
+            "Calls": [c.to_json(now) for c in page],
+        })
+
+    def _send_sms(self, request: SandboxRequest, account: Account) -> SandboxResponse:
+        form = dict(request.form)
+        missing = [name for name in ("From", "To", "Body") if not form.get(name, "").strip()]
+        if missing:
+            return rest_exception(400, f"Invalid Parameters: {', '.join(missing)} missing.")
+        if len(form["Body"]) > MAX_BODY_CHARS:
+            return rest_exception(400, f"Invalid Parameters: Body is longer than {MAX_BODY_CHARS} characters.")
+        sms = Sms(
+            sid=self._new_sid("sms"),
+            account_sid=account.sid,
+            from_=form.pop("From"),
+            to=form.pop("To"),
+            body=form.pop("Body"),
+            created=self.clock.now(),
+            extra=form,
+        )
+        self.messages[sms.sid] = sms
+        return SandboxResponse(200, {"SMSMessage": sms.to_json(self.clock.now())})
+
+    def _get(self, store: dict, sid: str, account: Account, envelope: str) -> SandboxResponse:
+        item = store.get(sid)
+        if item is None or item.account_sid != account.sid:
+            return rest_exception(404, f"The requested resource {sid} was not found.")
+        return SandboxResponse(200, {envelope: item.to_json(self.clock.now())})
+
+    # -- v2 -------------------------------------------------------------------------------------
+
+    def _v2_route(self, request: SandboxRequest, account: Account, rest: str) -> SandboxResponse:
+        if rest.rstrip("/") != "calls" or request.method != "GET":
+            return rest_exception(404, f"The requested resource {request.method} {rest} was not found.")
+        now = self.clock.now()
+        calls = sorted(
+            (c for c in self.calls.values() if c.account_sid == account.sid),
+            key=lambda c: c.created,
+            reverse=True,
+        )
+        return SandboxResponse(200, {
+            "request_id": self._request_ids("v2"),
+            "method": "GET",
+            "http_code": 200,
+            "response": [
+                {"code": 200, "status": "success", "data": v2_call(c, now)} for c in calls
+            ],
+        })
+
+
+def _basic_pair(header: str | None) -> tuple[str, str] | None:
+    """(username, password) from ``Authorization: Basic ...``, or None if absent or malformed."""
+    if not header:
+        return None
+    scheme, _, value = header.partition(" ")
+    if scheme.lower() != "basic":
+        return None
+    try:
+        username, sep, password = base64.b64decode(value.strip(), validate=True).decode().partition(":")
+    except (binascii.Error, UnicodeDecodeError):
+        return None
+    return (username, password) if sep else None
+
+
+__all__ = ["Sandbox"]
