@@ -15,6 +15,7 @@ import httpx
 
 from .client import ExotelClient, tls_context
 from .credentials import Credentials
+from .errors import ConfigurationError
 from .recording import MODE_VAR, Mode, Recorder, offline_transport
 from .redaction import Redactor
 from .regions import Region
@@ -30,10 +31,24 @@ _WHERE = {
 class Chapter:
     """One chapter's session: its mode, sandbox, credentials, clients and cassettes."""
 
-    def __init__(self, name: str, *, env: Mapping[str, str] | None = None, sandbox: Sandbox | None = None):
+    def __init__(
+        self,
+        name: str,
+        *,
+        live: bool = True,
+        env: Mapping[str, str] | None = None,
+        sandbox: Sandbox | None = None,
+    ):
+        """``live=False`` for chapters that must never reach the real API (made-up phone
+        numbers, the sandbox's clock or its dashboard actions)."""
         env = os.environ if env is None else env
         self.name = name
         self.mode = Mode.from_env(env)
+        if self.mode is Mode.LIVE and not live:
+            raise ConfigurationError(
+                f"Chapter {name!r} is recorded from the sandbox only: it uses made-up phone numbers "
+                f"or the sandbox's own controls. Unset {MODE_VAR} (playback) or set it to 'sandbox'."
+            )
         # The sandbox exists in playback too, for its clock and dashboard-style actions.
         self.sandbox = sandbox or Sandbox()
         if self.mode is Mode.LIVE:
@@ -42,21 +57,29 @@ class Chapter:
             self.credentials = self.sandbox.demo
         self.recorder = Recorder(name, self.mode, Redactor.for_credentials([self.credentials]))
 
-    @property
-    def transport(self) -> httpx.BaseTransport:
+    def transport(self, from_ip: str = "127.0.0.1") -> httpx.BaseTransport:
+        """This mode's transport. ``from_ip`` is the source address the sandbox sees (sandbox only)."""
         if self.mode is Mode.PLAYBACK:
             return offline_transport()
         if self.mode is Mode.SANDBOX:
-            return self.sandbox.transport()
+            return self.sandbox.transport(from_ip)
         return httpx.HTTPTransport(verify=tls_context())
 
-    def client(self, credentials: Credentials | None = None, *, region: Region | None = None) -> ExotelClient:
+    def client(
+        self,
+        credentials: Credentials | None = None,
+        *,
+        region: Region | None = None,
+        from_ip: str = "127.0.0.1",
+    ) -> ExotelClient:
         """An :class:`ExotelClient` for these (or other) credentials, on this mode's transport."""
-        return ExotelClient(credentials or self.credentials, region=region, transport=self.transport)
+        return ExotelClient(
+            credentials or self.credentials, region=region, transport=self.transport(from_ip)
+        )
 
     def http(self) -> httpx.Client:
         """A bare httpx client on this mode's transport, for showing raw requests."""
-        return httpx.Client(transport=self.transport, timeout=10.0)
+        return httpx.Client(transport=self.transport(), timeout=10.0)
 
     def cassette(self, name: str):
         """``with chapter.cassette("name"):`` plays back or records the requests inside."""

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from ..credentials import KEY_VAR, SID_VAR, TOKEN_VAR, Credentials, region_from_env
@@ -22,6 +23,25 @@ class Account:
     sid: str
     region: Region
     keys: dict[str, str] = field(default_factory=dict)  # API key -> token
+    #: Account-level IP allowlist (FAQ: "API requests from non-allowed IPs receive a 403").
+    #: Empty means every address is allowed.
+    allowlist: tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...] = ()
+
+    def allow_only(self, cidrs: Iterable[str]) -> None:
+        """Restrict API access to these addresses or CIDR ranges; an empty list lifts the limit."""
+        try:
+            self.allowlist = tuple(ipaddress.ip_network(c.strip(), strict=False) for c in cidrs)
+        except ValueError as exc:
+            raise ValueError(f"Not an IP address or CIDR range: {exc}") from None
+
+    def allows(self, address: str) -> bool:
+        if not self.allowlist:
+            return True
+        try:
+            ip = ipaddress.ip_address(address)
+        except ValueError:
+            return False
+        return any(ip in network for network in self.allowlist)
 
     def accepts(self, username: str, password: str) -> bool:
         """An API key and its token, or the original pair: the Account SID and a current token."""

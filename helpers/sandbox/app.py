@@ -57,8 +57,13 @@ class Sandbox:
 
     # -- adapters ------------------------------------------------------------------------------
 
+    @property
+    def account(self) -> Account:
+        """The demo account (dashboard-style settings such as its IP allowlist live here)."""
+        return self.accounts[0]
+
     def transport(self, client_ip: str = "127.0.0.1") -> httpx.MockTransport:
-        """An in-process httpx transport: give it to a client and the sandbox answers."""
+        """An in-process httpx transport; ``client_ip`` is the source address the sandbox sees."""
         from .transport import sandbox_transport
 
         return sandbox_transport(self, client_ip)
@@ -81,6 +86,10 @@ class Sandbox:
         account = self._authenticate(request, region)
         if account is None:
             return rest_exception(401, AUTH_FAILED)
+        if not account.allows(request.client_ip):
+            return rest_exception(
+                403, f"Access denied: requests from {request.client_ip} are not in this account's IP allowlist."
+            )
         wait = self.rate_limit.admit(account.sid, self.clock.now())
         if wait:
             return rest_exception(
