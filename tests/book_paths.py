@@ -1,0 +1,33 @@
+"""Where the book's parts live, and the environment a playback run needs (shared by tests)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import yaml
+
+from helpers.credentials import REGION_VAR, REQUIRED, SUBDOMAIN_VAR
+from helpers.recording import CASSETTES_VAR, MODE_VAR
+
+ROOT = Path(__file__).resolve().parent.parent
+BOOK = ROOT / "book"
+CASSETTES = ROOT / "cassettes"
+NOTEBOOKS = sorted(BOOK.glob("*.ipynb"))
+
+
+def toc_files() -> list[str]:
+    """Every file the table of contents names, root first (``book/intro`` style, no suffix)."""
+    toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
+    files = [toc["root"]]
+    for part in toc.get("parts", []):
+        files += [chapter["file"] for chapter in part["chapters"]]
+    return files
+
+
+def playback_env(**extra: str) -> dict[str, str]:
+    """os.environ in playback mode, without any EXOTEL_* credentials (deterministic outputs)."""
+    env = {k: v for k, v in os.environ.items() if k not in (*REQUIRED, REGION_VAR, SUBDOMAIN_VAR, CASSETTES_VAR)}
+    env[MODE_VAR] = "playback"
+    env.update(extra)
+    return env
