@@ -16,10 +16,10 @@ import httpx
 from .client import ExotelClient, tls_context
 from .credentials import Credentials
 from .errors import ConfigurationError
-from .recording import MODE_VAR, Mode, Recorder, offline_transport
+from .recording import MODE_VAR, Mode, Recorder, cassette_root, offline_transport
 from .redaction import Redactor
 from .regions import Region
-from .sandbox import Sandbox
+from .sandbox import Sandbox, demo_credentials
 
 _WHERE = {
     Mode.PLAYBACK: "replayed from recordings in cassettes/{name}/, made earlier",
@@ -50,12 +50,14 @@ class Chapter:
                 f"or the sandbox's own controls. Unset {MODE_VAR} (playback) or set it to 'sandbox'."
             )
         # The sandbox exists in playback too, for its clock and dashboard-style actions.
-        self.sandbox = sandbox or Sandbox()
+        self.sandbox = sandbox or Sandbox(demo=demo_credentials(env))
         if self.mode is Mode.LIVE:
             self.credentials = Credentials.from_env(env)
         else:
             self.credentials = self.sandbox.demo
-        self.recorder = Recorder(name, self.mode, Redactor.for_credentials([self.credentials]))
+        self.recorder = Recorder(
+            name, self.mode, Redactor.for_credentials([self.credentials]), cassette_root(env)
+        )
 
     def transport(self, from_ip: str = "127.0.0.1") -> httpx.BaseTransport:
         """This mode's transport. ``from_ip`` is the source address the sandbox sees (sandbox only)."""

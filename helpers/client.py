@@ -134,7 +134,7 @@ class ExotelClient:
                 f"{method} {url} got no answer: {exc}. Check your network, proxy and DNS, "
                 "and that the regional endpoint is right."
             ) from exc
-        if response.is_error:
+        if response.is_error or response.is_redirect:
             raise errors.error_from_response(response)
         return response
 

@@ -176,6 +176,11 @@ def error_from_response(response: httpx.Response) -> APIError:
     except ValueError:
         body = response.text
     message = _rest_exception_message(body) or response.reason_phrase or "Error"
+    if response.is_redirect:
+        message = (
+            f"unexpected redirect to {response.headers.get('location', '(no Location)')}; "
+            "the client does not follow redirects, so credentials never travel to another host"
+        )
     return cls(
         message,
         status=status,

@@ -159,7 +159,12 @@ class Recorder:
         }
         body = response["body"].get("string")
         if body:
-            response["body"]["string"] = self.redactor.data(body)
+            body = response["body"]["string"] = self.redactor.data(body)
+            # A replaced SID or secret changes the body's length; keep the header true to it.
+            size = len(body.encode() if isinstance(body, str) else body)
+            for name in response["headers"]:
+                if name.lower() == "content-length":
+                    response["headers"][name] = [str(size)]
         return response
 
     @staticmethod

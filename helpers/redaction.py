@@ -6,6 +6,7 @@ import base64
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from urllib.parse import quote, quote_plus
 
 from .credentials import Credentials
 
@@ -29,6 +30,8 @@ class Redactor:
         for c in creds:
             secrets |= {c.api_key, c.api_token, basic_value(c.api_key, c.api_token)}
             secrets.add(basic_value(c.account_sid, c.api_token))
+            # As they appear in a form body or query string, if the token has +, / or =.
+            secrets |= {quote(c.api_token, safe=""), quote_plus(c.api_token, safe="")}
         sids = {c.account_sid for c in creds}
         # The SID is not secret, but a live one is replaced so cassettes are the same for everyone.
         sid = next(iter(sids)) if len(sids) == 1 else None

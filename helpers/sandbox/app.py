@@ -174,6 +174,7 @@ class Sandbox:
             if c.account_sid == account.sid and now >= c.ended and (not status or c.status(now) == status)
         ]
         calls.sort(key=lambda c: c.created, reverse=True)
+        total = len(calls)
         base = f"/v1/Accounts/{account.sid}/Calls.json?PageSize={page_size}"
         after = request.query.get("After")
         if after:
@@ -182,7 +183,7 @@ class Sandbox:
         page, more = calls[:page_size], len(calls) > page_size
         return SandboxResponse(200, {
             "Metadata": {
-                "Total": len(calls),
+                "Total": total,
                 "PageSize": page_size,
                 "FirstPageUri": base,
                 "PrevPageUri": None,
