@@ -20,12 +20,15 @@ from .errors import (
     PermissionDeniedError,
     RateLimitError,
     RecordingError,
+    RetriesExhaustedError,
     ServerError,
     UnknownModeError,
     UnknownRegionError,
 )
+from .pacing import Pacer
 from .recording import Mode
 from .regions import MUMBAI, REGIONS, SINGAPORE, Region, get_region, loopback
+from .retry import RetryEvent, RetryPolicy, parse_retry_after
 from .sandbox import Sandbox
 
 __all__ = [
@@ -41,12 +44,16 @@ __all__ = [
     "MUMBAI",
     "MissingCredentialsError",
     "Mode",
+    "Pacer",
     "NetworkError",
     "NotFoundError",
     "PermissionDeniedError",
     "REGIONS",
     "RateLimitError",
     "RecordingError",
+    "RetriesExhaustedError",
+    "RetryEvent",
+    "RetryPolicy",
     "Region",
     "SINGAPORE",
     "Sandbox",
@@ -56,6 +63,7 @@ __all__ = [
     "get_region",
     "loopback",
     "mask",
+    "parse_retry_after",
     "response_source",
     "tls_context",
 ]

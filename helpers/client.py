@@ -19,7 +19,9 @@ import httpx
 
 from . import errors
 from .credentials import Credentials
+from .pacing import Pacer
 from .regions import Region, require_secure
+from .retry import RetryPolicy
 
 DEFAULT_TIMEOUT = httpx.Timeout(10.0, connect=5.0)
 USER_AGENT = "exotel-handbook/0.1 (+https://github.com/exotel-handbook)"
@@ -43,8 +45,14 @@ class ExotelClient:
         region: Region | None = None,
         transport: httpx.BaseTransport | None = None,
         timeout: httpx.Timeout | float = DEFAULT_TIMEOUT,
+        retry: RetryPolicy | None = None,
+        pacer: Pacer | None = None,
     ):
+        """``retry`` retries what is safe to retry (none by default); ``pacer`` spaces requests
+        so the account stays under its rate limit (none by default)."""
         self.credentials = credentials
+        self.retry = retry
+        self.pacer = pacer
         self.region = region or credentials.region
         require_secure(httpx.URL(self.region.origin))
         self._http = httpx.Client(
@@ -120,10 +128,29 @@ class ExotelClient:
         params: dict | None = None,
         data: dict | None = None,
     ) -> httpx.Response:
-        """Send one request; return the response, or raise its typed error."""
+        """Send a request (paced and retried if so configured); return it or raise its error."""
         url = self.url(path, version)
+
+        def attempt() -> httpx.Response:
+            if self.pacer:
+                self.pacer.acquire()
+            return self._send(method, url, params, data)
+
+        if self.retry:
+            return self.retry.call(attempt, method, url)
+        return attempt()
+
+    def _send(
+        self, method: str, url: str, params: dict | None, data: dict | None
+    ) -> httpx.Response:
         try:
             response = self._http.request(method, url, params=params, data=data)
+        except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
+            raise errors.NetworkError(
+                f"{method} {url} could not connect ({type(exc).__name__}: {exc}). The request was "
+                "not sent. Check your network, proxy and DNS, and the regional endpoint.",
+                request_sent=False,
+            ) from exc
         except httpx.TimeoutException as exc:
             raise errors.NetworkError(
                 f"{method} {url} timed out ({type(exc).__name__}). Check your network; the "

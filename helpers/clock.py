@@ -17,6 +17,8 @@ class Clock(Protocol):
 
     def sleep(self, seconds: float) -> None: ...
 
+    def sleep_until(self, moment: datetime) -> None: ...
+
 
 class SystemClock:
     """Wall-clock time, in IST (the time zone Exotel's v1 timestamps are in)."""
@@ -26,6 +28,9 @@ class SystemClock:
 
     def sleep(self, seconds: float) -> None:
         time.sleep(seconds)
+
+    def sleep_until(self, moment: datetime) -> None:
+        self.sleep(max(0.0, (moment - self.now()).total_seconds()))
 
 
 class FrozenClock:
@@ -54,3 +59,12 @@ class FrozenClock:
     def sleep(self, seconds: float) -> None:
         """Sleeping on a frozen clock moves it on at once: no real time passes."""
         self.advance(seconds)
+
+    def sleep_until(self, moment: datetime) -> None:
+        """Move the clock to ``moment`` unless it is already past it.
+
+        Threads that sleep until the same moment move the clock once, not once each, so several
+        threads on one frozen clock see time pass as they would in real time.
+        """
+        with self._lock:
+            self._now = max(self._now, moment)

@@ -71,7 +71,11 @@ def region_from_env(env: Mapping[str, str]) -> Region:
     by_host = env.get(SUBDOMAIN_VAR, "").strip()
     if not by_name and not by_host:
         return DEFAULT_REGION
-    regions = {var: get_region(value) for var, value in ((REGION_VAR, by_name), (SUBDOMAIN_VAR, by_host)) if value}
+    regions = {
+        var: get_region(value)
+        for var, value in ((REGION_VAR, by_name), (SUBDOMAIN_VAR, by_host))
+        if value
+    }
     if len(set(regions.values())) > 1:
         raise UnknownRegionError(
             f"{REGION_VAR}={by_name!r} and {SUBDOMAIN_VAR}={by_host!r} name different data "

@@ -16,6 +16,7 @@
     │   ├── RateLimitError            429
     │   └── ServerError               5xx
     ├── NetworkError                  no answer: DNS, connection refused, TLS failure, timeout
+    ├── RetriesExhaustedError         retried as far as the policy allows; carries the last error
     └── RecordingError                cassettes: a request with no recording, a cassette reused
 
 The hints are the "What to Check" column of the seed's *Common Authentication Errors* table.
@@ -150,7 +151,32 @@ class ServerError(APIError):
 
 
 class NetworkError(ExotelError):
-    """No HTTP answer at all: DNS failure, refused connection, TLS failure or timeout."""
+    """No HTTP answer at all: DNS failure, refused connection, TLS failure or timeout.
+
+    ``request_sent`` is False when the connection was never made (the request cannot have
+    reached Exotel, so even a POST is safe to send again).
+    """
+
+    def __init__(self, message: str, *, request_sent: bool = True):
+        self.request_sent = request_sent
+        super().__init__(message)
+
+
+class RetriesExhaustedError(ExotelError):
+    """Retried as far as the policy allows. ``last_error`` is the final failure.
+
+    >>> try:
+    ...     raise RetriesExhaustedError("gave up", attempts=5, waited=31.0, last_error=None)
+    ... except ExotelError as exc:
+    ...     print(exc.attempts, exc.waited)
+    5 31.0
+    """
+
+    def __init__(self, message: str, *, attempts: int, waited: float, last_error: Exception | None):
+        self.attempts = attempts
+        self.waited = waited
+        self.last_error = last_error
+        super().__init__(message)
 
 
 class RecordingError(ExotelError):

@@ -55,6 +55,8 @@ def execute(path: Path, mode: Mode, *, keep_credentials: bool = False) -> nbform
             timeout=TIMEOUT,
             kernel_name="python3",
             record_timing=False,
+            # One stdout block per cell: how the kernel happens to flush must not show in git.
+            coalesce_streams=True,
             resources={"metadata": {"path": str(path.parent)}},
         ).execute()
     return nb
@@ -66,14 +68,20 @@ def record(paths: list[Path], mode: Mode, out=sys.stdout) -> None:
         execute(path, mode, keep_credentials=mode is Mode.LIVE)
         nb = execute(path, Mode.PLAYBACK)
         nbformat.write(nb, path)
-        print(f"{path.relative_to(ROOT)}: recorded ({mode.value}) and replayed in "
-              f"{time.perf_counter() - started:.1f} s", file=out)
+        print(
+            f"{path.relative_to(ROOT)}: recorded ({mode.value}) and replayed in "
+            f"{time.perf_counter() - started:.1f} s",
+            file=out,
+        )
 
 
 def main(argv: list[str] | None = None, env: Mapping[str, str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m helpers.notebooks")
-    parser.add_argument("command", choices=["record", "refresh"],
-                        help="record: re-record cassettes, then refresh outputs; refresh: outputs only")
+    parser.add_argument(
+        "command",
+        choices=["record", "refresh"],
+        help="record: re-record cassettes, then refresh outputs; refresh: outputs only",
+    )
     parser.add_argument("notebooks", nargs="*", type=Path, help="default: every notebook in book/")
     args = parser.parse_args(argv)
     mode = Mode.from_env(env)

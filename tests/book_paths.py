@@ -27,7 +27,11 @@ def toc_files() -> list[str]:
 
 def playback_env(**extra: str) -> dict[str, str]:
     """os.environ in playback mode, without any EXOTEL_* credentials (deterministic outputs)."""
-    env = {k: v for k, v in os.environ.items() if k not in (*REQUIRED, REGION_VAR, SUBDOMAIN_VAR, CASSETTES_VAR)}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in (*REQUIRED, REGION_VAR, SUBDOMAIN_VAR, CASSETTES_VAR)
+    }
     env[MODE_VAR] = "playback"
     env.update(extra)
     return env

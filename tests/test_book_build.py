@@ -64,7 +64,10 @@ def test_an_unexpected_cell_error_fails_the_build(tmp_path):
 
 def test_a_cell_tagged_raises_exception_may_fail(tmp_path):
     src = copy_book(tmp_path)
-    append_cell(src / "book" / "intro.ipynb", new_code_cell("1 / 0", metadata={"tags": ["raises-exception"]}))
+    append_cell(
+        src / "book" / "intro.ipynb",
+        new_code_cell("1 / 0", metadata={"tags": ["raises-exception"]}),
+    )
     result = build(src)
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     assert "ZeroDivisionError" in html(src, "book/intro")
@@ -72,7 +75,9 @@ def test_a_cell_tagged_raises_exception_may_fail(tmp_path):
 
 def test_a_sphinx_warning_fails_the_build(tmp_path):
     src = copy_book(tmp_path)
-    append_cell(src / "book" / "intro.ipynb", new_markdown_cell("See [a missing page](missing.md)."))
+    append_cell(
+        src / "book" / "intro.ipynb", new_markdown_cell("See [a missing page](missing.md).")
+    )
     result = build(src)
     assert result.returncode != 0
     assert "cross-reference target not found: 'missing.md'" in result.stdout + result.stderr
@@ -80,7 +85,9 @@ def test_a_sphinx_warning_fails_the_build(tmp_path):
 
 def test_a_cell_writing_to_stderr_fails_the_build(tmp_path):
     src = copy_book(tmp_path)
-    append_cell(src / "book" / "intro.ipynb", new_code_cell("import sys\nprint('oops', file=sys.stderr)"))
+    append_cell(
+        src / "book" / "intro.ipynb", new_code_cell("import sys\nprint('oops', file=sys.stderr)")
+    )
     result = build(src)
     assert result.returncode != 0
     assert "stderr was found in the cell outputs" in result.stdout + result.stderr
@@ -88,12 +95,17 @@ def test_a_cell_writing_to_stderr_fails_the_build(tmp_path):
 
 def network_can_be_cut() -> bool:
     try:
-        return subprocess.run([*NO_NETWORK, "true"], capture_output=True, timeout=30).returncode == 0
+        return (
+            subprocess.run([*NO_NETWORK, "true"], capture_output=True, timeout=30).returncode == 0
+        )
     except (OSError, subprocess.TimeoutExpired):
         return False
 
 
-@pytest.mark.skipif(not network_can_be_cut(), reason="cannot create a network namespace here (needs unshare and root)")
+@pytest.mark.skipif(
+    not network_can_be_cut(),
+    reason="cannot create a network namespace here (needs unshare and root)",
+)
 def test_book_builds_with_the_network_cut_off(tmp_path):
     src = copy_book(tmp_path)
     result = build(src, NO_NETWORK)

@@ -172,22 +172,35 @@ def test_default_transport_uses_the_tls_1_2_context():
 # -- network failures -----------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("exc_type", [httpx.ConnectTimeout, httpx.ReadTimeout])
-def test_timeout_becomes_network_error_naming_method_and_url(exc_type):
+@pytest.mark.parametrize("exc_type", [httpx.ReadTimeout, httpx.WriteTimeout, httpx.PoolTimeout])
+def test_timeout_after_connecting_becomes_network_error_that_may_have_been_sent(exc_type):
     with ExotelClient(CREDS, transport=raising(exc_type)) as exotel:
         with pytest.raises(NetworkError) as caught:
             exotel.list_calls()
-    message = str(caught.value)
-    assert message.startswith(f"GET {BASE}/Calls.json timed out ({exc_type.__name__})")
+    assert str(caught.value).startswith(f"GET {BASE}/Calls.json timed out ({exc_type.__name__})")
+    assert caught.value.request_sent is True
     assert isinstance(caught.value.__cause__, exc_type)
 
 
-@pytest.mark.parametrize("exc_type", [httpx.ConnectError, httpx.RemoteProtocolError])
-def test_connection_error_becomes_network_error_naming_method_and_url(exc_type):
+@pytest.mark.parametrize("exc_type", [httpx.ConnectError, httpx.ConnectTimeout])
+def test_failure_to_connect_becomes_network_error_saying_nothing_was_sent(exc_type):
     with ExotelClient(CREDS, transport=raising(exc_type)) as exotel:
         with pytest.raises(NetworkError) as caught:
             exotel.connect_call("0981", "0982", "0801")
+    message = str(caught.value)
+    assert message.startswith(
+        f"POST {BASE}/Calls/connect.json could not connect ({exc_type.__name__}"
+    )
+    assert "The request was not sent" in message
+    assert caught.value.request_sent is False
+
+
+def test_a_broken_answer_becomes_network_error_naming_method_and_url():
+    with ExotelClient(CREDS, transport=raising(httpx.RemoteProtocolError)) as exotel:
+        with pytest.raises(NetworkError) as caught:
+            exotel.connect_call("0981", "0982", "0801")
     assert str(caught.value).startswith(f"POST {BASE}/Calls/connect.json got no answer: simulated")
+    assert caught.value.request_sent is True
 
 
 def test_network_error_message_never_contains_the_token():

@@ -77,8 +77,12 @@ def test_leak_check_catches_each_form_of_credential():
 
 
 def tracked_files() -> list[str]:
-    listed = subprocess.run(["git", "ls-files"], cwd=ROOT, capture_output=True, text=True, check=True)
-    return [f for f in listed.stdout.splitlines() if f != ".secrets.baseline" and (ROOT / f).is_file()]
+    listed = subprocess.run(
+        ["git", "ls-files"], cwd=ROOT, capture_output=True, text=True, check=True
+    )
+    return [
+        f for f in listed.stdout.splitlines() if f != ".secrets.baseline" and (ROOT / f).is_file()
+    ]
 
 
 def test_detect_secrets_finds_nothing_beyond_the_audited_baseline(monkeypatch):

@@ -58,8 +58,13 @@ def guarded_kernel(tmp_path, monkeypatch):
 
 
 def run(nb, folder):
-    NotebookClient(nb, timeout=120, kernel_name="python3", allow_errors=True,
-                   resources={"metadata": {"path": str(folder)}}).execute()
+    NotebookClient(
+        nb,
+        timeout=120,
+        kernel_name="python3",
+        allow_errors=True,
+        resources={"metadata": {"path": str(folder)}},
+    ).execute()
 
 
 @pytest.mark.parametrize("notebook", NOTEBOOKS, ids=lambda p: p.stem)
@@ -69,6 +74,12 @@ def test_playback_opens_no_network_connection(notebook, guarded_kernel):
 
 
 def test_the_guard_catches_a_real_request(guarded_kernel, tmp_path):
-    nb = new_notebook(cells=[new_code_cell("import httpx\ntry:\n    httpx.get('https://api.exotel.com/')\nexcept Exception:\n    pass")])
+    nb = new_notebook(
+        cells=[
+            new_code_cell(
+                "import httpx\ntry:\n    httpx.get('https://api.exotel.com/')\nexcept Exception:\n    pass"
+            )
+        ]
+    )
     run(nb, tmp_path)
     assert "api.exotel.com" in guarded_kernel.read_text()

@@ -21,7 +21,7 @@ from __future__ import annotations
 import hashlib
 import itertools
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 CALL_SECONDS = 42  # how long every answered sandbox call lasts
 RING_SECONDS = 20  # how long an unanswered call rings before it ends
@@ -146,7 +146,7 @@ def v2_call(call: Call, now: datetime) -> dict:
     over = now >= call.ended
 
     def iso(moment: datetime) -> str:
-        return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.000Z")
+        return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.000Z")
 
     return {
         "sid": call.sid,

@@ -31,10 +31,16 @@ class SandboxResponse:
 
     def encoded(self) -> tuple[bytes, dict[str, str]]:
         """The JSON body and headers, with the marker saying this came from the sandbox."""
-        headers = {"Content-Type": "application/json", SANDBOX_HEADER: SANDBOX_NOTICE, **self.headers}
+        headers = {
+            "Content-Type": "application/json",
+            SANDBOX_HEADER: SANDBOX_NOTICE,
+            **self.headers,
+        }
         return json.dumps(self.body, indent=None, separators=(",", ":")).encode(), headers
 
 
 def rest_exception(status: int, message: str, **headers: str) -> SandboxResponse:
     """Exotel's error body: ``{"RestException": {"Status": ..., "Message": ...}}``."""
-    return SandboxResponse(status, {"RestException": {"Status": status, "Message": message}}, headers)
+    return SandboxResponse(
+        status, {"RestException": {"Status": status, "Message": message}}, headers
+    )
