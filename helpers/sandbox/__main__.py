@@ -20,17 +20,25 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         prog="python -m helpers.sandbox",
         description="Serve the handbook's Exotel sandbox on a loopback address (not the live API).",
     )
-    parser.add_argument("--host", default="127.0.0.1", help="loopback address to bind (default 127.0.0.1)")
+    parser.add_argument(
+        "--host", default="127.0.0.1", help="loopback address to bind (default 127.0.0.1)"
+    )
     parser.add_argument("--port", type=int, default=4010, help="port (default 4010)")
     parser.add_argument(
         "--region",
         default=None,
         help=f"which data centre the server plays: {', '.join(REGIONS)} (default: EXOTEL_REGION, else singapore)",
     )
-    parser.add_argument("--rate-limit", type=int, default=200, help="requests allowed per window (default 200)")
-    parser.add_argument("--window", type=float, default=60.0, help="rate-limit window in seconds (default 60)")
     parser.add_argument(
-        "--frozen-clock", action="store_true", help="use the fixed clock the recordings use instead of real time"
+        "--rate-limit", type=int, default=200, help="requests allowed per window (default 200)"
+    )
+    parser.add_argument(
+        "--window", type=float, default=60.0, help="rate-limit window in seconds (default 60)"
+    )
+    parser.add_argument(
+        "--frozen-clock",
+        action="store_true",
+        help="use the fixed clock the recordings use instead of real time",
     )
     return parser.parse_args(argv)
 
@@ -47,6 +55,8 @@ def banner(sandbox: Sandbox, origin: str) -> str:
             f"  API token   : {token}",
             "Try:",
             f"  curl -u '{key}:{token}' {origin}/v1/Accounts/{creds.account_sid}/Calls.json",
+            "Dashboard actions (the sandbox's own, not an Exotel API):",
+            f"  curl {origin}/_sandbox/admin/",
         ]
     )
 
@@ -75,7 +85,9 @@ def main(argv: list[str] | None = None) -> int:
     from .server import create_app
 
     print(banner(sandbox, origin), flush=True)
-    uvicorn.run(create_app(sandbox, demo.region), host=args.host, port=args.port, log_level="warning")
+    uvicorn.run(
+        create_app(sandbox, demo.region), host=args.host, port=args.port, log_level="warning"
+    )
     return 0
 
 

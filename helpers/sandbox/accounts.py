@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-import ipaddress
 import os
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from ..credentials import KEY_VAR, SID_VAR, TOKEN_VAR, Credentials, region_from_env
 from ..regions import Region
+from .allowlist import Network, address_in, parse_networks
+from .keys import ApiKey
 
 # Documented, sandbox-only defaults (README, chapter 1); they open nothing at Exotel.
 DEMO_ACCOUNT_SID = "handbookdemo"
@@ -18,36 +20,53 @@ DEMO_API_TOKEN = "sandbox-demo-token"  # pragma: allowlist secret
 
 @dataclass
 class Account:
-    """One account in one data centre, with its API key/token pairs."""
+    """One account in one data centre, with its API keys (see :mod:`.keys`)."""
 
     sid: str
     region: Region
-    keys: dict[str, str] = field(default_factory=dict)  # API key -> token
+    #: API key -> ApiKey. A plain ``{"key": "token"}`` pair is accepted and becomes an ApiKey.
+    keys: dict[str, ApiKey] = field(default_factory=dict)
     #: Account-level IP allowlist (FAQ: "API requests from non-allowed IPs receive a 403").
-    #: Empty means every address is allowed.
-    allowlist: tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...] = ()
+    #: Empty means every address is allowed. Each key may also have its own.
+    allowlist: tuple[Network, ...] = ()
+
+    def __post_init__(self) -> None:
+        self.keys = {
+            name: key if isinstance(key, ApiKey) else ApiKey.issue(name, key)
+            for name, key in self.keys.items()
+        }
 
     def allow_only(self, cidrs: Iterable[str]) -> None:
         """Restrict API access to these addresses or CIDR ranges; an empty list lifts the limit."""
-        try:
-            self.allowlist = tuple(ipaddress.ip_network(c.strip(), strict=False) for c in cidrs)
-        except ValueError as exc:
-            raise ValueError(f"Not an IP address or CIDR range: {exc}") from None
+        self.allowlist = parse_networks(cidrs)
 
     def allows(self, address: str) -> bool:
-        if not self.allowlist:
-            return True
-        try:
-            ip = ipaddress.ip_address(address)
-        except ValueError:
-            return False
-        return any(ip in network for network in self.allowlist)
+        return address_in(address, self.allowlist)
 
-    def accepts(self, username: str, password: str) -> bool:
-        """An API key and its token, or the original pair: the Account SID and a current token."""
+    def key_for(self, username: str, password: str, now: datetime | None = None) -> ApiKey | None:
+        """The key these credentials use: an API key and its token, or the original pair, the
+        Account SID and any token of the account. Given ``now``, old tokens still in their
+        grace period count too."""
         if username in self.keys:
-            return self.keys[username] == password
-        return username == self.sid and password in self.keys.values()
+            key = self.keys[username]
+            return key if key.matches(password, now) else None
+        if username == self.sid:
+            return next((k for k in self.keys.values() if k.matches(password, now)), None)
+        return None
+
+    def accepts(self, username: str, password: str, now: datetime | None = None) -> bool:
+        return self.key_for(username, password, now) is not None
+
+    def refusal(self, key: ApiKey, address: str) -> str | None:
+        """Why a request from ``address`` with ``key`` is refused (403), or None if it is not."""
+        if not self.allows(address):
+            return f"Access denied: requests from {address} are not in this account's IP allowlist."
+        if not key.allows(address):
+            return (
+                f"Access denied: requests from {address} are not in the IP allowlist "
+                f"of API key {key.masked}."
+            )
+        return None
 
 
 def demo_credentials(env: Mapping[str, str] | None = None) -> Credentials:

@@ -1,7 +1,8 @@
 """The sandbox: Exotel's documented API behaviour, as plain Python with no web framework.
 
 Order of checks, as the seed's error table reads: credentials (401, including the other
-region's host), the per-account limit (429), the Account SID (404), then the resource.
+region's host), the account's and then the key's IP allowlist (403), the per-account limit
+(429), the Account SID (404), the key's permissions (403), then the resource.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ import base64
 import binascii
 import re
 import threading
+from functools import cached_property
 
 import httpx
 
@@ -17,6 +19,9 @@ from ..clock import Clock, FrozenClock
 from ..credentials import Credentials
 from ..regions import REGIONS, region_for_host
 from .accounts import Account, demo_account, demo_credentials
+from .callbacks import CallbackOutbox
+from .dashboard import Dashboard
+from .keys import ApiKey
 from .ratelimit import SlidingWindowLimit
 from .resources import Call, SidFactory, Sms, v2_call
 from .wire import SandboxRequest, SandboxResponse, rest_exception
@@ -51,6 +56,7 @@ class Sandbox:
         self.accounts: list[Account] = [demo_account(self.demo)]
         self.calls: dict[str, Call] = {}
         self.messages: dict[str, Sms] = {}
+        self.callbacks = CallbackOutbox()  # StatusCallbacks owed; deliver_due() sends them
         self._new_sid = SidFactory(seed)
         self._request_ids = SidFactory(f"{seed}:requests")
         self._lock = threading.Lock()
@@ -61,6 +67,11 @@ class Sandbox:
     def account(self) -> Account:
         """The demo account (dashboard-style settings such as its IP allowlist live here)."""
         return self.accounts[0]
+
+    @cached_property
+    def dashboard(self) -> Dashboard:
+        """The demo account's API-key management (dashboard actions at Exotel, not API calls)."""
+        return Dashboard(self.account, self.clock, lock=self._lock)
 
     def transport(self, client_ip: str = "127.0.0.1") -> httpx.MockTransport:
         """An in-process httpx transport; ``client_ip`` is the source address the sandbox sees."""
@@ -83,20 +94,27 @@ class Sandbox:
         region = region_for_host(request.host)
         if region is None:
             return rest_exception(404, f"The sandbox serves api.exotel.com and api.in.exotel.com, not {request.host}.")
-        account = self._authenticate(request, region)
-        if account is None:
+        found = self._authenticate(request, region)
+        if found is None:
             return rest_exception(401, AUTH_FAILED)
-        if not account.allows(request.client_ip):
-            return rest_exception(
-                403, f"Access denied: requests from {request.client_ip} are not in this account's IP allowlist."
-            )
-        wait = self.rate_limit.admit(account.sid, self.clock.now())
+        account, key = found
+        refusal = account.refusal(key, request.client_ip)  # account, then key IP allowlist
+        if refusal:
+            return rest_exception(403, refusal)
+        now = self.clock.now()
+        wait = self.rate_limit.admit(account.sid, now)
         if wait:
+            # Retry-After and the X-RateLimit-* trio as Exotel's rate-limiting page shows them.
             return rest_exception(
                 429,
                 f"Too Many Requests: more than {self.rate_limit.limit} requests in "
                 f"{self.rate_limit.window:g} seconds for this account.",
-                **{"Retry-After": str(wait)},
+                **{
+                    "Retry-After": str(wait),
+                    "X-RateLimit-Limit": str(self.rate_limit.limit),
+                    "X-RateLimit-Remaining": "0",
+                    "X-RateLimit-Reset": str(int(now.timestamp()) + wait),
+                },
             )
         match = _ACCOUNT_PATH.match(request.path)
         if not match:
@@ -106,18 +124,24 @@ class Sandbox:
         rest = match["rest"] or match["rest2"]
         if sid != account.sid:
             return rest_exception(404, f"Account SID {sid} was not found.")
+        refusal = key.refusal(request.method, version, rest)  # the key's permissions
+        if refusal:
+            return rest_exception(403, refusal)
         route = self._v1_route if version == "v1" else self._v2_route
         return route(request, account, rest)
 
-    def _authenticate(self, request: SandboxRequest, region) -> Account | None:
+    def _authenticate(self, request: SandboxRequest, region) -> tuple[Account, ApiKey] | None:
+        """The account and key the credentials belong to (old tokens count until they expire)."""
         pair = _basic_pair(request.authorization) or request.userinfo
         if pair is None:
             return None
         username, password = pair
-        return next(
-            (a for a in self.accounts if a.region == region and a.accepts(username, password)),
-            None,
-        )
+        now = self.clock.now()
+        for account in (a for a in self.accounts if a.region == region):
+            key = account.key_for(username, password, now)
+            if key is not None:
+                return account, key
+        return None
 
     # -- v1 -------------------------------------------------------------------------------------
 
@@ -157,6 +181,7 @@ class Sandbox:
             extra=form,
         )
         self.calls[call.sid] = call
+        self.callbacks.register_call(call)
         return SandboxResponse(200, {"Call": call.to_json(self.clock.now())})
 
     def _list_calls(self, request: SandboxRequest, account: Account) -> SandboxResponse:
@@ -209,6 +234,7 @@ class Sandbox:
             extra=form,
         )
         self.messages[sms.sid] = sms
+        self.callbacks.register_sms(sms)
         return SandboxResponse(200, {"SMSMessage": sms.to_json(self.clock.now())})
 
     def _get(self, store: dict, sid: str, account: Account, envelope: str) -> SandboxResponse:

@@ -1,4 +1,7 @@
-"""The sandbox on a loopback socket (Starlette on uvicorn), for curl and workshop exercises."""
+"""The sandbox on a loopback socket (Starlette on uvicorn), for curl and workshop exercises.
+
+Besides the API paths it serves ``/_sandbox/admin/``, the dashboard's key management (not an
+Exotel API; see :mod:`.admin`)."""
 
 from __future__ import annotations
 
@@ -8,6 +11,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from ..regions import Region
+from .admin import admin_routes
 from .app import Sandbox
 from .wire import SandboxRequest
 
@@ -37,4 +41,6 @@ def create_app(sandbox: Sandbox, region: Region) -> Starlette:
         body, headers = answer.encoded()
         return Response(body, status_code=answer.status, headers=headers)
 
-    return Starlette(routes=[Route("/{path:path}", handle, methods=METHODS)])
+    return Starlette(
+        routes=[*admin_routes(sandbox), Route("/{path:path}", handle, methods=METHODS)]
+    )

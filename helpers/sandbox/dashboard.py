@@ -1,0 +1,195 @@
+"""The sandbox's stand-in for Exotel's dashboard pages where an administrator manages API keys.
+
+At Exotel these are clicks in the dashboard (and, for the account-level IP allowlist, a request
+to the account manager), never API endpoints. The sandbox offers them as Python calls on
+``sandbox.dashboard``, and on its loopback server under ``/_sandbox/admin/`` (see :mod:`.admin`).
+
+>>> from helpers import Sandbox
+>>> dashboard = Sandbox().dashboard
+>>> reporting = dashboard.create_key("reporting", permissions=["calls:read"])
+>>> dashboard.key(reporting).label
+'reporting'
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterable
+from contextlib import AbstractContextManager
+from datetime import datetime
+
+from ..clock import Clock
+from ..credentials import Credentials, mask
+from .accounts import Account
+from .allowlist import describe as describe_allowlist
+from .allowlist import parse_networks
+from .keys import (
+    ALL_PERMISSIONS,
+    ApiKey,
+    RegenerateRule,
+    check_permissions,
+    describe_permissions,
+)
+from .resources import SidFactory
+
+KeyRef = str | Credentials | ApiKey
+
+
+class UnknownKeyError(ValueError):
+    """No such API key in this account (never created, or deleted)."""
+
+
+class Dashboard:
+    """API key management for one account: create, limit, regenerate and delete keys.
+
+    ``rule`` is what Regenerate does to the old token: :attr:`RegenerateRule.IMMEDIATE` by
+    default (the current FAQ), or :attr:`RegenerateRule.GRACE_48H` (the 2019 post). Keys and
+    tokens come from a seeded counter, so a chapter gets the same ones on every run.
+    """
+
+    def __init__(
+        self,
+        account: Account,
+        clock: Clock,
+        *,
+        rule: RegenerateRule = RegenerateRule.IMMEDIATE,
+        lock: AbstractContextManager | None = None,
+        seed: str | None = None,
+    ):
+        self.account = account
+        self.clock = clock
+        self.rule = rule
+        self._lock = lock or threading.Lock()
+        self._secrets = SidFactory(f"{seed or account.sid}:api-keys")
+
+    # -- reading ------------------------------------------------------------------------------
+
+    def keys(self) -> list[ApiKey]:
+        return list(self.account.keys.values())
+
+    def key(self, ref: KeyRef) -> ApiKey:
+        """The key named by its API key, by Credentials that use it, or the ApiKey itself."""
+        name = _name(ref)
+        try:
+            return self.account.keys[name]
+        except KeyError:
+            raise UnknownKeyError(
+                f"No API key {mask(name)} in account {self.account.sid}: it was never created "
+                f"here or has been deleted. Its keys: {self._labels()}."
+            ) from None
+
+    def table(self) -> str:
+        """The account's keys as a small text table (no tokens: the sandbox keeps only digests)."""
+        now = self.clock.now()
+        rows = [("label", "key", "permissions", "IP allowlist", "old token works until")]
+        for key in self.keys():
+            expires = key.old_token_expires(now)
+            rows.append(
+                (
+                    key.label,
+                    key.masked,
+                    describe_permissions(key.permissions),
+                    describe_allowlist(key.allowlist),
+                    expires.strftime("%Y-%m-%d %H:%M") if expires else "-",
+                )
+            )
+        widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+        lines = [
+            "  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip()
+            for row in rows
+        ]
+        allowlist = describe_allowlist(self.account.allowlist)
+        return "\n".join([*lines, f"account IP allowlist: {allowlist}"])
+
+    # -- changing -----------------------------------------------------------------------------
+
+    def create_key(
+        self,
+        label: str,
+        *,
+        permissions: Iterable[str] | None = None,
+        allow: Iterable[str] | None = None,
+        like: KeyRef | None = None,
+    ) -> Credentials:
+        """A new key and token. By default it may call every API from anywhere (the 2019 post);
+        ``like`` copies another key's permissions and allowlist. The token is shown only here."""
+        if not label.strip():
+            raise ValueError(
+                "Give the key a label that says what uses it, e.g. 'billing (production)'."
+            )
+        template = self.key(like) if like is not None else None
+        if permissions is not None:
+            chosen = check_permissions(permissions)
+        else:
+            chosen = template.permissions if template else ALL_PERMISSIONS
+        if allow is not None:
+            networks = parse_networks(allow)
+        else:
+            networks = template.allowlist if template else ()
+        with self._lock:
+            key, token = self._secrets("key"), self._secrets("token")
+            self.account.keys[key] = ApiKey.issue(
+                key, token, label=label.strip(), permissions=chosen, allowlist=networks
+            )
+        return self._credentials(key, token)
+
+    def set_permissions(self, ref: KeyRef, permissions: Iterable[str]) -> None:
+        """Limit the key to these APIs (names in :data:`~.keys.PERMISSIONS`)."""
+        chosen = check_permissions(permissions)
+        with self._lock:
+            self.key(ref).permissions = chosen
+
+    def restrict_ips(self, ref: KeyRef, allow: Iterable[str]) -> None:
+        """Accept this key only from these addresses or CIDR ranges; an empty list lifts it."""
+        networks = parse_networks(allow)
+        with self._lock:
+            self.key(ref).allowlist = networks
+
+    def allow_only(self, allow: Iterable[str]) -> None:
+        """The account-level allowlist (at Exotel, set up by the account manager)."""
+        networks = parse_networks(allow)
+        with self._lock:
+            self.account.allowlist = networks
+
+    def regenerate_token(self, ref: KeyRef, rule: RegenerateRule | None = None) -> Credentials:
+        """A new token for the key. Under ``rule`` (default: this dashboard's) the old token
+        stops working at once, or 48 hours from now on the sandbox's clock."""
+        rule = rule or self.rule
+        with self._lock:
+            key = self.key(ref)
+            token = self._secrets("token")
+            key.replace_token(token, self.clock.now(), rule)
+        return self._credentials(key.key, token)
+
+    def delete_old_token(self, ref: KeyRef) -> None:
+        """End the 48-hour grace period now (the 2019 post's "delete" option)."""
+        with self._lock:
+            key = self.key(ref)
+            if key.old_token_expires(self.clock.now()) is None:
+                raise ValueError(f"API key {key.masked} has no old token still working.")
+            key.old_tokens = []
+
+    def delete_key(self, ref: KeyRef) -> None:
+        """Delete the key and every token it has; the default key too."""
+        with self._lock:
+            key = self.key(ref)
+            del self.account.keys[key.key]
+
+    def old_token_expires(self, ref: KeyRef) -> datetime | None:
+        return self.key(ref).old_token_expires(self.clock.now())
+
+    # -- helpers ------------------------------------------------------------------------------
+
+    def _credentials(self, key: str, token: str) -> Credentials:
+        return Credentials(key, token, self.account.sid, self.account.region)
+
+    def _labels(self) -> str:
+        return ", ".join(f"{k.label} ({k.masked})" for k in self.keys()) or "none"
+
+
+def _name(ref: KeyRef) -> str:
+    if isinstance(ref, Credentials):
+        return ref.api_key
+    if isinstance(ref, ApiKey):
+        return ref.key
+    return ref

@@ -1,0 +1,164 @@
+"""API keys: one key/token pair of an account, with its permissions and its IP allowlist.
+
+The 2019 post *Access Control For Exotel APIs* describes several key/token pairs per account,
+each with "access to all Exotel APIs" by default and optionally restricted to some APIs and to
+some IP addresses, and a Regenerate that keeps the old token "active for 48 hours" (it can be
+deleted before then). The current *Security & Compliance FAQs* says Regenerate "immediately
+invalidates the old token". :class:`RegenerateRule` names both; the sandbox can play either.
+
+Permission names are the sandbox's own (Exotel publishes none): see :data:`PERMISSIONS`.
+Tokens are kept only as SHA-256 digests ("stored using one-way hashing", FAQ).
+"""
+
+from __future__ import annotations
+
+import enum
+import hashlib
+import hmac
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from ..credentials import mask
+from .allowlist import Network, address_in
+
+#: The APIs a key may be allowed to call (sandbox names), and the routes each one covers.
+PERMISSIONS: dict[str, str] = {
+    "calls:read": "GET Calls.json, GET Calls/<CallSid>.json, GET /v2/accounts/<sid>/calls",
+    "calls:write": "POST Calls/connect.json",
+    "sms:send": "POST Sms/send.json",
+    "sms:read": "GET SMS/Messages/<SmsSid>.json",
+}
+ALL_PERMISSIONS: frozenset[str] = frozenset(PERMISSIONS)
+
+_ROUTES = (
+    ("GET", "v1", re.compile(r"Calls(/[^/]+)?\.json"), "calls:read"),
+    ("POST", "v1", re.compile(r"Calls/connect\.json"), "calls:write"),
+    ("POST", "v1", re.compile(r"sms/send\.json", re.IGNORECASE), "sms:send"),
+    ("GET", "v1", re.compile(r"sms/messages/[^/]+\.json", re.IGNORECASE), "sms:read"),
+    ("GET", "v2", re.compile(r"calls/?"), "calls:read"),
+)
+
+
+def permission_for(method: str, version: str, rest: str) -> str | None:
+    """The permission a request needs, or None for a path the sandbox does not serve.
+
+    >>> permission_for("POST", "v1", "Calls/connect.json")
+    'calls:write'
+    """
+    for route_method, route_version, pattern, permission in _ROUTES:
+        if method == route_method and version == route_version and pattern.fullmatch(rest):
+            return permission
+    return None
+
+
+def check_permissions(names: Iterable[str]) -> frozenset[str]:
+    """The names as a set, or a ValueError naming the unknown ones and the valid ones."""
+    if isinstance(names, str):
+        raise ValueError(f"Pass a list of permission names, such as [{names!r}], not one string.")
+    chosen = frozenset(names)
+    unknown = sorted(chosen - ALL_PERMISSIONS)
+    if unknown:
+        raise ValueError(
+            f"Unknown permission {', '.join(map(repr, unknown))}; "
+            f"the sandbox's permissions are {', '.join(sorted(ALL_PERMISSIONS))}."
+        )
+    return chosen
+
+
+def describe_permissions(permissions: frozenset[str]) -> str:
+    """``all``, ``none``, or the names in a stable order."""
+    if permissions == ALL_PERMISSIONS:
+        return "all"
+    return " ".join(p for p in PERMISSIONS if p in permissions) or "none"
+
+
+class RegenerateRule(enum.Enum):
+    """What Regenerate does to the old token: the two seeds disagree."""
+
+    IMMEDIATE = "immediate"
+    GRACE_48H = "48h"
+
+    @property
+    def grace(self) -> timedelta:
+        """How long the old token keeps working after Regenerate."""
+        return timedelta(hours=48) if self is RegenerateRule.GRACE_48H else timedelta(0)
+
+    @property
+    def source(self) -> str:
+        if self is RegenerateRule.GRACE_48H:
+            return "Access Control For Exotel APIs (2019): the old token stays active for 48 hours"
+        return "Security & Compliance FAQs: regenerating immediately invalidates the old token"
+
+
+def token_digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+@dataclass
+class OldToken:
+    """A token replaced under the 48-hour rule, still accepted until ``expires``."""
+
+    digest: str = field(repr=False)
+    expires: datetime
+
+
+@dataclass
+class ApiKey:
+    """One API key of an account: its current token (as a digest), permissions and allowlist."""
+
+    key: str
+    digest: str = field(repr=False)
+    label: str = "default"
+    permissions: frozenset[str] = ALL_PERMISSIONS
+    allowlist: tuple[Network, ...] = ()
+    old_tokens: list[OldToken] = field(default_factory=list, repr=False)
+
+    @classmethod
+    def issue(cls, key: str, token: str, **settings) -> ApiKey:
+        """A key whose current token is ``token`` (only its digest is kept)."""
+        return cls(key, token_digest(token), **settings)
+
+    @property
+    def masked(self) -> str:
+        """The first characters of the key: enough to tell keys apart in a message."""
+        return mask(self.key)
+
+    def matches(self, token: str, now: datetime | None = None) -> bool:
+        """The current token, or (given ``now``) an old token whose grace period has not ended."""
+        digest = token_digest(token)
+        if hmac.compare_digest(digest, self.digest):
+            return True
+        return now is not None and any(
+            now < old.expires and hmac.compare_digest(digest, old.digest) for old in self.old_tokens
+        )
+
+    def replace_token(self, token: str, now: datetime, rule: RegenerateRule) -> None:
+        """Make ``token`` current. IMMEDIATE drops every earlier token; GRACE_48H keeps the
+        one it replaces until ``now`` + 48 hours."""
+        if rule.grace:
+            live = [old for old in self.old_tokens if now < old.expires]
+            self.old_tokens = [*live, OldToken(self.digest, now + rule.grace)]
+        else:
+            self.old_tokens = []
+        self.digest = token_digest(token)
+
+    def old_token_expires(self, now: datetime) -> datetime | None:
+        """When the last old token still accepted stops working, or None if there is none."""
+        live = [old.expires for old in self.old_tokens if now < old.expires]
+        return max(live) if live else None
+
+    def allows(self, address: str) -> bool:
+        return address_in(address, self.allowlist)
+
+    def refusal(self, method: str, version: str, rest: str) -> str | None:
+        """Why this key may not make this request, or None if it may."""
+        needed = permission_for(method, version, rest)
+        if needed is None or needed in self.permissions:
+            return None
+        path = rest if version == "v1" else f"/v2/accounts/<sid>/{rest}"
+        return (
+            f"Access denied: API key {self.masked} does not have the {needed} permission, "
+            f"which {method} {path} needs (it has: {describe_permissions(self.permissions)})."
+        )
