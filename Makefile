@@ -11,6 +11,8 @@ $(STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev]'
+	# Build matplotlib's font cache now: building it inside a notebook prints to stderr.
+	$(BIN)/python -c "import matplotlib.font_manager"
 	touch $(STAMP)
 
 setup: $(STAMP)

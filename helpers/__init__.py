@@ -4,6 +4,8 @@ The public surface, flat: credentials, regions, the client and its errors, recor
 and :class:`Chapter`, which wires them together for a notebook.
 """
 
+import logging
+
 from .chapter import Chapter
 from .client import ExotelClient, response_source, tls_context
 from .credentials import Credentials, mask
@@ -67,3 +69,6 @@ __all__ = [
     "response_source",
     "tls_context",
 ]
+
+# A library logs; the application decides where logs go (nothing reaches stderr by default).
+logging.getLogger(__name__).addHandler(logging.NullHandler())

@@ -9,7 +9,8 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping, Sequence
+from typing import TypeVar
 
 import httpx
 
@@ -20,6 +21,8 @@ from .recording import MODE_VAR, Mode, Recorder, cassette_root, offline_transpor
 from .redaction import Redactor
 from .regions import Region
 from .sandbox import Sandbox, demo_credentials
+
+T = TypeVar("T")
 
 _WHERE = {
     Mode.PLAYBACK: "replayed from recordings in cassettes/{name}/, made earlier",
@@ -73,10 +76,17 @@ class Chapter:
         *,
         region: Region | None = None,
         from_ip: str = "127.0.0.1",
+        **options,
     ) -> ExotelClient:
-        """An :class:`ExotelClient` for these (or other) credentials, on this mode's transport."""
+        """An :class:`ExotelClient` for these (or other) credentials, on this mode's transport.
+
+        ``options`` go to the client as they are: ``retry=RetryPolicy(...)``, ``pacer=Pacer(...)``.
+        """
         return ExotelClient(
-            credentials or self.credentials, region=region, transport=self.transport(from_ip)
+            credentials or self.credentials,
+            region=region,
+            transport=self.transport(from_ip),
+            **options,
         )
 
     def http(self) -> httpx.Client:
@@ -86,6 +96,16 @@ class Chapter:
     def cassette(self, name: str):
         """``with chapter.cassette("name"):`` plays back or records the requests inside."""
         return self.recorder.cassette(name)
+
+    def batches(self, name: str, items: Sequence[T], size: int = 50) -> Iterator[Sequence[T]]:
+        """Yield ``items`` ``size`` at a time, each batch inside its own cassette.
+
+        vcrpy's playback time grows with the square of a cassette's length (500 requests in one
+        cassette take seconds to replay), so long runs are split: ``name-01``, ``name-02``, ...
+        """
+        for start in range(0, len(items), size):
+            with self.cassette(f"{name}-{start // size + 1:02d}"):
+                yield items[start : start + size]
 
     def describe(self) -> str:
         """Where this run's responses come from, in plain words."""
