@@ -145,7 +145,9 @@ class Recorder:
         """Where this chapter's cassettes were recorded: ``sandbox``, ``live Exotel API``, or both."""
         found = set()
         for path in sorted(self.directory.glob("*.yaml")):
-            for response in yaml.load(path.read_text(), Loader=_YAML_LOADER).get("interactions", []):
+            for response in yaml.load(path.read_text(), Loader=_YAML_LOADER).get(
+                "interactions", []
+            ):
                 headers = {k.lower() for k in response["response"]["headers"]}
                 found.add("sandbox" if SANDBOX_HEADER.lower() in headers else "live Exotel API")
         return found
