@@ -81,4 +81,6 @@ def demo_credentials(env: Mapping[str, str] | None = None) -> Credentials:
 
 
 def demo_account(credentials: Credentials) -> Account:
-    return Account(credentials.account_sid, credentials.region, {credentials.api_key: credentials.api_token})
+    return Account(
+        credentials.account_sid, credentials.region, {credentials.api_key: credentials.api_token}
+    )

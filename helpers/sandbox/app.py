@@ -30,8 +30,10 @@ AUTH_FAILED = "Authentication failed. Check your API key and token."
 MAX_BODY_CHARS = 2000  # SMS Body limit on Exotel's send-SMS page
 MAX_PAGE_SIZE = 100  # bulk call details: PageSize default 50, max 100
 
-_ACCOUNT_PATH = re.compile(r"^/(?P<version>v1)/Accounts/(?P<sid>[^/]+)/(?P<rest>.+)$|"
-                           r"^/(?P<version2>v2)/accounts/(?P<sid2>[^/]+)/(?P<rest2>.+)$")
+_ACCOUNT_PATH = re.compile(
+    r"^/(?P<version>v1)/Accounts/(?P<sid>[^/]+)/(?P<rest>.+)$|"
+    r"^/(?P<version2>v2)/accounts/(?P<sid2>[^/]+)/(?P<rest2>.+)$"
+)
 
 
 class Sandbox:
@@ -93,7 +95,9 @@ class Sandbox:
     def _handle(self, request: SandboxRequest) -> SandboxResponse:
         region = region_for_host(request.host)
         if region is None:
-            return rest_exception(404, f"The sandbox serves api.exotel.com and api.in.exotel.com, not {request.host}.")
+            return rest_exception(
+                404, f"The sandbox serves api.exotel.com and api.in.exotel.com, not {request.host}."
+            )
         found = self._authenticate(request, region)
         if found is None:
             return rest_exception(401, AUTH_FAILED)
@@ -162,7 +166,11 @@ class Sandbox:
             return self._get(self.calls, parts[1], account, "Call")
         if [p.lower() for p in parts] == ["sms", "send"] and method == "POST":
             return self._send_sms(request, account)
-        if len(parts) == 3 and [p.lower() for p in parts[:2]] == ["sms", "messages"] and method == "GET":
+        if (
+            len(parts) == 3
+            and [p.lower() for p in parts[:2]] == ["sms", "messages"]
+            and method == "GET"
+        ):
             return self._get(self.messages, parts[2], account, "SMSMessage")
         return rest_exception(404, f"The requested resource {method} {rest} was not found.")
 
@@ -191,12 +199,17 @@ class Sandbox:
         except ValueError:
             page_size = -1
         if not 1 <= page_size <= MAX_PAGE_SIZE:
-            return rest_exception(400, f"Invalid Parameters: PageSize must be 1 to {MAX_PAGE_SIZE}.")
+            return rest_exception(
+                400, f"Invalid Parameters: PageSize must be 1 to {MAX_PAGE_SIZE}."
+            )
         status = request.query.get("Status")
         # Bulk call details leave out calls still in progress, as Exotel's page says.
         calls = [
-            c for c in self.calls.values()
-            if c.account_sid == account.sid and now >= c.ended and (not status or c.status(now) == status)
+            c
+            for c in self.calls.values()
+            if c.account_sid == account.sid
+            and now >= c.ended
+            and (not status or c.status(now) == status)
         ]
         calls.sort(key=lambda c: c.created, reverse=True)
         total = len(calls)
@@ -206,16 +219,19 @@ class Sandbox:
             ids = [c.sid for c in calls]
             calls = calls[ids.index(after) + 1 :] if after in ids else []
         page, more = calls[:page_size], len(calls) > page_size
-        return SandboxResponse(200, {
-            "Metadata": {
-                "Total": total,
-                "PageSize": page_size,
-                "FirstPageUri": base,
-                "PrevPageUri": None,
-                "NextPageUri": f"{base}&After={page[-1].sid}" if more else None,
+        return SandboxResponse(
+            200,
+            {
+                "Metadata": {
+                    "Total": total,
+                    "PageSize": page_size,
+                    "FirstPageUri": base,
+                    "PrevPageUri": None,
+                    "NextPageUri": f"{base}&After={page[-1].sid}" if more else None,
+                },
+                "Calls": [c.to_json(now) for c in page],
             },
-            "Calls": [c.to_json(now) for c in page],
-        })
+        )
 
     def _send_sms(self, request: SandboxRequest, account: Account) -> SandboxResponse:
         form = dict(request.form)
@@ -223,7 +239,9 @@ class Sandbox:
         if missing:
             return rest_exception(400, f"Invalid Parameters: {', '.join(missing)} missing.")
         if len(form["Body"]) > MAX_BODY_CHARS:
-            return rest_exception(400, f"Invalid Parameters: Body is longer than {MAX_BODY_CHARS} characters.")
+            return rest_exception(
+                400, f"Invalid Parameters: Body is longer than {MAX_BODY_CHARS} characters."
+            )
         sms = Sms(
             sid=self._new_sid("sms"),
             account_sid=account.sid,
@@ -247,21 +265,26 @@ class Sandbox:
 
     def _v2_route(self, request: SandboxRequest, account: Account, rest: str) -> SandboxResponse:
         if rest.rstrip("/") != "calls" or request.method != "GET":
-            return rest_exception(404, f"The requested resource {request.method} {rest} was not found.")
+            return rest_exception(
+                404, f"The requested resource {request.method} {rest} was not found."
+            )
         now = self.clock.now()
         calls = sorted(
             (c for c in self.calls.values() if c.account_sid == account.sid),
             key=lambda c: c.created,
             reverse=True,
         )
-        return SandboxResponse(200, {
-            "request_id": self._request_ids("v2"),
-            "method": "GET",
-            "http_code": 200,
-            "response": [
-                {"code": 200, "status": "success", "data": v2_call(c, now)} for c in calls
-            ],
-        })
+        return SandboxResponse(
+            200,
+            {
+                "request_id": self._request_ids("v2"),
+                "method": "GET",
+                "http_code": 200,
+                "response": [
+                    {"code": 200, "status": "success", "data": v2_call(c, now)} for c in calls
+                ],
+            },
+        )
 
 
 def _basic_pair(header: str | None) -> tuple[str, str] | None:
@@ -272,7 +295,9 @@ def _basic_pair(header: str | None) -> tuple[str, str] | None:
     if scheme.lower() != "basic":
         return None
     try:
-        username, sep, password = base64.b64decode(value.strip(), validate=True).decode().partition(":")
+        username, sep, password = (
+            base64.b64decode(value.strip(), validate=True).decode().partition(":")
+        )
     except (binascii.Error, UnicodeDecodeError):
         return None
     return (username, password) if sep else None
