@@ -19,8 +19,9 @@ What the sandbox follows, and where it had to choose:
   https://developer.exotel.com/api/statuscallback. ``Legs`` is not sent (**choice**: the sandbox
   has no per-leg model). ``RecordingUrl`` is empty in a form and ``null`` in JSON (the sandbox
   records nothing).
-- Call callbacks are ``multipart/form-data``, or JSON with ``StatusCallbackContentType=
-  application/json``: https://developer.exotel.com/docs/voice-v1/api-reference/connect-two-numbers
+- Call callbacks are ``multipart/form-data``, or JSON when the call was made with
+  ``StatusCallbackContentType=application/json``:
+  https://developer.exotel.com/docs/voice-v1/api-reference/connect-two-numbers
   and https://support.exotel.com/support/solutions/articles/48278-outbound-call-to-connect-a-customer-to-an-app
 - The ``answered`` callback's ``Status`` is ``in-progress``, the status of an answered call in
   https://developer.exotel.com/api-console/bulk-call-details-api-console (**choice**: the pages

@@ -1,0 +1,43 @@
+"""A receiver for Exotel status callbacks that loses nothing and processes nothing twice.
+
+The rules are plain functions and small classes, usable without a web framework:
+
+- :class:`SourceAllowlist`: the sender's address must be in your CIDR ranges (403);
+- :func:`parse_callback` / :func:`validate`: content type (415), size (413), fields (400);
+- :class:`EventStore`: each distinct event ``(Sid, Status)`` stored once in SQLite, committed
+  before the 200;
+- :class:`Dispatcher`: your handler, once per stored event, off the request path.
+
+:func:`create_app` is the thin Starlette layer over them; ``python -m helpers.webhooks`` serves
+it on uvicorn. Exotel documents no signature for status callbacks, so there is none to verify
+here: the source address, the payload's shape and idempotency are what a receiver can check.
+"""
+
+from .allowlist import SourceAllowlist, parse_networks
+from .app import CALL_PATH, SMS_PATH, create_app
+from .dispatcher import Dispatcher, Outcome
+from .local import LocalASGITransport, local_client
+from .payloads import CALL, DEFAULT_MAX_BODY, SMS, Event, parse_callback, read_fields, validate
+from .refusals import Refusal
+from .store import EventStore
+
+__all__ = [
+    "CALL",
+    "CALL_PATH",
+    "DEFAULT_MAX_BODY",
+    "Dispatcher",
+    "Event",
+    "LocalASGITransport",
+    "EventStore",
+    "Outcome",
+    "Refusal",
+    "SMS",
+    "SMS_PATH",
+    "SourceAllowlist",
+    "create_app",
+    "local_client",
+    "parse_callback",
+    "parse_networks",
+    "read_fields",
+    "validate",
+]

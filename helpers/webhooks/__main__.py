@@ -1,0 +1,153 @@
+"""``python -m helpers.webhooks``: run the receiver on uvicorn.
+
+    python -m helpers.webhooks --host 127.0.0.1 --port 8080 --store events.sqlite3 \\
+        --allow 127.0.0.1/32 [--allow CIDR ...] [--trust-proxy ADDRESS ...] \\
+        [--handler module:function] [--max-body BYTES] [--public]
+
+Safe by default:
+
+- it binds only to a loopback address unless ``--public`` is given. The receiver speaks plain
+  HTTP, and the seed's first rule is HTTPS for every callback URL; the intended set-up is a
+  TLS-terminating proxy (or tunnel) on the same machine forwarding to the loopback port, named
+  with ``--trust-proxy 127.0.0.1`` so the allowlist judges the client it forwards. With
+  ``--public`` it still refuses to start on plain HTTP unless ``--ssl-certfile`` and
+  ``--ssl-keyfile`` are given or a trusted proxy is named;
+- ``--allow`` is required (at least one range): Exotel does not publish its addresses, so there
+  is no default that would be right, and "everyone" is refused;
+- uvicorn's own ``X-Forwarded-For`` handling is switched off (it trusts 127.0.0.1 by default);
+  only ``--trust-proxy`` decides whose header is believed.
+
+The handler (``--handler module:function``, called with each stored :class:`Event`) runs in a
+worker thread; the default prints one line per event.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Callable
+
+from ..errors import ConfigurationError
+from ..regions import is_loopback_host
+from .allowlist import SourceAllowlist
+from .app import CALL_PATH, SMS_PATH, create_app
+from .dispatcher import Dispatcher
+from .payloads import DEFAULT_MAX_BODY, Event
+from .store import EventStore
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="python -m helpers.webhooks",
+        description="Receive Exotel status callbacks: allowlisted, validated, stored exactly once.",
+    )
+    parser.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
+    parser.add_argument("--port", type=int, default=8080, help="port (default 8080)")
+    parser.add_argument(
+        "--store", required=True, help="SQLite file for the events (created if absent)"
+    )
+    parser.add_argument(
+        "--allow",
+        action="append",
+        default=[],
+        metavar="CIDR",
+        help="address or range allowed to post callbacks (repeatable; at least one)",
+    )
+    parser.add_argument(
+        "--trust-proxy",
+        action="append",
+        default=[],
+        metavar="ADDRESS",
+        help="a reverse proxy whose X-Forwarded-For is believed (repeatable; default: none)",
+    )
+    parser.add_argument("--handler", help="module:function called once per stored event")
+    parser.add_argument(
+        "--max-body",
+        type=int,
+        default=DEFAULT_MAX_BODY,
+        help=f"largest body accepted (default {DEFAULT_MAX_BODY})",
+    )
+    parser.add_argument(
+        "--public", action="store_true", help="allow a non-loopback --host (see --help)"
+    )
+    parser.add_argument("--ssl-certfile", help="serve HTTPS with this certificate (PEM)")
+    parser.add_argument("--ssl-keyfile", help="and this private key (PEM)")
+    return parser.parse_args(argv)
+
+
+def check_binding(args: argparse.Namespace) -> None:
+    """Refuse a public plain-HTTP receiver, and say what to do instead."""
+    if is_loopback_host(args.host):
+        return
+    if not args.public:
+        raise ConfigurationError(
+            f"--host {args.host} is not a loopback address. Callbacks must reach you over HTTPS: "
+            "keep the receiver on 127.0.0.1 behind a TLS-terminating proxy, or pass --public "
+            "(with --ssl-certfile/--ssl-keyfile, or --trust-proxy for the proxy in front)."
+        )
+    if not (args.ssl_certfile and args.ssl_keyfile) and not args.trust_proxy:
+        raise ConfigurationError(
+            f"--public on {args.host} would serve callbacks over plain HTTP. Give --ssl-certfile "
+            "and --ssl-keyfile, or name the TLS-terminating proxy in front with --trust-proxy."
+        )
+
+
+def load_handler(spec: str | None) -> Callable[[Event], None]:
+    """``module:function`` imported, or the default handler that prints each event."""
+    if not spec:
+        return print_event
+    module_name, _, attribute = spec.partition(":")
+    if not module_name or not attribute:
+        raise ConfigurationError(f"--handler {spec!r} must look like module:function.")
+    try:
+        handler = getattr(importlib.import_module(module_name), attribute)
+    except (ImportError, AttributeError) as exc:
+        raise ConfigurationError(f"--handler {spec}: cannot import it ({exc}).") from None
+    if not callable(handler):
+        raise ConfigurationError(f"--handler {spec} is not callable.")
+    return handler
+
+
+def print_event(event: Event) -> None:
+    print(f"handled #{event.id}: {event}", flush=True)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    try:
+        check_binding(args)
+        allowlist = SourceAllowlist(args.allow, args.trust_proxy)
+        handler = load_handler(args.handler)
+        store = EventStore(args.store)
+    except ConfigurationError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    dispatcher = Dispatcher(store, handler)
+    app = create_app(
+        store, allowlist, dispatcher=dispatcher, max_body=args.max_body, background=True
+    )
+    scheme = "https" if args.ssl_certfile else "http"
+    host = f"[{args.host}]" if ":" in args.host else args.host
+    origin = f"{scheme}://{host}:{args.port}"
+    print(
+        f"Exotel webhook receiver on {origin} (store: {args.store}; {allowlist})\n"
+        f"  POST {origin}{CALL_PATH}\n  POST {origin}{SMS_PATH}",
+        flush=True,
+    )
+    import uvicorn
+
+    uvicorn.run(
+        app,
+        host=args.host,
+        port=args.port,
+        log_level="warning",
+        proxy_headers=False,  # only --trust-proxy decides whose X-Forwarded-For counts
+        ssl_certfile=args.ssl_certfile,
+        ssl_keyfile=args.ssl_keyfile,
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

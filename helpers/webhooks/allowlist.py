@@ -1,0 +1,141 @@
+"""Who may post status callbacks: a source-address allowlist, with CIDR ranges.
+
+The seed's advice is to "verify source IP ranges": accept webhook requests only from Exotel's
+addresses. Exotel does not publish them; its network-requirements page says to ask support or
+your account manager for the current list
+(https://developer.exotel.com/docs/advanced-config/network-requirements).
+
+The address checked is the TCP peer. ``X-Forwarded-For`` is ignored unless the peer is a proxy
+you named in ``trusted_proxies`` (off by default): anyone can send that header, so trusting it
+from everyone would let any stranger claim to be Exotel. When the peer is a trusted proxy, the
+client is the right-most address in the header that is not itself a trusted proxy (the left
+part of the header is whatever the client chose to write).
+
+>>> allowlist = SourceAllowlist(["203.0.113.0/24"])
+>>> allowlist.check("203.0.113.10")
+'203.0.113.10'
+>>> try:
+...     allowlist.check("198.51.100.7", forwarded_for="203.0.113.10")  # header not trusted
+... except Refusal as refusal:
+...     print(refusal.status, refusal.error)
+403 Source address 198.51.100.7 may not post status callbacks here.
+"""
+
+from __future__ import annotations
+
+import functools
+import ipaddress
+from collections.abc import Iterable
+
+from ..errors import ConfigurationError
+from .refusals import Refusal
+
+Network = ipaddress.IPv4Network | ipaddress.IPv6Network
+Address = ipaddress.IPv4Address | ipaddress.IPv6Address
+
+ASK_EXOTEL = (
+    "Exotel does not publish its callback address ranges; ask Exotel support or your account "
+    "manager for the current list (developer.exotel.com/docs/advanced-config/network-requirements)."
+)
+
+
+def parse_networks(cidrs: Iterable[str], option: str = "--allow") -> tuple[Network, ...]:
+    """Addresses or CIDR ranges as networks; a readable error for a typo or for "everyone"."""
+    networks = []
+    for text in cidrs:
+        try:
+            network = ipaddress.ip_network(text.strip(), strict=False)
+        except ValueError:
+            raise ConfigurationError(
+                f"{option} {text!r} is not an IP address or CIDR range "
+                "(examples: 203.0.113.10, 203.0.113.0/24, 2001:db8::/32)."
+            ) from None
+        if network.prefixlen == 0:
+            raise ConfigurationError(
+                f"{option} {text} allows every address, which is no allowlist at all. {ASK_EXOTEL}"
+            )
+        networks.append(network)
+    return tuple(networks)
+
+
+@functools.lru_cache(maxsize=4096)  # a receiver hears from few addresses, many times
+def parse_address(text: str) -> Address | None:
+    """An IP address, with an IPv4-mapped IPv6 address (``::ffff:1.2.3.4``) read as IPv4."""
+    try:
+        address = ipaddress.ip_address(text.strip())
+    except ValueError:
+        return None
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped:
+        return address.ipv4_mapped
+    return address
+
+
+class SourceAllowlist:
+    """The addresses allowed to post, and the proxies whose ``X-Forwarded-For`` is believed."""
+
+    def __init__(self, allow: Iterable[str], trusted_proxies: Iterable[str] = ()):
+        self.networks = parse_networks(allow, "--allow")
+        self.proxies = parse_networks(trusted_proxies, "--trust-proxy")
+        if not self.networks:
+            raise ConfigurationError(
+                f"The allowlist is empty: name at least one range. {ASK_EXOTEL}"
+            )
+
+    def __repr__(self) -> str:
+        allowed = ", ".join(str(n) for n in self.networks)
+        proxies = ", ".join(str(n) for n in self.proxies) or "none"
+        return f"SourceAllowlist(allow=[{allowed}], trusted_proxies=[{proxies}])"
+
+    def allows(self, address: str) -> bool:
+        ip = parse_address(address)
+        return ip is not None and any(ip in network for network in self.networks)
+
+    def _is_proxy(self, ip: Address) -> bool:
+        return any(ip in network for network in self.proxies)
+
+    def source(self, peer: str | None, forwarded_for: str | None = None) -> str:
+        """The address to judge: the peer, or (behind a trusted proxy) the client it names."""
+        ip = parse_address(peer or "")
+        if ip is None:
+            raise Refusal(
+                403,
+                f"The connection's source address ({peer or 'unknown'}) is not an IP address.",
+                "Serve the receiver over TCP so the source address can be checked.",
+            )
+        if not self._is_proxy(ip):
+            return str(ip)
+        hops = [h.strip() for h in (forwarded_for or "").split(",") if h.strip()]
+        for hop in reversed(hops):
+            hop_ip = parse_address(hop)
+            if hop_ip is None:
+                raise Refusal(
+                    403,
+                    f"X-Forwarded-For from trusted proxy {ip} holds {hop!r}, "
+                    "which is not an IP address.",
+                    "Configure the proxy to append the client's bare IP address to "
+                    "X-Forwarded-For.",
+                )
+            if not self._is_proxy(hop_ip):
+                return str(hop_ip)
+        raise Refusal(
+            403,
+            f"The request came through trusted proxy {ip}, but X-Forwarded-For names no client.",
+            "Configure the proxy to set X-Forwarded-For to the client's address.",
+        )
+
+    def check(self, peer: str | None, forwarded_for: str | None = None) -> str:
+        """The source address if it is allowed; otherwise a 403 :class:`Refusal`.
+
+        The refusal names the sender's own address but never the allowlist: a stranger learns
+        nothing about which ranges would be let in.
+        """
+        source = self.source(peer, forwarded_for)
+        if not self.allows(source):
+            raise Refusal(
+                403,
+                f"Source address {source} may not post status callbacks here.",
+                "If this is Exotel, add its range to the receiver's allowlist (--allow CIDR); "
+                "if the receiver sits behind a reverse proxy, name the proxy with --trust-proxy "
+                "so the client address in X-Forwarded-For is used.",
+            )
+        return source

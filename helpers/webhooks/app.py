@@ -1,0 +1,143 @@
+"""The receiver as an ASGI app (Starlette): a thin layer over the rules, store and dispatcher.
+
+``POST /webhooks/exotel/call-status`` and ``POST /webhooks/exotel/sms-status``. In order:
+
+1. the source address against the allowlist, before anything else is read (403, for any path:
+   a stranger learns nothing about which paths exist);
+2. the Content-Type (415), then the body's size (413), then its fields (400);
+3. the event is committed to the store (concurrent requests share one commit:
+   :mod:`~helpers.webhooks.batching`), and only then is the answer sent: 200 with
+   ``{"result": "accepted"}`` for a new event or ``{"result": "duplicate"}`` for one already
+   stored. If the store fails, 503: Exotel retries, and nothing acknowledged is lost;
+4. the dispatcher is told there is work; the handler runs later, off the request path.
+
+Every refusal's body is JSON, ``{"error": what was wrong, "fix": how to fix it}``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import sqlite3
+
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from .allowlist import SourceAllowlist
+from .batching import BatchWriter
+from .dispatcher import Dispatcher
+from .payloads import (
+    CALL,
+    DEFAULT_MAX_BODY,
+    SMS,
+    Kind,
+    check_declared_length,
+    media_type,
+    read_fields,
+    too_large,
+    validate,
+)
+from .refusals import Refusal
+from .store import EventStore
+
+CALL_PATH = "/webhooks/exotel/call-status"
+SMS_PATH = "/webhooks/exotel/sms-status"
+
+
+def refusal_response(refusal: Refusal) -> JSONResponse:
+    return JSONResponse(refusal.body(), status_code=refusal.status)
+
+
+class AllowlistMiddleware:
+    """Refuses (403) every request whose source address is not allowed, whatever its path."""
+
+    def __init__(self, app: ASGIApp, allowlist: SourceAllowlist):
+        self.app = app
+        self.allowlist = allowlist
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            peer = scope["client"][0] if scope.get("client") else None
+            forwarded = ", ".join(
+                v.decode("latin-1") for k, v in scope["headers"] if k == b"x-forwarded-for"
+            )
+            try:
+                self.allowlist.check(peer, forwarded or None)
+            except Refusal as refusal:
+                await refusal_response(refusal)(scope, receive, send)
+                return
+        await self.app(scope, receive, send)
+
+
+async def read_body(request: Request, max_body: int) -> bytes:
+    """The body, refused with 413 as soon as it is over ``max_body`` (declared or not)."""
+    check_declared_length(request.headers.get("content-length"), max_body)
+    body = bytearray()
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > max_body:
+            raise too_large(f"The body is more than {max_body:,} bytes", max_body)
+    return bytes(body)
+
+
+def create_app(
+    store: EventStore,
+    allowlist: SourceAllowlist,
+    *,
+    dispatcher: Dispatcher | None = None,
+    max_body: int = DEFAULT_MAX_BODY,
+    background: bool = False,
+) -> Starlette:
+    """The receiver. ``background=True`` runs the dispatcher's worker thread for the app's lifetime
+    (what ``python -m helpers.webhooks`` does); otherwise call ``dispatcher.run_pending()``."""
+
+    writer = BatchWriter(store)
+
+    def endpoint(kind: Kind):
+        async def receive(request: Request) -> Response:
+            try:
+                content_type = request.headers.get("content-type")
+                media_type(content_type)
+                body = await read_body(request, max_body)
+                event = validate(kind, read_fields(content_type, body))
+            except Refusal as refusal:
+                return refusal_response(refusal)
+            try:
+                new = await writer.record(event)
+            except sqlite3.Error as exc:
+                return JSONResponse(
+                    {
+                        "error": f"The event could not be stored ({exc}).",
+                        "fix": "Nothing was acknowledged; Exotel retries. Check the store's disk.",
+                    },
+                    status_code=503,
+                )
+            if new and dispatcher is not None:
+                dispatcher.notify()
+            result = {"result": "accepted" if new else "duplicate", "event": str(event)}
+            return JSONResponse(result)
+
+        return receive
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app):
+        if background and dispatcher is not None:
+            dispatcher.start()
+        try:
+            yield
+        finally:
+            writer.stop()
+            if background and dispatcher is not None:
+                dispatcher.stop()
+
+    return Starlette(
+        routes=[
+            Route(CALL_PATH, endpoint(CALL), methods=["POST"]),
+            Route(SMS_PATH, endpoint(SMS), methods=["POST"]),
+        ],
+        middleware=[Middleware(AllowlistMiddleware, allowlist=allowlist)],
+        lifespan=lifespan,
+    )

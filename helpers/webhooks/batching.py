@@ -1,0 +1,118 @@
+"""Group commit: many concurrent callbacks, one transaction and one fsync.
+
+A commit with ``synchronous=FULL`` waits for the disk (an fsync), and SQLite runs one write at a
+time. Committing each callback on its own would make every request queue behind every other
+request's fsync. Instead, requests hand their event to one writer thread and wait; the writer
+takes everything that arrived while it was busy and commits it as one transaction
+(:meth:`EventStore.record_many`), then wakes each waiting request with its own answer (new or
+duplicate). Under load a batch holds every request that arrived during the previous fsync; with
+one request at a time, a batch is that one request and nothing waits longer than before.
+
+Nothing is answered before its batch is committed, so "committed before the 200" still holds.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import queue
+import threading
+
+from .payloads import Event
+from .store import EventStore
+
+_STOP = object()
+
+
+class BatchWriter:
+    """``await writer.record(event)``: True if new, False if a duplicate; committed on return."""
+
+    def __init__(self, store: EventStore, max_batch: int = 256, idle_exit: float = 5.0):
+        self.store = store
+        self.max_batch = max_batch
+        self.idle_exit = idle_exit  # the thread ends after this long without work
+        self._queue: queue.SimpleQueue = queue.SimpleQueue()
+        self._thread: threading.Thread | None = None
+        self._start_lock = threading.Lock()
+
+    async def record(self, event: Event) -> bool:
+        loop = asyncio.get_running_loop()
+        future = loop.create_future()
+        self._queue.put((event, loop, future))
+        self._ensure_started()  # after the put: see _idle
+        return await future
+
+    def _ensure_started(self) -> None:
+        with self._start_lock:
+            if self._thread is None:
+                self._thread = threading.Thread(
+                    target=self._run, name="webhook-writer", daemon=True
+                )
+                self._thread.start()
+
+    def stop(self, timeout: float = 10.0) -> None:
+        """Commit what is queued, then stop the writer thread."""
+        with self._start_lock:
+            thread, self._thread = self._thread, None
+        if thread is not None:
+            self._queue.put(_STOP)
+            thread.join(timeout)
+
+    def _idle(self) -> bool:
+        """True if the thread may end: nothing queued (checked under the lock that starts one)."""
+        with self._start_lock:
+            if self._queue.empty():
+                self._thread = None
+                return True
+        return False
+
+    def _run(self) -> None:
+        while True:
+            try:
+                item = self._queue.get(timeout=self.idle_exit)
+            except queue.Empty:
+                if self._idle():
+                    return
+                continue
+            batch = []
+            stopping = item is _STOP
+            if not stopping:
+                batch.append(item)
+            while len(batch) < self.max_batch:
+                try:
+                    item = self._queue.get_nowait()
+                except queue.Empty:
+                    break
+                if item is _STOP:
+                    stopping = True
+                    break
+                batch.append(item)
+            if batch:
+                self._commit(batch)
+            if stopping:
+                return
+
+    def _commit(self, batch: list) -> None:
+        try:
+            results = self.store.record_many([event for event, _, _ in batch])
+        except Exception as exc:  # every waiting request learns the batch failed
+            for _, loop, future in batch:
+                _wake(loop, future, None, exc)
+            return
+        for (_, loop, future), new in zip(batch, results, strict=True):
+            _wake(loop, future, new, None)
+
+
+def _wake(loop, future, result: bool | None, error: BaseException | None) -> None:
+    try:
+        loop.call_soon_threadsafe(_settle, future, result, error)
+    except RuntimeError:  # that request's event loop has closed: nobody is waiting any more
+        pass
+
+
+def _settle(future: asyncio.Future, result: bool | None, error: BaseException | None) -> None:
+    if future.done():  # the request was cancelled (client went away); the event is stored anyway
+        return
+    if error is not None:
+        future.set_exception(error)
+    else:
+        future.set_result(result)

@@ -1,0 +1,349 @@
+"""What a status callback must look like: content type, size, fields, and their types.
+
+Plain functions, no web framework: :func:`parse_callback` turns a content type and a body into
+an :class:`Event`, or raises a :class:`~helpers.webhooks.refusals.Refusal` (400, 413 or 415)
+that says what was wrong and how to fix it.
+
+What Exotel sends, from its public pages:
+
+- Call StatusCallback: ``CallSid``, ``Status``, ``RecordingUrl`` and ``DateUpdated``; with
+  ``StatusCallbackEvents`` set, also ``EventType``, ``DateCreated``, ``To``, ``From``,
+  ``PhoneNumberSid``, ``StartTime``, ``EndTime``, ``ConversationDuration``, ``Direction``,
+  ``CustomField`` and ``Legs``.
+  https://developer.exotel.com/docs/voice-v1/api-reference/status-callback,
+  https://developer.exotel.com/api/statuscallback,
+  https://developer.exotel.com/docs/references/webhooks
+- Its body is ``multipart/form-data``, or ``application/json`` when the call was made with
+  ``StatusCallbackContentType=application/json``:
+  https://developer.exotel.com/docs/voice-v1/api-reference/connect-two-numbers
+- SMS StatusCallback, ``application/x-www-form-urlencoded``: ``SmsSid``, ``To``, ``Status``,
+  ``SmsUnits``, ``DetailedStatus``, ``DetailedStatusCode``, ``DateSent``, ``CustomField``:
+  https://developer.exotel.com/api-console/send-sms-api-console (an older article lists
+  ``SmsSid``, ``Status``, ``DateUpdated``: https://support.exotel.com/support/solutions/articles/3000007217-how-to-monitor-the-status-of-your-sms-)
+- Call statuses: https://developer.exotel.com/api-console/bulk-call-details-api-console (and
+  ``canceled``: https://developer.exotel.com/docs/references/error-codes). SMS statuses:
+  https://support.exotel.com/support/solutions/articles/127883-sms-message-status-codes, where
+  ``failed_dnd`` is spelt with an underscore; the SMS details page spells it ``failed-dnd``, so
+  both are accepted.
+
+Only the fields every generation of those pages agrees on are required; the others are checked
+for type when present, and fields nobody documents are kept, so a new field from Exotel is not
+a reason to refuse a callback.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+from urllib.parse import parse_qsl
+
+from python_multipart.multipart import parse_options_header
+
+from .refusals import Refusal
+
+FORM = "application/x-www-form-urlencoded"
+MULTIPART = "multipart/form-data"
+JSON = "application/json"
+ACCEPTED_TYPES = (FORM, MULTIPART, JSON)
+#: An Exotel status callback is well under 2 KB; 16 KiB leaves room for Legs and CustomField.
+DEFAULT_MAX_BODY = 16 * 1024
+TIMESTAMP_SHAPE = re.compile(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}")  # 2026-01-15 10:00:42
+SID = re.compile(r"[A-Za-z0-9]{1,64}")
+WHOLE_NUMBER = re.compile(r"\d{1,12}")
+
+CALL_PAGE = "https://developer.exotel.com/docs/voice-v1/api-reference/status-callback"
+SMS_PAGE = "https://developer.exotel.com/api-console/send-sms-api-console"
+
+
+@dataclass(frozen=True)
+class Kind:
+    """One kind of status callback: which fields it needs, and what their values may be."""
+
+    name: str
+    sid_field: str
+    required: tuple[str, ...]
+    statuses: tuple[str, ...]
+    timestamps: tuple[str, ...] = ()
+    whole_numbers: tuple[str, ...] = ()
+    choices: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    urls: tuple[str, ...] = ()
+    page: str = ""
+
+
+CALL = Kind(
+    name="call",
+    sid_field="CallSid",
+    required=("CallSid", "Status", "DateUpdated"),
+    statuses=(
+        "queued",
+        "ringing",
+        "in-progress",
+        "completed",
+        "failed",
+        "busy",
+        "no-answer",
+        "canceled",
+    ),
+    timestamps=("DateUpdated", "DateCreated", "StartTime", "EndTime"),
+    whole_numbers=("ConversationDuration",),
+    choices={
+        "EventType": ("terminal", "answered"),
+        "Direction": ("inbound", "outbound-dial", "outbound-api"),
+    },
+    urls=("RecordingUrl",),
+    page=CALL_PAGE,
+)
+SMS = Kind(
+    name="sms",
+    sid_field="SmsSid",
+    required=("SmsSid", "Status"),
+    statuses=("queued", "sending", "submitted", "sent", "failed", "failed_dnd", "failed-dnd"),
+    timestamps=("DateSent", "DateUpdated"),
+    whole_numbers=("SmsUnits", "DetailedStatusCode"),
+    page=SMS_PAGE,
+)
+KINDS = {kind.name: kind for kind in (CALL, SMS)}
+
+
+@dataclass(frozen=True)
+class Event:
+    """One status update of one call or SMS: its identity is ``(sid, status)``.
+
+    ``id`` and ``received_at`` are set once the event is stored.
+    """
+
+    kind: str
+    sid: str
+    status: str
+    fields: dict[str, str]
+    id: int | None = None
+    received_at: str | None = None
+
+    @property
+    def key(self) -> tuple[str, str]:
+        return (self.sid, self.status)
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.sid} {self.status}"
+
+
+# -- content type and size ---------------------------------------------------------------------
+
+
+@functools.lru_cache(
+    maxsize=1024
+)  # asked twice per request; the answer's dict is not to be changed
+def media_type(content_type: str | None) -> tuple[str, dict[str, str]]:
+    """The media type and its parameters, or a 415 refusal for anything but Exotel's three."""
+    raw, params = parse_options_header(content_type or "")
+    media = raw.decode("latin-1").lower()
+    if media not in ACCEPTED_TYPES:
+        shown = content_type or "(none)"
+        raise Refusal(
+            415,
+            f"Content-Type {shown} is not accepted.",
+            f"Send the status callback as {FORM} (SMS), {MULTIPART} (calls, the default) or "
+            f"{JSON} (calls made with StatusCallbackContentType=application/json).",
+        )
+    return media, {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in params.items()}
+
+
+def check_declared_length(content_length: str | None, max_body: int = DEFAULT_MAX_BODY) -> None:
+    """A 413 refusal before reading a body whose Content-Length is over the limit."""
+    if content_length is None:
+        return
+    if not content_length.strip().isdigit():
+        raise Refusal(
+            400,
+            f"Content-Length {content_length!r} is not a number of bytes.",
+            "Send a correct Content-Length header (most HTTP clients set it for you).",
+        )
+    if int(content_length) > max_body:
+        raise too_large(f"The body is {int(content_length):,} bytes", max_body)
+
+
+def too_large(what: str, max_body: int) -> Refusal:
+    return Refusal(
+        413,
+        f"{what}; this receiver accepts at most {max_body:,} bytes.",
+        "A status callback from Exotel is well under 2 KB: send a real one, or raise the "
+        "receiver's limit (--max-body) if your callbacks carry a large CustomField.",
+    )
+
+
+# -- bodies ------------------------------------------------------------------------------------
+
+
+def read_fields(content_type: str | None, body: bytes) -> dict[str, str]:
+    """The body's fields as strings, whichever of the three encodings it uses (400 if broken)."""
+    media, params = media_type(content_type)
+    try:
+        if media == FORM:
+            return _form_fields(body)
+        if media == MULTIPART:
+            return _multipart_fields(body, params.get("boundary", ""))
+        return _json_fields(body)
+    except UnicodeDecodeError:
+        raise malformed(f"The body is not valid UTF-8 {media}.") from None
+
+
+def malformed(error: str, kind: Kind | None = None) -> Refusal:
+    page = f" ({kind.page})" if kind else ""
+    what = f"a {kind.name} status callback" if kind else "a status callback"
+    return Refusal(400, error, f"Send {what} with the fields Exotel documents{page}.")
+
+
+def _unique(pairs: list[tuple[str, str]]) -> dict[str, str]:
+    fields: dict[str, str] = {}
+    for name, value in pairs:
+        if name in fields:
+            raise malformed(f"Field {name} appears more than once.")
+        fields[name] = value
+    return fields
+
+
+def _form_fields(body: bytes) -> dict[str, str]:
+    text = body.decode("utf-8")  # a UnicodeDecodeError is reported by read_fields
+    try:
+        pairs = parse_qsl(text, keep_blank_values=True, strict_parsing=bool(text))
+    except ValueError:
+        raise malformed("The body is not a valid application/x-www-form-urlencoded form.") from None
+    return _unique(pairs)
+
+
+def _multipart_fields(body: bytes, boundary: str) -> dict[str, str]:
+    """The fields of a complete multipart/form-data body (RFC 7578), strictly.
+
+    The whole body is in memory and small (the size limit came first), so it is split on its
+    delimiter rather than streamed; python-multipart's streaming parser costs several times
+    more per callback. Each part's Content-Disposition is read with python-multipart's
+    header parser.
+    """
+    if not boundary:
+        raise malformed("The multipart/form-data Content-Type has no boundary parameter.")
+    delimiter = b"\r\n--" + boundary.encode("latin-1")
+    chunks = (b"\r\n" + body).split(delimiter)
+    # chunks[0] is the preamble; then one chunk per part, each starting with CRLF; the last
+    # starts with "--", the close delimiter.
+    if len(chunks) < 2:
+        raise malformed("The multipart/form-data body does not contain its boundary.")
+    closed = [i for i, chunk in enumerate(chunks) if chunk.startswith(b"--")]
+    if not closed or closed[0] < 1:
+        raise malformed("The multipart/form-data body ends before its closing boundary.")
+    pairs = []
+    for chunk in chunks[1 : closed[0]]:
+        head, sep, content = chunk.partition(b"\r\n\r\n")
+        if not sep or not head.startswith(b"\r\n"):
+            raise malformed("A multipart/form-data part has no blank line after its headers.")
+        disposition = b""
+        for line in head[2:].split(b"\r\n"):
+            name, colon, value = line.partition(b":")
+            if not colon:
+                raise malformed(f"A multipart/form-data part has a broken header: {line[:60]!r}.")
+            if name.strip().lower() == b"content-disposition":
+                disposition = value.strip()
+        kind, options = parse_options_header(disposition)
+        field = options.get(b"name")
+        if kind != b"form-data" or field is None:
+            raise malformed("A multipart/form-data part has no Content-Disposition with a name.")
+        if b"filename" in options:
+            raise malformed(f"Part {field.decode('latin-1')} is a file upload, not a field.")
+        pairs.append((field.decode("utf-8"), content.decode("utf-8")))
+    return _unique(pairs)
+
+
+def _json_fields(body: bytes) -> dict[str, str]:
+    text = body.decode("utf-8")
+    try:
+        data = json.loads(text)
+    except ValueError:
+        raise malformed("The body is not valid JSON.") from None
+    if not isinstance(data, dict):
+        raise malformed("The JSON body is not an object of fields.")
+    fields = {}
+    for name, value in data.items():
+        if value is None:
+            continue  # Exotel's JSON writes "RecordingUrl": null when there is no recording
+        if isinstance(value, bool):
+            fields[name] = "true" if value else "false"
+        elif isinstance(value, str | int | float):
+            fields[name] = str(value)
+        else:
+            fields[name] = json.dumps(value, separators=(",", ":"))  # Legs: a list
+    return fields
+
+
+# -- fields ------------------------------------------------------------------------------------
+
+
+def problems(kind: Kind, fields: dict[str, str]) -> list[str]:
+    """Everything wrong with these fields for this kind of callback (empty: all is well)."""
+    found = []
+    missing = [name for name in kind.required if not fields.get(name, "").strip()]
+    if missing:
+        found.append(f"missing {', '.join(missing)}")
+    sid = fields.get(kind.sid_field, "")
+    if sid and not SID.fullmatch(sid):
+        found.append(
+            f"{kind.sid_field} {sid[:80]!r} is not an Exotel SID (1 to 64 letters and digits)"
+        )
+    status = fields.get("Status", "")
+    if status and status not in kind.statuses:
+        found.append(
+            f"Status {status[:40]!r} is not a {kind.name} status Exotel documents "
+            f"({', '.join(kind.statuses)})"
+        )
+    for name in kind.timestamps:
+        value = fields.get(name, "")
+        if value and not _is_timestamp(value):
+            found.append(
+                f"{name} {value[:40]!r} is not a time in Exotel's format YYYY-MM-DD HH:mm:ss"
+            )
+    for name in kind.whole_numbers:
+        value = fields.get(name, "")
+        if value and not WHOLE_NUMBER.fullmatch(value):
+            found.append(f"{name} {value[:40]!r} is not a whole number")
+    for name, allowed in kind.choices.items():
+        value = fields.get(name, "")
+        if value and value not in allowed:
+            found.append(f"{name} {value[:40]!r} is not one of {', '.join(allowed)}")
+    for name in kind.urls:
+        value = fields.get(name, "")
+        if value and value != "null" and not value.startswith(("https://", "http://")):
+            found.append(f"{name} {value[:80]!r} is not an http(s) URL")
+    return found
+
+
+def _is_timestamp(value: str) -> bool:
+    if not TIMESTAMP_SHAPE.fullmatch(value):
+        return False
+    try:
+        datetime.fromisoformat(value)  # the shape is right; is it a real date and time?
+    except ValueError:
+        return False
+    return True
+
+
+def validate(kind: Kind, fields: dict[str, str]) -> Event:
+    """An :class:`Event` from valid fields, or one 400 refusal that lists every problem."""
+    found = problems(kind, fields)
+    if found:
+        raise malformed(f"Malformed {kind.name} status callback: {'; '.join(found)}.", kind)
+    return Event(kind.name, fields[kind.sid_field], fields["Status"], dict(fields))
+
+
+def parse_callback(
+    kind: Kind, content_type: str | None, body: bytes, max_body: int = DEFAULT_MAX_BODY
+) -> Event:
+    """Every rule but the source address, in the receiver's order: 415, 413, then 400.
+
+    >>> parse_callback(SMS, FORM, b"SmsSid=4f2a&Status=sent").status
+    'sent'
+    """
+    media_type(content_type)
+    if len(body) > max_body:
+        raise too_large(f"The body is {len(body):,} bytes", max_body)
+    return validate(kind, read_fields(content_type, body))

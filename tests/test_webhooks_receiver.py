@@ -1,0 +1,327 @@
+"""The receiver app, the exactly-once store and the dispatcher, in process (no socket)."""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
+import anyio
+import httpx
+import pytest
+
+from helpers.clock import FrozenClock
+from helpers.webhooks import (
+    CALL_PATH,
+    SMS_PATH,
+    Dispatcher,
+    Event,
+    EventStore,
+    SourceAllowlist,
+    create_app,
+    local_client,
+)
+from helpers.webhooks.batching import BatchWriter
+
+EXOTEL = "203.0.113.10"
+STRANGER = "198.51.100.7"
+CALL = {"CallSid": "3f6e0c2a", "Status": "completed", "DateUpdated": "2026-01-15 10:00:42"}
+SMS = {"SmsSid": "9a1c", "To": "09820000000", "Status": "sent", "SmsUnits": "1"}
+
+
+@pytest.fixture
+def store(tmp_path) -> EventStore:
+    store = EventStore(tmp_path / "events.sqlite3", clock=FrozenClock())
+    yield store
+    store.close()
+
+
+@pytest.fixture
+def handled() -> list[Event]:
+    return []
+
+
+@pytest.fixture
+def dispatcher(store, handled) -> Dispatcher:
+    return Dispatcher(store, handled.append)
+
+
+@pytest.fixture
+def app(store, dispatcher):
+    return create_app(store, SourceAllowlist(["203.0.113.0/24"]), dispatcher=dispatcher)
+
+
+@pytest.fixture
+def exotel(app):
+    with local_client(app, EXOTEL) as client:
+        yield client
+
+
+def event(sid: str = "3f6e0c2a", status: str = "completed") -> Event:
+    return Event("call", sid, status, {"CallSid": sid, "Status": status})
+
+
+# -- refusals, each with its status and a readable body ---------------------------------------
+
+
+def test_a_stranger_gets_403_on_any_path_saying_what_to_fix(app):
+    with local_client(app, STRANGER) as stranger:
+        for path in (CALL_PATH, SMS_PATH, "/secret-admin"):
+            response = stranger.post(path, data=CALL)
+            assert response.status_code == 403
+            assert response.json() == {
+                "error": "Source address 198.51.100.7 may not post status callbacks here.",
+                "fix": "If this is Exotel, add its range to the receiver's allowlist (--allow "
+                "CIDR); if the receiver sits behind a reverse proxy, name the proxy with "
+                "--trust-proxy so the client address in X-Forwarded-For is used.",
+            }
+
+
+def test_a_stranger_writing_x_forwarded_for_is_still_refused(app):
+    with local_client(app, STRANGER) as stranger:
+        response = stranger.post(CALL_PATH, data=CALL, headers={"X-Forwarded-For": EXOTEL})
+    assert response.status_code == 403
+
+
+def test_behind_a_trusted_proxy_the_forwarded_client_is_checked(store):
+    app = create_app(store, SourceAllowlist(["203.0.113.0/24"], trusted_proxies=["127.0.0.1"]))
+    with local_client(app, "127.0.0.1") as proxy:
+        allowed = proxy.post(CALL_PATH, data=CALL, headers={"X-Forwarded-For": EXOTEL})
+        refused = proxy.post(CALL_PATH, data=CALL, headers={"X-Forwarded-For": STRANGER})
+    assert (allowed.status_code, refused.status_code) == (200, 403)
+
+
+def test_a_wrong_content_type_gets_415_naming_it(exotel):
+    response = exotel.post(CALL_PATH, content=b"CallSid=x", headers={"Content-Type": "text/plain"})
+    assert response.status_code == 415
+    assert response.json()["error"] == "Content-Type text/plain is not accepted."
+
+
+def test_a_declared_oversized_body_gets_413_before_it_is_read(exotel):
+    response = exotel.post(CALL_PATH, data={**CALL, "CustomField": "x" * 20_000})
+    assert response.status_code == 413
+    assert response.json()["error"].startswith("The body is 20,")
+    assert response.json()["error"].endswith("this receiver accepts at most 16,384 bytes.")
+
+
+def test_an_oversized_body_without_content_length_gets_413_while_streaming(app):
+    async def chunks():
+        for _ in range(40):
+            yield b"x" * 1024
+
+    async def post() -> httpx.Response:
+        transport = httpx.ASGITransport(app, client=(EXOTEL, 50000))
+        async with httpx.AsyncClient(transport=transport, base_url="http://receiver") as client:
+            headers = {"Content-Type": "application/x-www-form-urlencoded"}
+            return await client.post(CALL_PATH, content=chunks(), headers=headers)
+
+    response = anyio.run(post)
+    assert "content-length" not in response.request.headers
+    assert response.status_code == 413
+    assert response.json()["error"] == (
+        "The body is more than 16,384 bytes; this receiver accepts at most 16,384 bytes."
+    )
+
+
+def test_a_malformed_payload_gets_400_listing_what_is_wrong(exotel):
+    response = exotel.post(CALL_PATH, data={"CallSid": "3f6e0c2a", "Status": "done"})
+    assert response.status_code == 400
+    assert response.json()["error"] == (
+        "Malformed call status callback: missing DateUpdated; Status 'done' is not a call "
+        "status Exotel documents (queued, ringing, in-progress, completed, failed, busy, "
+        "no-answer, canceled)."
+    )
+
+
+def test_an_sms_callback_posted_to_the_call_path_is_refused_with_400(exotel):
+    response = exotel.post(CALL_PATH, data=SMS)
+    assert response.status_code == 400
+    assert "missing CallSid, Status" not in response.json()["error"]
+    assert "missing CallSid, DateUpdated" in response.json()["error"]
+
+
+def test_refused_requests_store_nothing(exotel, store):
+    exotel.post(CALL_PATH, content=b"x", headers={"Content-Type": "text/plain"})
+    exotel.post(CALL_PATH, data={"CallSid": "3f6e0c2a"})
+    assert store.counts()["stored"] == 0
+
+
+def test_a_store_that_cannot_write_answers_503_so_exotel_retries(exotel, store):
+    store._writer.execute("DROP TABLE events")  # the disk "fails"
+    response = exotel.post(CALL_PATH, data=CALL)
+    assert response.status_code == 503
+    assert "Nothing was acknowledged; Exotel retries." in response.json()["fix"]
+
+
+# -- accepted and duplicate ---------------------------------------------------------------------
+
+
+def test_a_new_event_is_accepted_and_its_copy_is_a_duplicate(exotel):
+    first = exotel.post(CALL_PATH, data=CALL)
+    again = exotel.post(CALL_PATH, data=CALL)
+    assert (first.status_code, again.status_code) == (200, 200)
+    assert first.json() == {"result": "accepted", "event": "call 3f6e0c2a completed"}
+    assert again.json() == {"result": "duplicate", "event": "call 3f6e0c2a completed"}
+
+
+def test_a_second_status_of_the_same_call_is_a_new_event(exotel, store):
+    exotel.post(CALL_PATH, data={**CALL, "Status": "in-progress"})
+    response = exotel.post(CALL_PATH, data=CALL)
+    assert response.json()["result"] == "accepted"
+    assert [e.key for e in store.events()] == [
+        ("3f6e0c2a", "in-progress"),
+        ("3f6e0c2a", "completed"),
+    ]
+
+
+def test_call_callbacks_are_accepted_in_all_three_encodings(exotel, store):
+    exotel.post(CALL_PATH, data=CALL)
+    exotel.post(CALL_PATH, files={k: (None, v) for k, v in {**CALL, "Status": "busy"}.items()})
+    exotel.post(CALL_PATH, json={**CALL, "Status": "failed", "RecordingUrl": None})
+    assert [e.status for e in store.events()] == ["completed", "busy", "failed"]
+
+
+def test_the_event_is_committed_when_the_200_arrives(exotel, store):
+    exotel.post(SMS_PATH, data=SMS)
+    with sqlite3.connect(store.path) as other_connection:
+        rows = other_connection.execute("SELECT sid, status FROM events").fetchall()
+    assert rows == [("9a1c", "sent")]
+
+
+def test_concurrent_copies_through_the_app_store_one_event(app, store):
+    with local_client(app, EXOTEL) as client, ThreadPoolExecutor(16) as pool:
+        answers = list(pool.map(lambda _: client.post(CALL_PATH, data=CALL).json(), range(32)))
+    results = sorted(a["result"] for a in answers)
+    assert results == ["accepted"] + ["duplicate"] * 31
+    assert store.counts()["stored"] == 1
+
+
+# -- the store alone -----------------------------------------------------------------------------
+
+
+def test_concurrent_duplicates_from_separate_connections_are_stored_exactly_once(tmp_path):
+    stores = [EventStore(tmp_path / "events.sqlite3") for _ in range(8)]
+    start = threading.Barrier(32)
+
+    def record(i: int) -> bool:
+        start.wait()
+        return stores[i % 8].record(event())
+
+    with ThreadPoolExecutor(32) as pool:
+        new = list(pool.map(record, range(32)))
+    assert new.count(True) == 1
+    assert len(stores[0].events()) == 1
+
+
+def test_a_batch_with_two_copies_of_one_event_stores_it_once(store):
+    assert store.record_many([event(), event(), event(status="failed")]) == [True, False, True]
+
+
+def test_the_store_remembers_after_it_is_reopened(tmp_path):
+    first = EventStore(tmp_path / "events.sqlite3")
+    first.record(event())
+    first.close()
+    assert EventStore(tmp_path / "events.sqlite3").record(event()) is False
+
+
+def test_the_store_uses_wal_and_a_unique_sid_status_pair(store):
+    with sqlite3.connect(store.path) as db:
+        assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+        indexes = db.execute("PRAGMA index_list(events)").fetchall()
+        unique = [i[1] for i in indexes if i[2] == 1]
+        columns = [db.execute(f"PRAGMA index_info({name})").fetchall() for name in unique]
+    assert [[c[2] for c in cols] for cols in columns] == [["sid", "status"]]
+
+
+# -- the dispatcher ------------------------------------------------------------------------------
+
+
+def test_the_handler_runs_once_per_stored_event_not_per_delivery(exotel, dispatcher, handled):
+    for _ in range(3):
+        exotel.post(CALL_PATH, data=CALL)
+    exotel.post(SMS_PATH, data=SMS)
+    dispatcher.run_pending()
+    dispatcher.run_pending()
+    assert [str(e) for e in handled] == ["call 3f6e0c2a completed", "sms 9a1c sent"]
+
+
+def test_the_handler_does_not_run_on_the_request_path(exotel, handled):
+    exotel.post(CALL_PATH, data=CALL)
+    assert handled == []
+
+
+def test_events_stored_before_a_restart_are_handled_after_it(tmp_path):
+    before = EventStore(tmp_path / "events.sqlite3")
+    before.record(event())
+    before.close()  # the process ends before its dispatcher ran
+    handled = []
+    outcomes = Dispatcher(EventStore(tmp_path / "events.sqlite3"), handled.append).run_pending()
+    assert [str(e) for e in handled] == ["call 3f6e0c2a completed"]
+    assert all(o.ok for o in outcomes)
+
+
+def test_a_failing_handler_is_retried_then_left_with_its_error(store):
+    store.record(event())
+    calls = []
+
+    def broken(e: Event) -> None:
+        calls.append(e.id)
+        raise RuntimeError("CRM unreachable")
+
+    dispatcher = Dispatcher(store, broken, max_attempts=3)
+    outcomes = [o for _ in range(5) for o in dispatcher.run_pending()]
+    assert len(calls) == 3
+    assert outcomes[0].error == "RuntimeError: CRM unreachable"
+    assert store.counts() == {"stored": 1, "processed": 0, "unprocessed": 1, "failing": 1}
+
+
+def test_the_worker_thread_handles_events_as_they_are_stored(store):
+    done = threading.Event()
+    handled = []
+
+    def handler(e: Event) -> None:
+        handled.append(e)
+        done.set()
+
+    dispatcher = Dispatcher(store, handler, idle_wait=30)
+    dispatcher.start()
+    try:
+        store.record(event())
+        dispatcher.notify()
+        assert done.wait(10)
+    finally:
+        dispatcher.stop()
+    assert [str(e) for e in handled] == ["call 3f6e0c2a completed"]
+
+
+def test_a_local_client_is_never_recorded_by_a_cassette(app, tmp_path):
+    import vcr
+
+    cassette = tmp_path / "cassette.yaml"
+    with vcr.VCR(record_mode="all").use_cassette(str(cassette)):
+        with local_client(app, EXOTEL) as client:
+            assert client.post(CALL_PATH, data=CALL).status_code == 200
+        with httpx.Client(transport=httpx.MockTransport(lambda r: httpx.Response(204))) as other:
+            other.get("https://api.exotel.com/")
+    assert "api.exotel.com" in cassette.read_text()
+    assert CALL_PATH not in cassette.read_text()
+
+
+def test_run_pending_still_works_after_the_worker_was_stopped(store, dispatcher, handled):
+    dispatcher.start()
+    dispatcher.stop()
+    store.record(event())
+    dispatcher.run_pending()
+    assert [str(e) for e in handled] == ["call 3f6e0c2a completed"]
+
+
+def test_the_group_commit_thread_ends_when_idle_and_a_later_event_is_still_stored(store):
+    writer = BatchWriter(store, idle_exit=0.01)
+    assert anyio.run(writer.record, event()) is True
+    thread = writer._thread
+    thread.join(10)  # it ends on its own once nothing has come for idle_exit seconds
+    assert not thread.is_alive()
+    assert anyio.run(writer.record, event(status="failed")) is True
+    assert anyio.run(writer.record, event(status="failed")) is False
+    writer.stop()
+    assert [e.status for e in store.events()] == ["completed", "failed"]

@@ -1,0 +1,252 @@
+"""``python -m helpers.webhooks`` as a real server on loopback: its safety checks, and a SIGKILL.
+
+The crash test is the issue's "done when": a stream of concurrent, duplicated deliveries; the
+receiver killed with SIGKILL in the middle of it; a restart on the same store; everything that was
+not acknowledged sent again; and then every distinct event stored exactly once, every event
+acknowledged before the kill found in the store right after it, and the handler run once per
+event (plus at most the one event it had in hand when it was killed).
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import signal
+import socket
+import sqlite3
+import subprocess
+import sys
+import threading
+import time
+from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import httpx
+import pytest
+
+from helpers.webhooks import CALL_PATH, SMS_PATH
+from helpers.webhooks.__main__ import main
+
+ROOT = Path(__file__).resolve().parent.parent
+START_DEADLINE = 20.0
+HANDLER = """
+import os
+
+def handle(event):
+    fd = os.open(os.environ["HANDLED_LOG"], os.O_WRONLY | os.O_APPEND | os.O_CREAT)
+    try:
+        os.write(fd, f"{event.id}\\n".encode())
+    finally:
+        os.close(fd)
+"""
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Receiver:
+    """The receiver in a subprocess on a loopback port."""
+
+    def __init__(self, tmp_path: Path, store: Path, *extra: str, allow: str = "127.0.0.1/32"):
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        env = {
+            **os.environ,
+            "PYTHONPATH": os.pathsep.join([str(tmp_path), os.environ.get("PYTHONPATH", "")]),
+            "HANDLED_LOG": str(tmp_path / "handled.log"),
+        }
+        command = [
+            sys.executable, "-m", "helpers.webhooks", "--host", "127.0.0.1",
+            "--port", str(self.port), "--store", str(store), "--allow", allow, *extra,
+        ]  # fmt: skip
+        self.process = subprocess.Popen(
+            command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        )
+        self._wait_until_listening()
+
+    def _wait_until_listening(self) -> None:
+        deadline = time.monotonic() + START_DEADLINE
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise AssertionError(f"receiver exited: {self.process.stderr.read()}")
+            try:
+                with socket.create_connection(("127.0.0.1", self.port), timeout=0.5):
+                    return
+            except OSError:
+                time.sleep(0.05)  # polling the port with a deadline, not timing anything
+        self.kill()
+        raise AssertionError(f"nothing listened on port {self.port} within {START_DEADLINE} s")
+
+    def kill(self) -> None:
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGKILL)
+        self.process.wait(10)
+
+    def stop(self) -> str:
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+        out, _ = self.process.communicate(timeout=15)
+        return out
+
+
+# -- refusing to start unsafely -----------------------------------------------------------------
+
+
+def cli(capsys, *argv: str) -> tuple[int, str]:
+    status = main(list(argv))
+    return status, capsys.readouterr().err
+
+
+def test_a_non_loopback_host_is_refused_without_public(capsys, tmp_path):
+    status, err = cli(
+        capsys, "--host", "0.0.0.0", "--store", str(tmp_path / "s"), "--allow", "127.0.0.1/32"
+    )
+    assert status == 2
+    assert "--host 0.0.0.0 is not a loopback address. Callbacks must reach you over HTTPS" in err
+
+
+def test_public_plain_http_is_refused_without_tls_or_a_proxy(capsys, tmp_path):
+    status, err = cli(
+        capsys, "--host", "0.0.0.0", "--public", "--store", str(tmp_path / "s"),
+        "--allow", "127.0.0.1/32",
+    )  # fmt: skip
+    assert status == 2
+    assert "would serve callbacks over plain HTTP" in err
+
+
+def test_starting_without_an_allowlist_is_refused(capsys, tmp_path):
+    status, err = cli(capsys, "--store", str(tmp_path / "s"))
+    assert status == 2
+    assert "The allowlist is empty" in err
+
+
+def test_a_handler_that_cannot_be_imported_is_refused_by_name(capsys, tmp_path):
+    status, err = cli(
+        capsys, "--store", str(tmp_path / "s"), "--allow", "127.0.0.1/32",
+        "--handler", "no_such_module:handle",
+    )  # fmt: skip
+    assert status == 2
+    assert "--handler no_such_module:handle: cannot import it" in err
+
+
+def test_the_server_ignores_x_forwarded_for_unless_a_proxy_is_trusted(tmp_path):
+    receiver = Receiver(tmp_path, tmp_path / "events.sqlite3", allow="203.0.113.0/24")
+    try:
+        response = httpx.post(
+            receiver.url + CALL_PATH,
+            data={"CallSid": "a1", "Status": "completed", "DateUpdated": "2026-01-15 10:00:42"},
+            headers={"X-Forwarded-For": "203.0.113.10"},
+        )
+    finally:
+        banner = receiver.stop()
+    assert response.status_code == 403
+    assert response.json()["error"] == (
+        "Source address 127.0.0.1 may not post status callbacks here."
+    )
+    assert f"POST {receiver.url}{CALL_PATH}" in banner
+
+
+# -- the SIGKILL test ---------------------------------------------------------------------------
+
+
+def deliveries(calls: int = 120, copies: int = 3, seed: int = 4) -> tuple[list, set]:
+    """(path, fields) deliveries: each call's two statuses and an SMS, each sent ``copies`` times."""
+    distinct = []
+    for i in range(calls):
+        sid = f"{i:032x}"
+        for status in ("in-progress", "completed"):
+            fields = {"CallSid": sid, "Status": status, "DateUpdated": "2026-01-15 10:00:42"}
+            distinct.append((CALL_PATH, fields))
+        sms = {"SmsSid": f"{i + 10_000:032x}", "To": "09820000000", "Status": "sent"}
+        distinct.append((SMS_PATH, sms))
+    sends = distinct * copies
+    random.Random(seed).shuffle(sends)
+    keys = {(f.get("CallSid") or f["SmsSid"], f["Status"]) for _, f in distinct}
+    return sends, keys
+
+
+def post(client: httpx.Client, url: str, path: str, fields: dict) -> bool:
+    """True only for a 200: anything else is "not acknowledged"."""
+    try:
+        if path == CALL_PATH:  # as Exotel sends call callbacks: multipart/form-data
+            response = client.post(url + path, files={k: (None, v) for k, v in fields.items()})
+        else:
+            response = client.post(url + path, data=fields)
+    except httpx.TransportError:
+        return False
+    return response.status_code == 200
+
+
+def stored_keys(store: Path) -> Counter:
+    with sqlite3.connect(store) as db:
+        return Counter(db.execute("SELECT sid, status FROM events").fetchall())
+
+
+def wait_until_processed(store: Path, count: int, deadline: float = 30.0) -> int:
+    end = time.monotonic() + deadline
+    while True:
+        with sqlite3.connect(store) as db:
+            done = db.execute("SELECT count(processed_at) FROM events").fetchone()[0]
+        if done >= count or time.monotonic() > end:
+            return done
+        time.sleep(0.05)  # polling the store with a deadline
+
+
+@pytest.mark.timeout(120)
+def test_sigkill_mid_stream_then_restart_stores_every_event_exactly_once(tmp_path):
+    (tmp_path / "crash_handler.py").write_text(HANDLER)
+    store = tmp_path / "events.sqlite3"
+    handler = ("--handler", "crash_handler:handle")
+    sends, keys = deliveries()
+    kill_after = len(sends) // 3
+    acked = [False] * len(sends)
+    lock = threading.Lock()
+    killed = threading.Event()
+
+    receiver = Receiver(tmp_path, store, *handler)
+    limits = httpx.Limits(max_connections=16)
+    with httpx.Client(timeout=10, limits=limits) as client:
+
+        def send(i: int) -> None:
+            path, fields = sends[i]
+            if post(client, receiver.url, path, fields):
+                with lock:
+                    acked[i] = True
+                    if sum(acked) >= kill_after and not killed.is_set():
+                        receiver.kill()  # SIGKILL, with requests still in flight
+                        killed.set()
+
+        with ThreadPoolExecutor(16) as pool:
+            list(pool.map(send, range(len(sends))))
+    receiver.kill()
+
+    assert killed.is_set()
+    before_kill = {i for i, ok in enumerate(acked) if ok}
+    assert kill_after <= len(before_kill) < len(sends)  # killed midway
+    # Every event acknowledged before the kill is in the store, straight after it.
+    after_kill = stored_keys(store)
+    for i in before_kill:
+        fields = sends[i][1]
+        assert (fields.get("CallSid") or fields["SmsSid"], fields["Status"]) in after_kill
+
+    receiver = Receiver(tmp_path, store, *handler)
+    try:
+        with httpx.Client(timeout=10, limits=limits) as client, ThreadPoolExecutor(16) as pool:
+            resent = [i for i in range(len(sends)) if i not in before_kill]
+            answers = list(pool.map(lambda i: post(client, receiver.url, *sends[i]), resent))
+        assert all(answers)
+        processed = wait_until_processed(store, len(keys))
+    finally:
+        receiver.stop()
+
+    stored = stored_keys(store)
+    assert set(stored) == keys
+    assert set(stored.values()) == {1}
+    assert processed == len(keys)
+    runs = Counter(int(line) for line in (tmp_path / "handled.log").read_text().split())
+    assert set(runs) == set(range(1, len(keys) + 1))  # every event handled
+    assert sum(runs.values()) - len(keys) <= 1  # again only for the one in hand at the kill
