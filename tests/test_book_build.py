@@ -2,35 +2,18 @@
 
 from __future__ import annotations
 
-import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import nbformat
 import pytest
-from book_paths import ROOT, playback_env, toc_files
+from book_build import build, copy_book
+from book_paths import toc_files
 from nbformat.v4 import new_code_cell, new_markdown_cell
 
-JUPYTER_BOOK = Path(sys.executable).with_name("jupyter-book")
-BUILD = [str(JUPYTER_BOOK), "build", ".", "--warningiserror", "--nitpick", "--keep-going"]
 NO_NETWORK = ["unshare", "--net", "sh", "-c", 'ip link set lo up && exec "$@"', "sh"]
 
 pytestmark = pytest.mark.build
-
-
-def copy_book(dst: Path) -> Path:
-    """The book's sources in ``dst``; the kernels still find cassettes through ``helpers``."""
-    for name in ("_config.yml", "_toc.yml"):
-        shutil.copy(ROOT / name, dst / name)
-    shutil.copytree(ROOT / "book", dst / "book")
-    return dst
-
-
-def build(src: Path, prefix: list[str] = ()) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [*prefix, *BUILD], cwd=src, env=playback_env(), capture_output=True, text=True, timeout=600
-    )
 
 
 def append_cell(notebook: Path, cell) -> None:
@@ -43,15 +26,15 @@ def html(src: Path, page: str) -> str:
     return (src / "_build" / "html" / f"{page}.html").read_text()
 
 
-def test_book_builds_with_every_chapter_executed(tmp_path):
-    src = copy_book(tmp_path)
-    result = build(src)
-    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+def test_book_builds_with_every_chapter_executed(built_book):
+    src = built_book.src
+    assert built_book.returncode == 0, built_book.log
     for page in toc_files():
         assert (src / "_build" / "html" / f"{page}.html").exists(), page
     assert "answered by: sandbox" in html(src, "book/intro")
     assert "RateLimitError: 429" in html(src, "book/authentication")
     assert "401: Authentication failed" in html(src, "book/regions")
+    assert "helpers.chapter.Chapter" in html(src, "book/api_reference")
 
 
 def test_an_unexpected_cell_error_fails_the_build(tmp_path):
@@ -60,6 +43,18 @@ def test_an_unexpected_cell_error_fails_the_build(tmp_path):
     result = build(src)
     assert result.returncode != 0
     assert "ZeroDivisionError" in result.stdout + result.stderr
+
+
+def test_an_exercise_solution_that_fails_its_check_fails_the_build(tmp_path):
+    src = copy_book(tmp_path)
+    notebook = src / "book" / "intro.ipynb"
+    nb = nbformat.read(notebook, as_version=4)
+    solution = next(c for c in nb.cells if "solution" in c.metadata.get("tags", []))
+    solution.source += "\nassert False, 'this solution is wrong'"
+    nbformat.write(nb, notebook)
+    result = build(src)
+    assert result.returncode != 0
+    assert "this solution is wrong" in result.stdout + result.stderr
 
 
 def test_a_cell_tagged_raises_exception_may_fail(tmp_path):
@@ -73,14 +68,22 @@ def test_a_cell_tagged_raises_exception_may_fail(tmp_path):
     assert "ZeroDivisionError" in html(src, "book/intro")
 
 
-def test_a_sphinx_warning_fails_the_build(tmp_path):
+def test_a_broken_internal_link_fails_the_build(tmp_path):
+    """Each kind of internal link: to a page, to a heading, and to an API reference entry."""
     src = copy_book(tmp_path)
     append_cell(
-        src / "book" / "intro.ipynb", new_markdown_cell("See [a missing page](missing.md).")
+        src / "book" / "intro.ipynb",
+        new_markdown_cell(
+            "See [a missing page](missing.md), [a missing heading](#no-such-heading) and "
+            "{py:class}`helpers.NoSuchClass`."
+        ),
     )
     result = build(src)
     assert result.returncode != 0
-    assert "cross-reference target not found: 'missing.md'" in result.stdout + result.stderr
+    log = result.stdout + result.stderr
+    assert "cross-reference target not found: 'missing.md'" in log
+    assert "'no-such-heading'" in log
+    assert "py:class reference target not found: helpers.NoSuchClass" in log
 
 
 def test_a_cell_writing_to_stderr_fails_the_build(tmp_path):

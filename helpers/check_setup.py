@@ -1,0 +1,162 @@
+"""``python -m helpers.check_setup`` (``make check``): is this laptop ready for the workshop?
+
+Each check says in plain words what it found and, when something is missing, how to fix it:
+
+- Python 3.11 or newer;
+- a ``python3`` kernel for Jupyter, whose Python imports ``helpers`` (the chapters need both);
+- cassettes for every chapter in ``book/``;
+- the sandbox on its port, if it is running (only the curl exercises need it).
+
+Every check takes what it inspects as arguments, so each failure can be tested.
+"""
+
+from __future__ import annotations
+
+import argparse
+import subprocess
+import sys
+import tempfile
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+
+ROOT = Path(__file__).resolve().parent.parent
+MINIMUM_PYTHON = (3, 11)
+KERNEL = "python3"
+SANDBOX_PORT = 4010
+SANDBOX_HEADER = "x-handbook-source"
+
+
+@dataclass(frozen=True)
+class Result:
+    """One check: ``ok`` True (fine), False (must be fixed) or None (a note, nothing to fix)."""
+
+    ok: bool | None
+    message: str
+
+    @property
+    def label(self) -> str:
+        return {True: "ok", False: "MISSING", None: "note"}[self.ok]
+
+
+def check_python(version: Sequence[int]) -> Result:
+    found = ".".join(str(part) for part in version[:3])
+    if tuple(version[:2]) >= MINIMUM_PYTHON:
+        return Result(True, f"Python {found}")
+    need = ".".join(map(str, MINIMUM_PYTHON))
+    return Result(
+        False,
+        f"Python {found} is too old: the handbook needs {need} or newer. Install it, then run "
+        f"`make check PYTHON=python{need}`.",
+    )
+
+
+def check_kernel(kernel_python: str | None) -> Result:
+    if kernel_python:
+        return Result(True, f"Jupyter's {KERNEL} kernel runs {kernel_python}")
+    return Result(
+        False,
+        f"Jupyter has no {KERNEL!r} kernel, so the chapters cannot run. Fix: `make setup`, or "
+        f"`.venv/bin/python -m ipykernel install --user --name {KERNEL}`.",
+    )
+
+
+def check_helpers(python: str, run: Callable[[list[str]], subprocess.CompletedProcess]) -> Result:
+    """``helpers`` imports in ``python`` from outside the repository, as a kernel needs it to."""
+    result = run([python, "-c", "import helpers, helpers.sandbox; print(helpers.__file__)"])
+    if result.returncode == 0:
+        return Result(True, f"helpers imports ({result.stdout.strip()})")
+    last = (result.stderr.strip().splitlines() or ["no error message"])[-1]
+    return Result(
+        False,
+        f"{python} cannot import helpers ({last}). Fix: `make setup`, which installs the "
+        "project into .venv; start JupyterLab with `make lab` or `make workshop`.",
+    )
+
+
+def check_cassettes(book: Path, cassettes: Path) -> Result:
+    chapters = sorted(p.stem for p in book.glob("*.ipynb"))
+    missing = [name for name in chapters if not any((cassettes / name).glob("*.yaml"))]
+    if not chapters:
+        return Result(False, f"no chapters found in {book}: is this the handbook's repository?")
+    if missing:
+        return Result(
+            False,
+            f"no cassettes for {', '.join(missing)} in {cassettes}: the chapters cannot replay. "
+            "Fix: `git checkout -- cassettes` (or `git pull`); they are part of the repository.",
+        )
+    return Result(True, f"cassettes for all {len(chapters)} chapters")
+
+
+def check_sandbox(port: int, get: Callable[[str], httpx.Response]) -> Result:
+    url = f"http://127.0.0.1:{port}/_sandbox/admin/"
+    try:
+        answer = get(url)
+    except httpx.TransportError:
+        return Result(
+            None,
+            f"the sandbox is not running on 127.0.0.1:{port}; only the curl exercises need it: "
+            "`make workshop` starts it.",
+        )
+    if SANDBOX_HEADER in answer.headers:
+        return Result(True, f"the sandbox answers on 127.0.0.1:{port}")
+    return Result(
+        False,
+        f"something else answers on 127.0.0.1:{port}, not the handbook's sandbox. Stop it, or "
+        f"use another port: `make workshop PORT={port + 1}`.",
+    )
+
+
+def native_kernel_python() -> str | None:
+    """The Python that Jupyter's ``python3`` kernel runs, or None if there is no such kernel."""
+    from jupyter_client.kernelspec import KernelSpecManager, NoSuchKernel
+
+    try:
+        argv = KernelSpecManager().get_kernel_spec(KERNEL).argv
+    except NoSuchKernel:
+        return None
+    if not argv:
+        return None
+    # jupyter_client starts a kernel whose command is plain `python` with its own interpreter.
+    return sys.executable if argv[0] in ("python", f"python{sys.version_info[0]}") else argv[0]
+
+
+def run_outside_repository(command: list[str]) -> subprocess.CompletedProcess:
+    with tempfile.TemporaryDirectory() as elsewhere:
+        return subprocess.run(command, cwd=elsewhere, capture_output=True, text=True, timeout=60)
+
+
+def run_checks(port: int = SANDBOX_PORT) -> list[Result]:
+    kernel_python = native_kernel_python()
+    return [
+        check_python(sys.version_info),
+        check_kernel(kernel_python),
+        check_helpers(kernel_python or sys.executable, run_outside_repository),
+        check_cassettes(ROOT / "book", ROOT / "cassettes"),
+        check_sandbox(port, lambda url: httpx.get(url, timeout=2.0)),
+    ]
+
+
+def report(results: list[Result]) -> str:
+    lines = ["Checking this machine for the Exotel API Security Handbook workshop:"]
+    lines += [f"  {r.label:<8} {r.message}" for r in results]
+    failed = sum(r.ok is False for r in results)
+    if failed:
+        lines.append(f"{failed} thing{'s' if failed > 1 else ''} to fix before the workshop.")
+    else:
+        lines.append("All set: run `make workshop` to start.")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m helpers.check_setup", description=__doc__)
+    parser.add_argument("--port", type=int, default=SANDBOX_PORT, help="the sandbox's port")
+    results = run_checks(parser.parse_args(argv).port)
+    print(report(results))
+    return 1 if any(r.ok is False for r in results) else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
