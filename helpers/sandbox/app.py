@@ -176,9 +176,8 @@ class Sandbox:
 
     def _connect(self, request: SandboxRequest, account: Account) -> SandboxResponse:
         form = dict(request.form)
-        missing = [name for name in ("From", "To", "CallerId") if not form.get(name, "").strip()]
-        if missing:
-            return rest_exception(400, f"Invalid Parameters: {', '.join(missing)} missing.")
+        if refusal := _missing(form, ("From", "To", "CallerId")):
+            return refusal
         call = Call(
             sid=self._new_sid("call"),
             account_sid=account.sid,
@@ -235,9 +234,8 @@ class Sandbox:
 
     def _send_sms(self, request: SandboxRequest, account: Account) -> SandboxResponse:
         form = dict(request.form)
-        missing = [name for name in ("From", "To", "Body") if not form.get(name, "").strip()]
-        if missing:
-            return rest_exception(400, f"Invalid Parameters: {', '.join(missing)} missing.")
+        if refusal := _missing(form, ("From", "To", "Body")):
+            return refusal
         if len(form["Body"]) > MAX_BODY_CHARS:
             return rest_exception(
                 400, f"Invalid Parameters: Body is longer than {MAX_BODY_CHARS} characters."
@@ -285,6 +283,16 @@ class Sandbox:
                 ],
             },
         )
+
+
+def _missing(form: dict[str, str], required: tuple[str, ...]) -> SandboxResponse | None:
+    """A 400 naming every required form field that is absent or blank, or None."""
+    missing = [name for name in required if not form.get(name, "").strip()]
+    return (
+        rest_exception(400, f"Invalid Parameters: {', '.join(missing)} missing.")
+        if missing
+        else None
+    )
 
 
 def _basic_pair(header: str | None) -> tuple[str, str] | None:
