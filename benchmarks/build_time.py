@@ -36,6 +36,8 @@ from pathlib import Path
 import nbformat
 from nbclient import NotebookClient
 
+from helpers.notebooks import copy_book_sources
+
 ROOT = Path(__file__).resolve().parent.parent
 JUPYTER_BOOK = Path(sys.executable).with_name("jupyter-book")
 BUILD = [str(JUPYTER_BOOK), "build", ".", "--warningiserror", "--nitpick", "--keep-going"]
@@ -63,10 +65,8 @@ def book_copy(empty: bool) -> Iterator[Path]:
     """A fresh temporary copy of the book's sources; ``empty`` empties every code cell."""
     with tempfile.TemporaryDirectory(prefix="handbook-bench-") as tmp:
         dest = Path(tmp)
-        for name in ("_config.yml", "_toc.yml"):
-            shutil.copy2(ROOT / name, dest / name)
         ignore = shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__", "_build")
-        shutil.copytree(ROOT / "book", dest / "book", ignore=ignore)
+        copy_book_sources(dest, ignore=ignore)
         if empty:
             for path in (dest / "book").glob("*.ipynb"):
                 nb = nbformat.read(path, as_version=4)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import sys
 import time
 from collections.abc import Iterator, Mapping
@@ -24,7 +25,19 @@ from .recording import MODE_VAR, Mode
 
 ROOT = Path(__file__).resolve().parent.parent
 BOOK = ROOT / "book"
+#: What a copy of the book needs to build (cassettes are found through ``helpers`` itself).
+BOOK_FILES = ("_config.yml", "_toc.yml")
+BOOK_FOLDERS = ("book", "_static", "_ext")
 TIMEOUT = 120
+
+
+def copy_book_sources(dst: Path, ignore=None) -> Path:
+    """Copy the book's sources into ``dst`` (for builds that must not touch the repository)."""
+    for name in BOOK_FILES:
+        shutil.copy2(ROOT / name, dst / name)
+    for folder in BOOK_FOLDERS:
+        shutil.copytree(ROOT / folder, dst / folder, ignore=ignore)
+    return dst
 
 
 def chapters(book: Path = BOOK) -> list[Path]:

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 
-from book_paths import ROOT, playback_env
+from book_paths import playback_env
+
+from helpers.notebooks import copy_book_sources
 
 JUPYTER_BOOK = Path(sys.executable).with_name("jupyter-book")
 BUILD = [str(JUPYTER_BOOK), "build", ".", "--warningiserror", "--nitpick", "--keep-going"]
@@ -15,11 +16,7 @@ BUILD = [str(JUPYTER_BOOK), "build", ".", "--warningiserror", "--nitpick", "--ke
 
 def copy_book(dst: Path) -> Path:
     """The book's sources in ``dst``; the kernels still find cassettes through ``helpers``."""
-    for name in ("_config.yml", "_toc.yml"):
-        shutil.copy(ROOT / name, dst / name)
-    for folder in ("book", "_static", "_ext"):
-        shutil.copytree(ROOT / folder, dst / folder)
-    return dst
+    return copy_book_sources(dst)
 
 
 def build(src: Path, prefix: list[str] = ()) -> subprocess.CompletedProcess:

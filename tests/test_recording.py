@@ -226,6 +226,27 @@ def test_sources_reports_sandbox_recordings(tmp_path, sandbox):
     assert recorder(tmp_path, Mode.PLAYBACK, sandbox.demo).sources() == {"sandbox"}
 
 
+def record_unmarked_answer(root: Path, creds: Credentials, name: str) -> None:
+    """Record one answer without the sandbox's marker header, as the live API gives them."""
+    live_like = httpx.MockTransport(lambda request: httpx.Response(200, json={"Calls": []}))
+    with recorder(root, Mode.LIVE, creds).cassette(name):
+        ExotelClient(creds, transport=live_like).list_calls()
+
+
+def test_sources_reports_recordings_without_the_sandbox_marker_as_live(tmp_path):
+    record_unmarked_answer(tmp_path, LIVE, "live")
+    assert recorder(tmp_path, Mode.PLAYBACK, LIVE).sources() == {"live Exotel API"}
+
+
+def test_sources_reports_both_when_a_chapter_mixes_them(tmp_path, sandbox):
+    record_some_calls(tmp_path, sandbox)
+    record_unmarked_answer(tmp_path, sandbox.demo, "live")
+    assert recorder(tmp_path, Mode.PLAYBACK, sandbox.demo).sources() == {
+        "sandbox",
+        "live Exotel API",
+    }
+
+
 def test_sources_of_an_empty_chapter_is_empty(tmp_path):
     assert recorder(tmp_path, Mode.PLAYBACK, OTHER).sources() == set()
 
