@@ -28,11 +28,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
-from typing import TypeVar
-
-import tenacity
+from typing import TYPE_CHECKING, TypeVar
 
 from .errors import APIError, NetworkError, RateLimitError, RetriesExhaustedError, ServerError
+
+if TYPE_CHECKING:
+    import tenacity
 
 log = logging.getLogger("helpers.retry")
 T = TypeVar("T")
@@ -128,6 +129,8 @@ class RetryPolicy:
 
     def call(self, send: Callable[[], T], method: str, url: str = "") -> T:
         """Run ``send`` until it succeeds, fails for good, or the policy gives up."""
+        import tenacity  # imported here: every chapter imports helpers, few of them retry
+
         waited = 0.0
         pending: list[str] = []  # where the wait about to be slept came from
 
