@@ -83,8 +83,15 @@ def test_garbage_in_a_trusted_proxys_header_is_refused():
 
 
 def test_a_typo_in_a_range_is_a_configuration_error_naming_it():
-    with pytest.raises(ConfigurationError, match=r"--allow '203\.0\.113\.0/33' is not an IP"):
+    with pytest.raises(
+        ConfigurationError, match=r"--allow '203\.0\.113\.0/33': Not an IP address or CIDR range"
+    ):
         SourceAllowlist(["203.0.113.0/33"])
+
+
+def test_a_range_with_host_bits_is_refused_with_the_range_meant_not_silently_widened():
+    with pytest.raises(ConfigurationError, match=r"Did you mean 203\.0\.113\.0/24\?"):
+        SourceAllowlist(["203.0.113.5/24"])
 
 
 def test_allowing_everyone_is_refused_as_no_allowlist_at_all():

@@ -23,15 +23,11 @@ part of the header is whatever the client chose to write).
 
 from __future__ import annotations
 
-import functools
-import ipaddress
 from collections.abc import Iterable
 
 from ..errors import ConfigurationError
+from ..networks import Address, Network, contains, parse_address, parse_network
 from .refusals import Refusal
-
-Network = ipaddress.IPv4Network | ipaddress.IPv6Network
-Address = ipaddress.IPv4Address | ipaddress.IPv6Address
 
 ASK_EXOTEL = (
     "Exotel does not publish its callback address ranges; ask Exotel support or your account "
@@ -44,30 +40,15 @@ def parse_networks(cidrs: Iterable[str], option: str = "--allow") -> tuple[Netwo
     networks = []
     for text in cidrs:
         try:
-            network = ipaddress.ip_network(text.strip(), strict=False)
-        except ValueError:
-            raise ConfigurationError(
-                f"{option} {text!r} is not an IP address or CIDR range "
-                "(examples: 203.0.113.10, 203.0.113.0/24, 2001:db8::/32)."
-            ) from None
+            network = parse_network(text)
+        except ValueError as exc:
+            raise ConfigurationError(f"{option} {text!r}: {exc}") from None
         if network.prefixlen == 0:
             raise ConfigurationError(
                 f"{option} {text} allows every address, which is no allowlist at all. {ASK_EXOTEL}"
             )
         networks.append(network)
     return tuple(networks)
-
-
-@functools.lru_cache(maxsize=4096)  # a receiver hears from few addresses, many times
-def parse_address(text: str) -> Address | None:
-    """An IP address, with an IPv4-mapped IPv6 address (``::ffff:1.2.3.4``) read as IPv4."""
-    try:
-        address = ipaddress.ip_address(text.strip())
-    except ValueError:
-        return None
-    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped:
-        return address.ipv4_mapped
-    return address
 
 
 class SourceAllowlist:
@@ -87,11 +68,10 @@ class SourceAllowlist:
         return f"SourceAllowlist(allow=[{allowed}], trusted_proxies=[{proxies}])"
 
     def allows(self, address: str) -> bool:
-        ip = parse_address(address)
-        return ip is not None and any(ip in network for network in self.networks)
+        return contains(self.networks, address)
 
     def _is_proxy(self, ip: Address) -> bool:
-        return any(ip in network for network in self.proxies)
+        return contains(self.proxies, ip)
 
     def source(self, peer: str | None, forwarded_for: str | None = None) -> str:
         """The address to judge: the peer, or (behind a trusted proxy) the client it names."""

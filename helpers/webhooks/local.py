@@ -11,19 +11,21 @@ Jupyter, whose own loop is already running.
 
 These requests are never recorded into a cassette, even inside ``with chapter.cassette(...)``:
 vcrpy records by patching ``httpx.ASGITransport.handle_async_request``, and this module calls
-the original method, saved when it is first imported (before any cassette is open). The
+the original method (unwrapped from vcrpy's patch if one is active at import). The
 receiver's local traffic is the notebook's own, not the API's.
 """
 
 from __future__ import annotations
 
 import contextlib
+import inspect
 
 import httpx
 from anyio.from_thread import start_blocking_portal
 
-#: The unpatched method, saved at import time (see the module docstring).
-_ASGI_HANDLE = httpx.ASGITransport.handle_async_request
+#: The unpatched method: vcrpy's patch wraps it with functools.wraps, so unwrapping finds the
+#: original even when this module is first imported inside an open cassette.
+_ASGI_HANDLE = inspect.unwrap(httpx.ASGITransport.handle_async_request)
 
 
 class LocalASGITransport(httpx.BaseTransport):
