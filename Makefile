@@ -20,7 +20,7 @@ setup: $(STAMP)
 
 ## Build the site into _build/html, executing every notebook from the cassettes.
 book: $(STAMP)
-	EXOTEL_HANDBOOK_MODE=playback $(JB) build . --warningiserror --nitpick --keep-going
+	EXOTEL_HANDBOOK_MODE=playback $(JB) build . --all --warningiserror --nitpick --keep-going
 
 ## ruff (lint and format, notebooks included: book/ruff.toml keeps them to 80 columns) and
 ## codespell on prose and code. The same checks run in .pre-commit-config.yaml.

@@ -2,7 +2,7 @@
 
 Measures, from temporary copies of the book's sources (_config.yml, _toc.yml, book/):
 
-- real:  a cold ``jupyter-book build . --warningiserror --nitpick --keep-going`` in playback
+- real:  a cold ``jupyter-book build . --all --warningiserror --nitpick --keep-going`` in playback
          mode (fresh directory: no _build, no jupyter-cache), as ``make book`` runs it;
 - floor: the same cold build of a copy whose code cells hold only a comment (outputs cleared),
          so Sphinx renders the same pages and the kernels still start, but no chapter code runs;
@@ -40,7 +40,7 @@ from helpers.notebooks import copy_book_sources
 
 ROOT = Path(__file__).resolve().parent.parent
 JUPYTER_BOOK = Path(sys.executable).with_name("jupyter-book")
-BUILD = [str(JUPYTER_BOOK), "build", ".", "--warningiserror", "--nitpick", "--keep-going"]
+BUILD = [str(JUPYTER_BOOK), "build", ".", "--all", "--warningiserror", "--nitpick", "--keep-going"]
 TARGET = 1.3
 CHAPTER_TARGET = 3.0  # seconds of playback for a chapter's code, kernel start excluded
 MODE_VAR = "EXOTEL_HANDBOOK_MODE"

@@ -11,7 +11,7 @@ from book_paths import playback_env
 from helpers.notebooks import copy_book_sources
 
 JUPYTER_BOOK = Path(sys.executable).with_name("jupyter-book")
-BUILD = [str(JUPYTER_BOOK), "build", ".", "--warningiserror", "--nitpick", "--keep-going"]
+BUILD = [str(JUPYTER_BOOK), "build", ".", "--all", "--warningiserror", "--nitpick", "--keep-going"]
 
 
 def copy_book(dst: Path) -> Path:
@@ -19,7 +19,13 @@ def copy_book(dst: Path) -> Path:
     return copy_book_sources(dst)
 
 
-def build(src: Path, prefix: list[str] = ()) -> subprocess.CompletedProcess:
+def build(src: Path, prefix: list[str] = (), **env: str) -> subprocess.CompletedProcess:
+    """``make book``'s build of ``src`` in playback; ``env`` adds variables (a cassette folder)."""
     return subprocess.run(
-        [*prefix, *BUILD], cwd=src, env=playback_env(), capture_output=True, text=True, timeout=600
+        [*prefix, *BUILD],
+        cwd=src,
+        env=playback_env(**env),
+        capture_output=True,
+        text=True,
+        timeout=600,
     )

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 from pathlib import Path
 
 import nbformat
 import pytest
-from book_build import build, copy_book
-from book_paths import toc_files
+from book_build import BUILD, build, copy_book
+from book_paths import CASSETTES, ROOT, toc_files
 from nbformat.v4 import new_code_cell, new_markdown_cell
 
 NO_NETWORK = ["unshare", "--net", "sh", "-c", 'ip link set lo up && exec "$@"', "sh"]
@@ -35,6 +36,26 @@ def test_book_builds_with_every_chapter_executed(built_book):
     assert "RateLimitError: 429" in html(src, "book/authentication")
     assert "401: Authentication failed" in html(src, "book/regions")
     assert "helpers.chapter.Chapter" in html(src, "book/api_reference")
+
+
+def test_the_make_book_recipe_builds_as_the_tests_do():
+    recipe = next(
+        line for line in (ROOT / "Makefile").read_text().splitlines() if "$(JB) build" in line
+    )
+    assert recipe.split("$(JB) ")[1].split() == BUILD[1:]
+
+
+def test_a_second_build_in_the_same_folder_shows_a_changed_cassette(tmp_path):
+    """Sphinx rebuilds only changed sources; a cassette change must still reach the page."""
+    (tmp_path / "book").mkdir()
+    src, cassettes = copy_book(tmp_path / "book"), tmp_path / "cassettes"
+    shutil.copytree(CASSETTES, cassettes)
+    assert build(src, EXOTEL_HANDBOOK_CASSETTES=str(cassettes)).returncode == 0
+    recording = cassettes / "regions" / "wrong-region.yaml"
+    recording.write_text(recording.read_text().replace("Authentication failed", "Go away"))
+    result = build(src, EXOTEL_HANDBOOK_CASSETTES=str(cassettes))
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    assert "401: Go away" in html(src, "book/regions")
 
 
 def test_an_unexpected_cell_error_fails_the_build(tmp_path):
