@@ -204,7 +204,7 @@ def test_every_missing_required_field_is_named_with_the_page_that_documents_them
 def test_an_unknown_status_is_refused_listing_the_documented_ones():
     refusal = refused(parse_callback, SMS, FORM, b"SmsSid=9a1c&Status=delivered")
     assert refusal.error == (
-        "Malformed sms status callback: Status 'delivered' is not a sms status Exotel documents "
+        "Malformed SMS status callback: Status 'delivered' is not an SMS status Exotel documents "
         "(queued, sending, submitted, sent, failed, failed_dnd, failed-dnd)."
     )
 

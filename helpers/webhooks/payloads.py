@@ -72,6 +72,16 @@ class Kind:
     urls: tuple[str, ...] = ()
     page: str = ""
 
+    @property
+    def label(self) -> str:
+        """How prose names it: ``call`` or ``SMS``."""
+        return "SMS" if self.name == "sms" else self.name
+
+    @property
+    def a_label(self) -> str:
+        """``a call`` or ``an SMS``."""
+        return f"an {self.label}" if self.label == "SMS" else f"a {self.label}"
+
 
 CALL = Kind(
     name="call",
@@ -192,7 +202,7 @@ def read_fields(content_type: str | None, body: bytes) -> dict[str, str]:
 
 def malformed(error: str, kind: Kind | None = None) -> Refusal:
     page = f" ({kind.page})" if kind else ""
-    what = f"a {kind.name} status callback" if kind else "a status callback"
+    what = f"{kind.a_label} status callback" if kind else "a status callback"
     return Refusal(400, error, f"Send {what} with the fields Exotel documents{page}.")
 
 
@@ -293,7 +303,7 @@ def problems(kind: Kind, fields: dict[str, str]) -> list[str]:
     status = fields.get("Status", "")
     if status and status not in kind.statuses:
         found.append(
-            f"Status {status[:40]!r} is not a {kind.name} status Exotel documents "
+            f"Status {status[:40]!r} is not {kind.a_label} status Exotel documents "
             f"({', '.join(kind.statuses)})"
         )
     for name in kind.timestamps:
@@ -331,7 +341,7 @@ def validate(kind: Kind, fields: dict[str, str]) -> Event:
     """An :class:`Event` from valid fields, or one 400 refusal that lists every problem."""
     found = problems(kind, fields)
     if found:
-        raise malformed(f"Malformed {kind.name} status callback: {'; '.join(found)}.", kind)
+        raise malformed(f"Malformed {kind.label} status callback: {'; '.join(found)}.", kind)
     return Event(kind.name, fields[kind.sid_field], fields["Status"], dict(fields))
 
 
