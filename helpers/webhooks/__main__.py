@@ -117,7 +117,12 @@ def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     try:
         check_binding(args)
-        allowlist = SourceAllowlist(args.allow, args.trust_proxy)
+        try:
+            allowlist = SourceAllowlist(args.allow, args.trust_proxy)
+        except ConfigurationError as exc:
+            raise ConfigurationError(
+                f"{exc} (Set the allowlist with --allow CIDR and proxies with --trust-proxy.)"
+            ) from None
         handler = load_handler(args.handler)
         store = EventStore(args.store)
     except ConfigurationError as exc:
