@@ -84,7 +84,8 @@ def test_garbage_in_a_trusted_proxys_header_is_refused():
 
 def test_a_typo_in_a_range_is_a_configuration_error_naming_it():
     with pytest.raises(
-        ConfigurationError, match=r"allowlist entry '203\.0\.113\.0/33': Not an IP address or CIDR range"
+        ConfigurationError,
+        match=r"allowlist entry '203\.0\.113\.0/33': Not an IP address or CIDR range",
     ):
         SourceAllowlist(["203.0.113.0/33"])
 
