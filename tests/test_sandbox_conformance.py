@@ -85,7 +85,8 @@ def assert_rest_exception(response: httpx.Response, status: int) -> str:
     assert response.status_code == status
     body = response.json()
     assert list(body) == ["RestException"]
-    assert list(body["RestException"]) == ["Status", "Message"]
+    assert list(body["RestException"])[:2] == ["Status", "Message"]
+    assert set(body["RestException"]) <= {"Status", "Message", "Code"}
     assert type(body["RestException"]["Status"]) is int
     assert body["RestException"]["Status"] == status
     message = body["RestException"]["Message"]
@@ -241,8 +242,10 @@ def test_v1_path_without_json_suffix_is_404(http):
     assert "Calls.json" in message
 
 
-def test_v2_with_capitalised_accounts_is_404(http):
-    assert_rest_exception(get(http, f"/v2/Accounts/{DEMO_ACCOUNT_SID}/calls"), 404)
+def test_v2_with_capitalised_accounts_is_404_in_the_v2_envelope(http):
+    response = get(http, f"/v2/Accounts/{DEMO_ACCOUNT_SID}/calls")
+    assert response.status_code == 404
+    assert response.json()["http_code"] == 404
 
 
 def test_wrong_method_on_a_known_path_is_404(http):
@@ -285,7 +288,7 @@ def test_the_201st_request_in_a_minute_is_429_with_retry_after(http):
     response = get(http, f"{V1}/Calls.json")
     message = assert_rest_exception(response, 429)
     assert response.headers["Retry-After"] == "60"
-    assert "200 requests in 60 seconds" in message
+    assert "200 Voice API requests in 60 seconds" in message
 
 
 def test_retry_after_counts_down_to_when_the_oldest_request_leaves_the_window(http, sandbox):

@@ -1,8 +1,10 @@
 """The sandbox: Exotel's documented API behaviour, as plain Python with no web framework.
 
-Order of checks, as the seed's error table reads: credentials (401, including the other
-region's host), the account's and then the key's IP allowlist (403), the per-account limit
-(429), the Account SID (404), the key's permissions (403), then the resource.
+Order of checks, as the guide's error table reads: a failure the sandbox was told to stage
+(5xx), credentials (401, including the other region's host), a suspended account (403), the
+account's and then the key's IP allowlist (403), the per-account limit (429), the Account SID
+(404), the key's permissions (403), then the resource (400, 402 without balance, 404, 409).
+Errors on v2 paths are in v2's envelope, with v2's numeric codes.
 """
 
 from __future__ import annotations
@@ -11,24 +13,43 @@ import base64
 import binascii
 import re
 import threading
+from collections import deque
 from functools import cached_property
 
 import httpx
 
 from ..clock import Clock, FrozenClock
 from ..credentials import Credentials
+from ..pacing import endpoint_category
 from ..regions import REGIONS, region_for_host
 from .accounts import Account, demo_account, demo_credentials
 from .callbacks import CallbackOutbox
 from .dashboard import Dashboard
 from .keys import ApiKey
-from .ratelimit import SlidingWindowLimit
+from .ratelimit import SlidingWindowLimit, category_limits
 from .resources import Call, SidFactory, Sms, v2_call
-from .wire import SandboxRequest, SandboxResponse, rest_exception
+from .wire import SandboxRequest, SandboxResponse, rest_exception, v2_error
 
 AUTH_FAILED = "Authentication failed. Check your API key and token."
+_CATEGORY_NAMES = {
+    "voice": "Voice API",
+    "sms": "SMS API",
+    "bulk_sms": "Bulk SMS API",
+    "whatsapp": "WhatsApp API",
+    "exophone": "ExoPhone API",
+    "campaign": "Campaign API",
+    "user_management": "User Management API",
+    "general_get": "GET",
+    "other": "API",
+}
 MAX_BODY_CHARS = 2000  # SMS Body limit on Exotel's send-SMS page
 MAX_PAGE_SIZE = 100  # bulk call details: PageSize default 50, max 100
+#: What a staged failure answers: the descriptions in Exotel's Error Code Dictionary.
+SERVER_ERRORS = {
+    500: "Internal Server Error: server-side failure.",
+    502: "Bad Gateway: upstream service unavailable.",
+    503: "Service Unavailable: service temporarily down.",
+}
 
 _ACCOUNT_PATH = re.compile(
     r"^/(?P<version>v1)/Accounts/(?P<sid>[^/]+)/(?P<rest>.+)$|"
@@ -53,7 +74,10 @@ class Sandbox:
         seed: str = "handbook",
     ):
         self.clock = clock or FrozenClock()
-        self.rate_limit = rate_limit or SlidingWindowLimit(200, 60)
+        #: One limiter for every request, if set (chapters set a small one to show a 429);
+        #: otherwise each endpoint category has its own budget, as at Exotel.
+        self.rate_limit: SlidingWindowLimit | None = rate_limit
+        self.rate_limits: dict[str, SlidingWindowLimit] = category_limits()
         self.demo = demo or demo_credentials()
         self.accounts: list[Account] = [demo_account(self.demo)]
         self.calls: dict[str, Call] = {}
@@ -62,6 +86,7 @@ class Sandbox:
         self._new_sid = SidFactory(seed)
         self._request_ids = SidFactory(f"{seed}:requests")
         self._lock = threading.Lock()
+        self._staged: deque[int] = deque()  # statuses the next requests fail with
 
     # -- adapters ------------------------------------------------------------------------------
 
@@ -86,13 +111,29 @@ class Sandbox:
         transport = self.transport(client_ip)
         return {f"https://{r.subdomain}": transport for r in REGIONS.values()}
 
+    def fail_next(self, status: int = 503, times: int = 1) -> None:
+        """Answer the next ``times`` requests with ``status`` (500, 502 or 503), before any
+        other check: the sandbox's way to show an outage. Exotel has no such switch."""
+        if status not in SERVER_ERRORS:
+            raise ValueError(f"status must be one of {sorted(SERVER_ERRORS)}, not {status}")
+        if times < 1:
+            raise ValueError(f"times must be 1 or more, not {times}")
+        with self._lock:
+            self._staged.extend([status] * times)
+
     # -- the request pipeline -----------------------------------------------------------------
 
     def handle(self, request: SandboxRequest) -> SandboxResponse:
         with self._lock:
-            return self._handle(request)
+            answer = self._handle(request)
+            if request.path.startswith("/v2/") and answer.status >= 400:
+                answer = v2_error(answer, request.method, self._request_ids("v2"))
+            return answer
 
     def _handle(self, request: SandboxRequest) -> SandboxResponse:
+        if self._staged:
+            status = self._staged.popleft()
+            return rest_exception(status, SERVER_ERRORS[status])
         region = region_for_host(request.host)
         if region is None:
             return rest_exception(
@@ -102,24 +143,43 @@ class Sandbox:
         if found is None:
             return rest_exception(401, AUTH_FAILED)
         account, key = found
+        if account.suspended:
+            return rest_exception(
+                403,
+                f"Account {account.sid} is suspended. Contact Exotel support to check the "
+                "account's status.",
+            )
         refusal = account.refusal(key, request.client_ip)  # account, then key IP allowlist
         if refusal:
             return rest_exception(403, refusal)
         now = self.clock.now()
-        wait = self.rate_limit.admit(account.sid, now)
+        category = endpoint_category(request.method, request.path)
+        if self.rate_limit:  # one budget for the whole account
+            limiter, budget, what = self.rate_limit, account.sid, ""
+        else:
+            limiter, budget = self.rate_limits[category], f"{account.sid}:{category}"
+            what = f"{_CATEGORY_NAMES[category]} "
+        wait = limiter.admit(budget, now)
+        remaining, reset = limiter.remaining(budget, now)
+        # The X-RateLimit-* trio on every answer, as Exotel's rate-limiting page shows them.
+        quota = {
+            "X-RateLimit-Limit": str(limiter.limit),
+            "X-RateLimit-Remaining": str(remaining),
+            "X-RateLimit-Reset": str(reset),
+        }
         if wait:
-            # Retry-After and the X-RateLimit-* trio as Exotel's rate-limiting page shows them.
             return rest_exception(
                 429,
-                f"Too Many Requests: more than {self.rate_limit.limit} requests in "
-                f"{self.rate_limit.window:g} seconds for this account.",
-                **{
-                    "Retry-After": str(wait),
-                    "X-RateLimit-Limit": str(self.rate_limit.limit),
-                    "X-RateLimit-Remaining": "0",
-                    "X-RateLimit-Reset": str(int(now.timestamp()) + wait),
-                },
+                f"Rate limit exceeded: more than {limiter.limit} {what}requests in "
+                f"{limiter.window:g} seconds for this account. "
+                f"Try again in {wait} seconds.",
+                code="RATE_LIMIT_EXCEEDED",
+                **{"Retry-After": str(wait), **quota},
             )
+        answer = self._route(request, account, key)
+        return SandboxResponse(answer.status, answer.body, {**quota, **answer.headers})
+
+    def _route(self, request: SandboxRequest, account: Account, key: ApiKey) -> SandboxResponse:
         match = _ACCOUNT_PATH.match(request.path)
         if not match:
             return rest_exception(404, f"The requested resource {request.path} was not found.")
@@ -177,6 +237,8 @@ class Sandbox:
     def _connect(self, request: SandboxRequest, account: Account) -> SandboxResponse:
         form = dict(request.form)
         if refusal := _missing(form, ("From", "To", "CallerId")):
+            return refusal
+        if refusal := _unpaid(account, "place a call"):
             return refusal
         call = Call(
             sid=self._new_sid("call"),
@@ -240,6 +302,8 @@ class Sandbox:
             return rest_exception(
                 400, f"Invalid Parameters: Body is longer than {MAX_BODY_CHARS} characters."
             )
+        if refusal := _unpaid(account, "send an SMS"):
+            return refusal
         sms = Sms(
             sid=self._new_sid("sms"),
             account_sid=account.sid,
@@ -262,6 +326,8 @@ class Sandbox:
     # -- v2 -------------------------------------------------------------------------------------
 
     def _v2_route(self, request: SandboxRequest, account: Account, rest: str) -> SandboxResponse:
+        if rest.rstrip("/") == "calls" and request.method == "POST":
+            return self._connect_v2(request, account)
         if rest.rstrip("/") != "calls" or request.method != "GET":
             return rest_exception(
                 404, f"The requested resource {request.method} {rest} was not found."
@@ -283,6 +349,65 @@ class Sandbox:
                 ],
             },
         )
+
+    def _connect_v2(self, request: SandboxRequest, account: Account) -> SandboxResponse:
+        """v2 (CCM) make call: ``{"from": {"contact_uri"}, "to": {"contact_uri"},
+        "virtual_number"}``. An agent already on a call gets 409, code 10706."""
+        body = request.json if isinstance(request.json, dict) else {}
+        numbers = {
+            "from.contact_uri": _field(body.get("from"), "contact_uri"),
+            "to.contact_uri": _field(body.get("to"), "contact_uri"),
+            "virtual_number": body.get("virtual_number") or "",
+        }
+        missing = [name for name, value in numbers.items() if not str(value).strip()]
+        if missing:
+            return rest_exception(
+                400, f"Invalid Parameters: {', '.join(missing)} missing (send a JSON body)."
+            )
+        if refusal := _unpaid(account, "place a call"):
+            return refusal
+        now = self.clock.now()
+        agent = str(numbers["from.contact_uri"])
+        if any(c.from_ == agent and now < c.ended for c in self.calls.values()):
+            return rest_exception(
+                409,
+                f"User device busy: {agent} is on another call. Wait for it to end and retry.",
+                code=10706,
+            )
+        call = Call(
+            sid=self._new_sid("call"),
+            account_sid=account.sid,
+            from_=agent,
+            to=str(numbers["to.contact_uri"]),
+            caller_id=str(numbers["virtual_number"]),
+            created=now,
+        )
+        self.calls[call.sid] = call
+        return SandboxResponse(
+            200,
+            {
+                "request_id": self._request_ids("v2"),
+                "method": "POST",
+                "http_code": 200,
+                "response": {"code": 200, "status": "success", "data": v2_call(call, now)},
+            },
+        )
+
+
+def _field(block, name: str) -> str:
+    """``block[name]`` if ``block`` is a JSON object, else empty."""
+    return str(block.get(name) or "") if isinstance(block, dict) else ""
+
+
+def _unpaid(account: Account, action: str) -> SandboxResponse | None:
+    """A 402 if the account has no balance left to ``action``, or None."""
+    if account.balance > 0:
+        return None
+    return rest_exception(
+        402,
+        f"Payment Required: the account's balance ({account.balance:.2f}) is too low to "
+        f"{action}. Top up the account or upgrade the plan.",
+    )
 
 
 def _missing(form: dict[str, str], required: tuple[str, ...]) -> SandboxResponse | None:

@@ -13,6 +13,7 @@ from starlette.routing import Route
 from ..regions import Region
 from .admin import admin_routes
 from .core import Sandbox
+from .transport import parse_json
 from .wire import SandboxRequest
 
 METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"]
@@ -22,11 +23,12 @@ def create_app(sandbox: Sandbox, region: Region) -> Starlette:
     """A thin ASGI layer: every request is handed to ``sandbox`` as addressed to ``region``'s host."""
 
     async def handle(request: Request) -> Response:
-        form = {}
-        if request.headers.get("content-type", "").startswith(
-            ("application/x-www-form-urlencoded", "multipart/form-data")
-        ):
+        form, body = {}, None
+        content_type = request.headers.get("content-type", "")
+        if content_type.startswith(("application/x-www-form-urlencoded", "multipart/form-data")):
             form = {k: v for k, v in (await request.form()).items() if isinstance(v, str)}
+        elif content_type.startswith("application/json"):
+            body = parse_json(await request.body())
         answer = sandbox.handle(
             SandboxRequest(
                 method=request.method,
@@ -36,6 +38,7 @@ def create_app(sandbox: Sandbox, region: Region) -> Starlette:
                 form=form,
                 authorization=request.headers.get("authorization"),
                 client_ip=request.client.host if request.client else "127.0.0.1",
+                json=body,
             )
         )
         body, headers = answer.encoded()
