@@ -56,6 +56,8 @@ class ExotelClient:
         self.pacer = pacer
         self.region = region or credentials.region
         require_secure(httpx.URL(self.region.origin))
+        if self.region.ccm_origin:
+            require_secure(httpx.URL(self.region.ccm_origin))
         self._http = httpx.Client(
             base_url=self.region.origin,
             auth=httpx.BasicAuth(credentials.api_key, credentials.api_token),

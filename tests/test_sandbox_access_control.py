@@ -37,6 +37,14 @@ from helpers.sandbox.keys import ALL_PERMISSIONS, PERMISSIONS, RegenerateRule, p
 from helpers.sandbox.server import create_app
 
 SG = "https://api.exotel.com"
+CCM = "https://ccm-api.exotel.com"  # Voice v2 (CCM)'s host
+
+
+def origin(path: str) -> str:
+    """The host a path is served on: v2 (CCM) on ccm-api, v1 on api."""
+    return CCM if path.startswith("/v2/") else SG
+
+
 V1 = f"/v1/Accounts/{DEMO_ACCOUNT_SID}"
 V2 = f"/v2/accounts/{DEMO_ACCOUNT_SID}"
 CALLER = {"From": "09810000000", "To": "09820000000", "CallerId": "08010000000"}
@@ -73,7 +81,9 @@ def status(
     data: dict | None = None,
 ) -> int:
     with httpx.Client(transport=sandbox.transport(from_ip)) as http:
-        return http.request(method, SG + path, headers=auth(credentials), data=data).status_code
+        return http.request(
+            method, origin(path) + path, headers=auth(credentials), data=data
+        ).status_code
 
 
 def message(response: httpx.Response) -> str:
@@ -191,7 +201,7 @@ def test_a_key_without_the_permission_is_403_naming_it(
 ):
     key = dashboard.create_key("all but this", permissions=ALL_PERMISSIONS - {permission})
     with httpx.Client(transport=sandbox.transport()) as http:
-        response = http.request(method, SG + path, headers=auth(key), data=data)
+        response = http.request(method, origin(path) + path, headers=auth(key), data=data)
     assert response.status_code == 403
     assert f"does not have the {permission} permission" in message(response)
 

@@ -742,3 +742,38 @@ def test_command_refuses_an_unknown_region_naming_the_valid_ones(capsys):
 def test_command_refuses_a_rate_limit_below_one(capsys):
     assert sandbox_main(["--rate-limit", "0"]) == 2
     assert "limit must be >= 1" in capsys.readouterr().err
+
+
+# -- versions and hosts (Exotel's Voice API authentication page) ---------------------------------
+
+CCM = "https://ccm-api.exotel.com"
+
+
+def test_v2_calls_answer_on_the_ccm_host(http):
+    assert get(http, f"/v2/accounts/{DEMO_ACCOUNT_SID}/calls", origin=CCM).status_code == 200
+
+
+def test_v2_calls_on_the_v1_host_are_404_naming_the_ccm_host(http):
+    response = get(http, f"/v2/accounts/{DEMO_ACCOUNT_SID}/calls")
+    assert response.status_code == 404
+    assert "ccm-api.exotel.com" in response.json()["response"]["error_data"]["description"]
+
+
+def test_v1_on_the_ccm_host_is_404_naming_the_v1_host(http):
+    message = assert_rest_exception(get(http, f"{V1}/Calls.json", origin=CCM), 404)
+    assert "api.exotel.com" in message
+
+
+def test_credentials_on_the_other_regions_ccm_host_are_401(http):
+    response = get(
+        http, f"/v2/accounts/{DEMO_ACCOUNT_SID}/calls", origin="https://ccm-api.in.exotel.com"
+    )
+    assert response.status_code == 401
+    assert response.json()["response"]["error_data"]["code"] == 1010
+
+
+def test_the_loopback_server_serves_v2_as_the_ccm_host(server):
+    response = server.get(
+        f"/v2/accounts/{DEMO_ACCOUNT_SID}/calls", auth=(DEMO_API_KEY, DEMO_API_TOKEN)
+    )
+    assert response.status_code == 200

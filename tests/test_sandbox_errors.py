@@ -277,7 +277,7 @@ def test_the_loopback_server_accepts_a_json_v2_call(admin):
 def test_a_malformed_json_body_is_400(sandbox):
     with httpx.Client(transport=sandbox.transport()) as http:
         answer = http.post(
-            "https://api.exotel.com/v2/accounts/handbookdemo/calls",
+            "https://ccm-api.exotel.com/v2/accounts/handbookdemo/calls",
             content=b"{not json",
             headers={"Content-Type": "application/json"},
             auth=("sandbox-demo-key", "sandbox-demo-token"),

@@ -21,7 +21,7 @@ import httpx
 from ..clock import Clock, FrozenClock
 from ..credentials import Credentials
 from ..pacing import endpoint_category
-from ..regions import REGIONS, region_for_host
+from ..regions import REGIONS, Region, is_ccm_host, region_for_host
 from .accounts import Account, demo_account, demo_credentials
 from .callbacks import CallbackOutbox
 from .dashboard import Dashboard
@@ -109,7 +109,7 @@ class Sandbox:
     def mounts(self, client_ip: str = "127.0.0.1") -> dict[str, httpx.BaseTransport]:
         """``httpx.Client(mounts=...)`` for the two real API hosts."""
         transport = self.transport(client_ip)
-        return {f"https://{r.subdomain}": transport for r in REGIONS.values()}
+        return {f"https://{host}": transport for r in REGIONS.values() for host in r.hosts}
 
     def fail_next(self, status: int = 503, times: int = 1) -> None:
         """Answer the next ``times`` requests with ``status`` (500, 502 or 503), before any
@@ -136,9 +136,8 @@ class Sandbox:
             return rest_exception(status, SERVER_ERRORS[status])
         region = region_for_host(request.host)
         if region is None:
-            return rest_exception(
-                404, f"The sandbox serves api.exotel.com and api.in.exotel.com, not {request.host}."
-            )
+            hosts = ", ".join(h for r in REGIONS.values() for h in r.hosts)
+            return rest_exception(404, f"The sandbox serves {hosts}; not {request.host}.")
         found = self._authenticate(request, region)
         if found is None:
             return rest_exception(401, AUTH_FAILED)
@@ -176,14 +175,28 @@ class Sandbox:
                 code="RATE_LIMIT_EXCEEDED",
                 **{"Retry-After": str(wait), **quota},
             )
-        answer = self._route(request, account, key)
+        answer = self._route(request, account, key, region)
         return SandboxResponse(answer.status, answer.body, {**quota, **answer.headers})
 
-    def _route(self, request: SandboxRequest, account: Account, key: ApiKey) -> SandboxResponse:
+    def _route(
+        self, request: SandboxRequest, account: Account, key: ApiKey, region: Region
+    ) -> SandboxResponse:
         match = _ACCOUNT_PATH.match(request.path)
         if not match:
             return rest_exception(404, f"The requested resource {request.path} was not found.")
         version = match["version"] or match["version2"]
+        on_ccm = is_ccm_host(request.host)
+        if version == "v1" and on_ccm:
+            return rest_exception(
+                404,
+                f"{request.host} serves Voice v2 (CCM) only; v1 paths are served at "
+                f"{region.subdomain}.",
+            )
+        if version == "v2" and not on_ccm:
+            return rest_exception(
+                404,
+                f"Voice v2 (CCM) is served at {region.ccm_subdomain}, not at {request.host}.",
+            )
         sid = match["sid"] or match["sid2"]
         rest = match["rest"] or match["rest2"]
         if sid != account.sid:

@@ -20,7 +20,8 @@ METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"]
 
 
 def create_app(sandbox: Sandbox, region: Region) -> Starlette:
-    """A thin ASGI layer: every request is handed to ``sandbox`` as addressed to ``region``'s host."""
+    """A thin ASGI layer: every request is handed to ``sandbox`` as addressed to ``region``'s
+    host: v2 paths to its CCM host, the rest to its v1 host."""
 
     async def handle(request: Request) -> Response:
         form, body = {}, None
@@ -32,7 +33,9 @@ def create_app(sandbox: Sandbox, region: Region) -> Starlette:
         answer = sandbox.handle(
             SandboxRequest(
                 method=request.method,
-                host=region.subdomain,
+                host=region.ccm_subdomain
+                if request.url.path.startswith("/v2/")
+                else region.subdomain,
                 path=request.url.path,
                 query=dict(request.query_params),
                 form=form,
