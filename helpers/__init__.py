@@ -41,6 +41,7 @@ _ERRORS = (
     "Refusal",
     "RetriesExhaustedError",
     "RotationError",
+    "SecretFileError",
     "ServerError",
     "UnknownKeyError",
     "UnknownModeError",

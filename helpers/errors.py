@@ -5,6 +5,7 @@
     ExotelError
     ├── ConfigurationError            something to fix before any request is sent (a ValueError)
     │   ├── MissingCredentialsError   EXOTEL_* variables not set (names every one)
+    │   ├── SecretFileError           EXOTEL_API_TOKEN_FILE missing, unreadable or empty
     │   ├── UnknownRegionError        not singapore / mumbai
     │   ├── InsecureTransportError    plain http:// to a non-loopback host, or user:token@ in a URL
     │   ├── UnknownModeError          EXOTEL_HANDBOOK_MODE not playback / sandbox / live
@@ -84,6 +85,11 @@ class MissingCredentialsError(ConfigurationError):
             "Exotel Dashboard under Settings > API Settings. Never hard-code them."
         )
         super().__init__(" ".join(parts))
+
+
+class SecretFileError(ConfigurationError):
+    """The token file named by ``EXOTEL_API_TOKEN_FILE`` is missing, unreadable or empty, or
+    the token is also set in ``EXOTEL_API_TOKEN``."""
 
 
 class UnknownRegionError(ConfigurationError):
