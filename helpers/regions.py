@@ -1,7 +1,8 @@
 """Exotel's two data centres and the base URLs built from them.
 
-Source: the Authentication & Security guide and the Security & Compliance FAQ (both in
-``shared/seeds``): Singapore ``api.exotel.com`` is the default, Mumbai ``api.in.exotel.com``
+Sources: Exotel's Authentication & Security guide
+(https://developer.exotel.com/docs/references/authentication) and its Security & Compliance FAQ
+(https://developer.exotel.com/docs/faqs/security-compliance): Singapore ``api.exotel.com`` is the default, Mumbai ``api.in.exotel.com``
 is for India-based accounts and data-localisation needs.
 
 Voice v2 (CCM) has hosts of its own, ``ccm-api.exotel.com`` and ``ccm-api.in.exotel.com``

@@ -71,7 +71,7 @@ class Sandbox:
         clock: Clock | None = None,
         rate_limit: SlidingWindowLimit | None = None,
         demo: Credentials | None = None,
-        seed: str = "handbook",
+        salt: str = "handbook",
     ):
         self.clock = clock or FrozenClock()
         #: One limiter for every request, if set (chapters set a small one to show a 429);
@@ -83,8 +83,8 @@ class Sandbox:
         self.calls: dict[str, Call] = {}
         self.messages: dict[str, Sms] = {}
         self.callbacks = CallbackOutbox()  # StatusCallbacks owed; deliver_due() sends them
-        self._new_sid = SidFactory(seed)
-        self._request_ids = SidFactory(f"{seed}:requests")
+        self._new_sid = SidFactory(salt)
+        self._request_ids = SidFactory(f"{salt}:requests")
         self._lock = threading.Lock()
         self._staged: deque[int] = deque()  # statuses the next requests fail with
 
