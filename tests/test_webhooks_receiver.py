@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
 
 import anyio
@@ -11,8 +12,10 @@ import httpx
 import pytest
 
 from helpers.clock import FrozenClock
+from helpers.errors import ConfigurationError
 from helpers.webhooks import (
     CALL_PATH,
+    HEALTH_PATH,
     SMS_PATH,
     Dispatcher,
     Event,
@@ -325,3 +328,223 @@ def test_the_group_commit_thread_ends_when_idle_and_a_later_event_is_still_store
     assert anyio.run(writer.record, event(status="failed")) is False
     writer.stop()
     assert [e.status for e in store.events()] == ["completed", "failed"]
+
+
+# -- claims: several dispatchers on one store -------------------------------------------------
+
+
+def test_an_event_claimed_by_one_dispatcher_is_not_handed_to_another(tmp_path):
+    clock = FrozenClock()
+    first = EventStore(tmp_path / "events.sqlite3", clock=clock)
+    second = EventStore(tmp_path / "events.sqlite3", clock=clock)
+    first.record_many([event(), event(status="failed")])
+    claimed = first.claim("receiver-a", lease=60, max_attempts=5)
+    handled = []
+    Dispatcher(second, handled.append, owner="receiver-b").run_pending()
+    assert [e.status for e in claimed] == ["completed"]
+    assert [e.status for e in handled] == ["failed"]
+
+
+def test_a_claim_left_by_a_killed_process_is_taken_over_once_it_lapses(tmp_path):
+    clock = FrozenClock()
+    store = EventStore(tmp_path / "events.sqlite3", clock=clock)
+    store.record(event())
+    store.claim("killed-receiver", lease=60, max_attempts=5)  # then the process dies
+    handled = []
+    survivor = Dispatcher(store, handled.append, owner="survivor", lease=60)
+    survivor.run_pending()
+    clock.advance(61)
+    survivor.run_pending()
+    assert [str(e) for e in handled] == ["call 3f6e0c2a completed"]
+
+
+def test_dispatchers_racing_on_one_store_handle_each_event_once(tmp_path):
+    path = tmp_path / "events.sqlite3"
+    EventStore(path).record_many([event(f"{i:x}") for i in range(200)])
+    handled = []
+    lock = threading.Lock()
+
+    def handler(e: Event) -> None:
+        with lock:
+            handled.append(e.id)
+
+    dispatchers = [Dispatcher(EventStore(path), handler) for _ in range(4)]
+    start = threading.Barrier(len(dispatchers))
+
+    def run(d: Dispatcher) -> None:
+        start.wait()
+        d.run_pending()
+
+    with ThreadPoolExecutor(len(dispatchers)) as pool:
+        list(pool.map(run, dispatchers))
+    assert sorted(handled) == list(range(1, 201))
+
+
+def test_a_store_from_before_claims_gains_the_claim_columns(tmp_path):
+    path = tmp_path / "events.sqlite3"
+    with sqlite3.connect(path) as db:
+        db.executescript(OLD_SCHEMA)
+        db.execute(
+            "INSERT INTO events (kind, sid, status, payload, received_at) "
+            "VALUES ('call', 'a1', 'completed', '{}', '2026-01-15T10:00:00+05:30')"
+        )
+    handled = []
+    Dispatcher(EventStore(path), handled.append).run_pending()
+    assert [e.sid for e in handled] == ["a1"]
+
+
+OLD_SCHEMA = """
+CREATE TABLE events (
+    id INTEGER PRIMARY KEY, kind TEXT NOT NULL, sid TEXT NOT NULL, status TEXT NOT NULL,
+    payload TEXT NOT NULL, received_at TEXT NOT NULL, processed_at TEXT,
+    attempts INTEGER NOT NULL DEFAULT 0, last_error TEXT, UNIQUE (sid, status)
+);
+"""
+
+
+def test_a_store_whose_events_table_has_another_schema_is_refused_naming_it(tmp_path):
+    path = tmp_path / "events.sqlite3"
+    with sqlite3.connect(path) as db:
+        db.execute("CREATE TABLE events (id INTEGER PRIMARY KEY, body TEXT)")
+    with pytest.raises(ConfigurationError) as caught:
+        EventStore(path)
+    assert str(caught.value).startswith(
+        f"{path} already has an events table, with columns (id, body), not the receiver's"
+    )
+    assert "give --store a new file (or database) for the receiver" in str(caught.value)
+
+
+def test_a_file_that_is_not_a_database_is_refused_with_a_readable_error(tmp_path):
+    path = tmp_path / "events.sqlite3"
+    path.write_bytes(b"not a database at all" * 100)
+    with pytest.raises(ConfigurationError, match="file is not a database. Give --store"):
+        EventStore(path)
+
+
+# -- the worker survives, and says how it is doing --------------------------------------------
+
+
+class FailingStore(EventStore):
+    """An EventStore whose disk is "full" while ``full`` is set: claims and marks fail."""
+
+    full = False
+
+    def _check(self) -> None:
+        if self.full:
+            raise sqlite3.OperationalError("database or disk is full")
+
+    def claim(self, *args, **kwargs):
+        self._check()
+        return super().claim(*args, **kwargs)
+
+    def mark_processed(self, event_id: int) -> None:
+        self._check()
+        super().mark_processed(event_id)
+
+
+def wait_for(condition, deadline: float = 10.0) -> bool:
+    """Poll ``condition`` until it holds or ``deadline`` seconds pass (no fixed sleep)."""
+    end = time.monotonic() + deadline
+    while not condition():
+        if time.monotonic() > end:
+            return False
+        time.sleep(0.005)
+    return True
+
+
+def test_a_handler_raising_system_exit_is_recorded_and_the_next_event_handled(store):
+    store.record_many([event(), event(status="failed")])
+    handled = []
+
+    def handler(e: Event) -> None:
+        if e.status == "completed":
+            raise SystemExit(3)
+        handled.append(e)
+
+    dispatcher = Dispatcher(store, handler, idle_wait=30)
+    dispatcher.start()
+    try:
+        assert wait_for(lambda: handled)
+        assert dispatcher.health()["worker"] == "running"
+    finally:
+        dispatcher.stop()
+    assert [e.status for e in handled] == ["failed"]
+    assert store.counts()["failing"] == 1
+    assert store._reader.execute("SELECT last_error FROM events WHERE id = 1").fetchone() == (
+        "SystemExit: 3",
+    )
+
+
+def test_a_full_disk_makes_the_worker_back_off_then_finish_without_running_twice(tmp_path):
+    store = FailingStore(tmp_path / "events.sqlite3")
+    store.record(event())
+    runs = []
+
+    def handler(e: Event) -> None:
+        runs.append(e.id)
+        store.full = True  # the disk fills while the handler runs: its mark cannot be written
+
+    dispatcher = Dispatcher(store, handler, idle_wait=30, backoff=0.01, max_backoff=0.02)
+    app = create_app(store, SourceAllowlist(["127.0.0.1/32"]), dispatcher=dispatcher)
+    dispatcher.start()
+    try:
+        with local_client(app, "127.0.0.1") as client:
+            assert wait_for(lambda: dispatcher.health()["failures"] >= 2)
+            full = client.get(HEALTH_PATH)
+            store.full = False  # space is freed
+            assert wait_for(lambda: dispatcher.health()["worker"] == "running")
+            freed = client.get(HEALTH_PATH)
+    finally:
+        dispatcher.stop()
+    assert (full.status_code, full.json()["worker"], full.json()["status"]) == (
+        503,
+        "failing",
+        "processing stopped",
+    )
+    assert full.json()["error"] == "OperationalError: database or disk is full"
+    assert (freed.status_code, freed.json()["backlog"]) == (200, 0)
+    assert runs == [1]
+    assert store.counts()["processed"] == 1
+
+
+def test_health_counts_the_backlog_and_the_age_of_its_oldest_event(tmp_path):
+    clock = FrozenClock()
+    store = EventStore(tmp_path / "events.sqlite3", clock=clock)
+    store.record(event())
+    clock.advance(90)
+    store.record(event(status="failed"))
+    app = create_app(store, SourceAllowlist(["203.0.113.0/24"]), dispatcher=None)
+    with local_client(app, EXOTEL) as client:
+        answer = client.get(HEALTH_PATH)
+    assert answer.status_code == 200
+    assert (answer.json()["backlog"], answer.json()["oldest_unprocessed_age_seconds"]) == (2, 90)
+
+
+def test_health_answers_503_once_the_worker_thread_has_ended(store, dispatcher):
+    app = create_app(store, SourceAllowlist(["127.0.0.1/32"]), dispatcher=dispatcher)
+    dispatcher.start()
+    dispatcher._stop.set()  # the thread ends, as if something had killed it
+    dispatcher._wake.set()
+    dispatcher._thread.join(10)
+    with local_client(app, "127.0.0.1") as client:
+        answer = client.get(HEALTH_PATH)
+    assert (answer.status_code, answer.json()["worker"]) == (503, "stopped")
+
+
+def test_health_is_refused_to_strangers_but_answers_loopback(app):
+    with local_client(app, STRANGER) as stranger, local_client(app, "127.0.0.1") as local:
+        assert stranger.get(HEALTH_PATH).status_code == 403
+        assert local.get(HEALTH_PATH).status_code == 200
+
+
+def test_a_disk_that_fills_answers_503_and_once_freed_accepts_again(exotel, store):
+    db = store._writer
+    pages = db.execute("PRAGMA page_count").fetchone()[0]
+    db.execute(f"PRAGMA max_page_count = {pages}")
+    big = {**CALL, "CustomField": "x" * 9000}
+    answers = [exotel.post(CALL_PATH, data={**big, "CallSid": f"a{i}"}) for i in range(3)]
+    db.execute("PRAGMA max_page_count = 1000000")
+    after = exotel.post(CALL_PATH, data={**big, "CallSid": "a0"})
+    assert [a.status_code for a in answers] == [503, 503, 503]
+    assert "database or disk is full" in answers[0].json()["error"]
+    assert (after.status_code, after.json()["result"]) == (200, "accepted")

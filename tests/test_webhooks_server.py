@@ -250,3 +250,73 @@ def test_sigkill_mid_stream_then_restart_stores_every_event_exactly_once(tmp_pat
     runs = Counter(int(line) for line in (tmp_path / "handled.log").read_text().split())
     assert set(runs) == set(range(1, len(keys) + 1))  # every event handled
     assert sum(runs.values()) - len(keys) <= 1  # again only for the one in hand at the kill
+
+
+# -- several receivers on one store ---------------------------------------------------------------
+
+SLOW_HANDLER = """
+import os
+import time
+
+def handle(event):
+    time.sleep(0.05)  # the handler's slow work (a CRM update)
+    fd = os.open(os.environ["HANDLED_LOG"], os.O_WRONLY | os.O_APPEND | os.O_CREAT)
+    try:
+        os.write(fd, f"{event.id}\\n".encode())
+    finally:
+        os.close(fd)
+"""
+
+
+@pytest.mark.timeout(180)
+def test_three_receivers_on_one_store_handle_each_event_once_through_a_sigkill(tmp_path):
+    (tmp_path / "slow_handler.py").write_text(SLOW_HANDLER)
+    store = tmp_path / "events.sqlite3"
+    options = ("--handler", "slow_handler:handle", "--lease", "2")
+    sends, keys = deliveries(calls=40)
+    receivers = [Receiver(tmp_path, store, *options) for _ in range(3)]
+    kill_after = len(sends) // 3
+    acked = 0
+    lock = threading.Lock()
+    killed = threading.Event()
+    try:
+        with httpx.Client(timeout=10, limits=httpx.Limits(max_connections=12)) as client:
+
+            def send(i: int) -> None:
+                nonlocal acked
+                path, fields = sends[i]
+                for attempt in range(3):  # as Exotel retries: the next receiver, until a 200
+                    receiver = receivers[(i + attempt) % 3]
+                    if post(client, receiver.url, path, fields):
+                        break
+                else:
+                    raise AssertionError(f"delivery {i} was never acknowledged")
+                with lock:
+                    acked += 1
+                    if acked >= kill_after and not killed.is_set():
+                        receivers[0].kill()  # SIGKILL, its worker with an event in hand
+                        killed.set()
+
+            with ThreadPoolExecutor(12) as pool:
+                list(pool.map(send, range(len(sends))))
+        processed = wait_until_processed(store, len(keys), deadline=60)
+    finally:
+        for receiver in receivers:
+            receiver.kill()
+
+    assert killed.is_set()
+    assert set(stored_keys(store)) == keys
+    assert processed == len(keys)
+    runs = Counter(int(line) for line in (tmp_path / "handled.log").read_text().split())
+    assert set(runs) == set(range(1, len(keys) + 1))  # every event handled
+    assert sum(runs.values()) - len(keys) <= 1  # again only for the one in hand at the kill
+
+
+def test_a_store_with_another_schema_exits_2_saying_what_is_wrong(capsys, tmp_path):
+    store = tmp_path / "events.sqlite3"
+    with sqlite3.connect(store) as db:
+        db.execute("CREATE TABLE events (id INTEGER PRIMARY KEY, body TEXT)")
+    status, err = cli(capsys, "--store", str(store), "--allow", "127.0.0.1/32")
+    assert status == 2
+    assert err.startswith(f"error: {store} already has an events table, with columns (id, body)")
+    assert "Traceback" not in err

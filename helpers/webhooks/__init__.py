@@ -14,7 +14,7 @@ here: the source address, the payload's shape and idempotency are what a receive
 """
 
 from .allowlist import SourceAllowlist, parse_networks
-from .app import CALL_PATH, SMS_PATH, create_app
+from .app import CALL_PATH, HEALTH_PATH, SMS_PATH, create_app
 from .dispatcher import Dispatcher, Outcome
 from .local import LocalASGITransport, local_client
 from .payloads import CALL, DEFAULT_MAX_BODY, SMS, Event, parse_callback, read_fields, validate
@@ -24,6 +24,7 @@ from .store import EventStore
 __all__ = [
     "CALL",
     "CALL_PATH",
+    "HEALTH_PATH",
     "DEFAULT_MAX_BODY",
     "Dispatcher",
     "Event",

@@ -2,7 +2,7 @@
 
     python -m helpers.webhooks --host 127.0.0.1 --port 8080 --store events.sqlite3 \\
         --allow 127.0.0.1/32 [--allow CIDR ...] [--trust-proxy ADDRESS ...] \\
-        [--handler module:function] [--max-body BYTES] [--public]
+        [--handler module:function] [--lease SECONDS] [--max-body BYTES] [--public]
 
 Safe by default:
 
@@ -18,13 +18,18 @@ Safe by default:
   only ``--trust-proxy`` decides whose header is believed.
 
 The handler (``--handler module:function``, called with each stored :class:`Event`) runs in a
-worker thread; the default prints one line per event.
+worker thread; the default prints one line per event. Several receivers may share one store
+(processes on one SQLite file, or machines on one PostgreSQL database with
+``--store postgresql://...``): each claims an event before handling it, so each event is handled
+once; a killed receiver's claims lapse after ``--lease`` seconds and the others take them over.
+``GET /webhooks/health`` reports the worker, the backlog and the age of its oldest event.
 """
 
 from __future__ import annotations
 
 import argparse
 import importlib
+import logging
 import sys
 from collections.abc import Callable
 
@@ -34,7 +39,7 @@ from .allowlist import SourceAllowlist
 from .app import CALL_PATH, SMS_PATH, create_app
 from .dispatcher import Dispatcher
 from .payloads import DEFAULT_MAX_BODY, Event
-from .store import EventStore
+from .store import open_store
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -45,7 +50,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
     parser.add_argument("--port", type=int, default=8080, help="port (default 8080)")
     parser.add_argument(
-        "--store", required=True, help="SQLite file for the events (created if absent)"
+        "--store",
+        required=True,
+        help="SQLite file for the events (created if absent), or a postgresql:// URL",
     )
     parser.add_argument(
         "--allow",
@@ -62,6 +69,13 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         help="a reverse proxy whose X-Forwarded-For is believed (repeatable; default: none)",
     )
     parser.add_argument("--handler", help="module:function called once per stored event")
+    parser.add_argument(
+        "--lease",
+        type=float,
+        default=60.0,
+        metavar="SECONDS",
+        help="how long a claim on an event lasts; longer than your slowest handler (default 60)",
+    )
     parser.add_argument(
         "--max-body",
         type=int,
@@ -119,11 +133,14 @@ def main(argv: list[str] | None = None) -> int:
         check_binding(args)
         allowlist = SourceAllowlist(args.allow, args.trust_proxy)
         handler = load_handler(args.handler)
-        store = EventStore(args.store)
+        if args.lease <= 0:
+            raise ConfigurationError(f"--lease {args.lease:g}: give a number of seconds above 0.")
+        store = open_store(args.store)
     except ConfigurationError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    dispatcher = Dispatcher(store, handler)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
+    dispatcher = Dispatcher(store, handler, lease=args.lease)
     app = create_app(
         store, allowlist, dispatcher=dispatcher, max_body=args.max_body, background=True
     )
@@ -131,7 +148,7 @@ def main(argv: list[str] | None = None) -> int:
     host = f"[{args.host}]" if ":" in args.host else args.host
     origin = f"{scheme}://{host}:{args.port}"
     print(
-        f"Exotel webhook receiver on {origin} (store: {args.store}; {allowlist})\n"
+        f"Exotel webhook receiver on {origin} (store: {store}; {allowlist})\n"
         f"  POST {origin}{CALL_PATH}\n  POST {origin}{SMS_PATH}",
         flush=True,
     )
