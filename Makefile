@@ -51,18 +51,18 @@ test: lint browser
 check:
 	@$(PYTHON) -c 'import sys; v = sys.version_info; sys.exit(0 if v >= (3, 11) else f"Python {v[0]}.{v[1]} is too old: the handbook needs 3.11 or newer. Install it, then: make check PYTHON=python3.11")'
 	@$(MAKE) --no-print-directory setup
-	@$(BIN)/python -m helpers.check_setup --port $(PORT)
+	@$(BIN)/python -m helpers.book.check_setup --port $(PORT)
 
 ## The sandbox on 127.0.0.1:$(PORT) and JupyterLab side by side; prints the demo credentials,
 ## the URLs and curl commands. Ctrl-C stops both.
 workshop: $(STAMP)
 	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev,lab]'
-	$(BIN)/python -m helpers.workshop --port $(PORT)
+	$(BIN)/python -m helpers.book.workshop --port $(PORT)
 
 ## Re-record every cassette from the in-process sandbox (EXOTEL_HANDBOOK_MODE=live: from your
 ## account), then refresh the notebooks' committed outputs by playing the new cassettes back.
 cassettes: $(STAMP)
-	$(BIN)/python -m helpers.notebooks record
+	$(BIN)/python -m helpers.book.rerecord record
 
 ## JupyterLab on the book, in playback mode unless EXOTEL_HANDBOOK_MODE says otherwise.
 lab: $(STAMP)

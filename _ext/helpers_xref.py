@@ -1,7 +1,7 @@
 """Sphinx: resolve the references autodoc writes for ``helpers`` the way Python resolves names.
 
 With ``--nitpick`` every reference must resolve, but autodoc writes names as the code spells them:
-``ExotelClient`` in a docstring of ``helpers.chapter``, ``BaseRoute`` from a string annotation,
+``ExotelClient`` in a docstring of ``helpers.book.chapter``, ``BaseRoute`` from a string annotation,
 ``Mapping`` from a type hint. Sphinx looks each up only as written. This extension looks a name up
 as Python would, in the module whose docstring or signature holds it, and then:
 

@@ -36,7 +36,7 @@ from pathlib import Path
 import nbformat
 from nbclient import NotebookClient
 
-from helpers.notebooks import copy_book_sources
+from helpers.book.rerecord import copy_book_sources
 
 ROOT = Path(__file__).resolve().parent.parent
 JUPYTER_BOOK = Path(sys.executable).with_name("jupyter-book")
@@ -52,7 +52,7 @@ PLACEHOLDER = "# emptied for the benchmark floor"
 
 def check_cassettes() -> Path:
     """The copies rely on helpers finding the cassettes in this repository, not next to the book."""
-    from helpers.recording import cassette_root
+    from helpers.book.recording import cassette_root
 
     root = cassette_root().resolve()
     if not root.is_dir() or ROOT / "book" in root.parents:

@@ -1,74 +1,81 @@
-"""Helpers for the Exotel API Security Handbook.
+"""Helpers for the Exotel API Security Handbook, in three wings.
 
-The public surface, flat: credentials, regions, the client and its errors, recording, the sandbox,
-and :class:`Chapter`, which wires them together for a notebook.
+- **The library a reader copies**: :mod:`helpers.credentials`, :mod:`helpers.regions`,
+  :mod:`helpers.client`, :mod:`helpers.errors`, :mod:`helpers.retry`, :mod:`helpers.pacing`,
+  :mod:`helpers.rotation`, :mod:`helpers.clock`, :mod:`helpers.networks`. They import nothing
+  from the two other wings.
+- **The two servers**: :mod:`helpers.sandbox` (an imitation of Exotel's API) and
+  :mod:`helpers.webhooks` (a status-callback receiver). They use the library.
+- **The book's machinery**: :mod:`helpers.book` (chapters, cassettes, the workshop).
+
+``import helpers`` is the notebooks' one import and stays cheap: each name below is loaded from
+its module the first time it is used, so ``import helpers.client`` never pulls in vcrpy, YAML
+or the sandbox.
+
+>>> import helpers
+>>> helpers.get_region("mumbai").name
+'mumbai'
 """
 
+from __future__ import annotations
+
+import importlib
 import logging
+from typing import Any
 
-from .chapter import Chapter
-from .client import ExotelClient, response_source, tls_context
-from .credentials import Credentials, mask
-from .errors import (
-    APIError,
-    AuthenticationError,
-    BadRequestError,
-    ConfigurationError,
-    ExotelError,
-    InsecureTransportError,
-    MissingCredentialsError,
-    NetworkError,
-    NotFoundError,
-    PermissionDeniedError,
-    RateLimitError,
-    RecordingError,
-    RetriesExhaustedError,
-    ServerError,
-    UnknownModeError,
-    UnknownRegionError,
-)
-from .pacing import Pacer
-from .recording import Mode
-from .regions import MUMBAI, REGIONS, SINGAPORE, Region, get_region, loopback
-from .retry import RetryEvent, RetryPolicy, parse_retry_after
-from .sandbox import Sandbox
-
-__all__ = [
+_ERRORS = (
     "APIError",
     "AuthenticationError",
     "BadRequestError",
-    "Chapter",
     "ConfigurationError",
-    "Credentials",
-    "ExotelClient",
     "ExotelError",
     "InsecureTransportError",
-    "MUMBAI",
     "MissingCredentialsError",
-    "Mode",
-    "Pacer",
     "NetworkError",
     "NotFoundError",
     "PermissionDeniedError",
-    "REGIONS",
     "RateLimitError",
     "RecordingError",
+    "Refusal",
     "RetriesExhaustedError",
-    "RetryEvent",
-    "RetryPolicy",
-    "Region",
-    "SINGAPORE",
-    "Sandbox",
+    "RotationError",
     "ServerError",
+    "UnknownKeyError",
     "UnknownModeError",
     "UnknownRegionError",
-    "get_region",
-    "loopback",
-    "mask",
-    "parse_retry_after",
-    "response_source",
-    "tls_context",
-]
+)
+
+#: Where each public name lives (module relative to this package).
+_EXPORTS: dict[str, str] = {
+    **dict.fromkeys(_ERRORS, ".errors"),
+    **dict.fromkeys(("ExotelClient", "response_source", "tls_context"), ".client"),
+    **dict.fromkeys(("Credentials", "mask"), ".credentials"),
+    **dict.fromkeys(
+        ("MUMBAI", "REGIONS", "SINGAPORE", "Region", "get_region", "loopback"), ".regions"
+    ),
+    **dict.fromkeys(("RetryEvent", "RetryPolicy", "parse_retry_after"), ".retry"),
+    "Pacer": ".pacing",
+    "RegenerateRule": ".rotation",
+    "Chapter": ".book.chapter",
+    "Mode": ".book.recording",
+    "Sandbox": ".sandbox",
+}
+
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'helpers' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module, __name__), name)
+    globals()[name] = value  # later look-ups skip this function
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})
+
 
 # A library logs; the application decides where logs go (nothing reaches stderr by default).
 logging.getLogger(__name__).addHandler(logging.NullHandler())

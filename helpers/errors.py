@@ -3,11 +3,12 @@
 ::
 
     ExotelError
-    ├── ConfigurationError            something to fix before any request is sent
+    ├── ConfigurationError            something to fix before any request is sent (a ValueError)
     │   ├── MissingCredentialsError   EXOTEL_* variables not set (names every one)
     │   ├── UnknownRegionError        not singapore / mumbai
     │   ├── InsecureTransportError    plain http:// to a non-loopback host, or user:token@ in a URL
-    │   └── UnknownModeError          EXOTEL_HANDBOOK_MODE not playback / sandbox / live
+    │   ├── UnknownModeError          EXOTEL_HANDBOOK_MODE not playback / sandbox / live
+    │   └── UnknownKeyError           no such API key (never created, or deleted)
     ├── APIError                      the API answered with an error (status, message, body, hint)
     │   ├── BadRequestError           400
     │   ├── AuthenticationError       401
@@ -17,9 +18,12 @@
     │   └── ServerError               5xx
     ├── NetworkError                  no answer: DNS, connection refused, TLS failure, timeout
     ├── RetriesExhaustedError         retried as far as the policy allows; carries the last error
+    ├── RotationError                 a key rotation stopped before deleting anything
+    ├── Refusal                       your webhook receiver refused a callback (status, error, fix)
     └── RecordingError                cassettes: a request with no recording, a cassette reused
 
-The hints are the "What to Check" column of the seed's *Common Authentication Errors* table.
+The hints are the "What to Check" column of the *Common Authentication Errors* table in Exotel's
+Authentication & Security guide.
 """
 
 from __future__ import annotations
@@ -49,8 +53,11 @@ class ExotelError(Exception):
     """
 
 
-class ConfigurationError(ExotelError):
-    """Something to fix in configuration before a request can be sent."""
+class ConfigurationError(ExotelError, ValueError):
+    """Something to fix in configuration before a request can be sent.
+
+    Also a :class:`ValueError`, so code that validates input the usual way catches it.
+    """
 
 
 class MissingCredentialsError(ConfigurationError):
@@ -80,6 +87,10 @@ class InsecureTransportError(ConfigurationError):
 
 class UnknownModeError(ConfigurationError):
     """EXOTEL_HANDBOOK_MODE is not playback, sandbox or live."""
+
+
+class UnknownKeyError(ConfigurationError):
+    """No such API key in this account (never created, or deleted)."""
 
 
 class APIError(ExotelError):
@@ -177,6 +188,31 @@ class RetriesExhaustedError(ExotelError):
         self.waited = waited
         self.last_error = last_error
         super().__init__(message)
+
+
+class RotationError(ExotelError):
+    """A rotation stopped before deleting anything, because verification failed."""
+
+
+class Refusal(ExotelError):
+    """A callback your webhook receiver will not accept, with a body a person can act on.
+
+    >>> try:
+    ...     raise Refusal(415, "Content-Type text/plain is not accepted.", "Send a form.")
+    ... except ExotelError as refusal:
+    ...     print(refusal.status, refusal.body()["fix"])
+    415 Send a form.
+    """
+
+    def __init__(self, status: int, error: str, fix: str):
+        self.status = status
+        self.error = error
+        self.fix = fix
+        super().__init__(f"{status} {error} {fix}")
+
+    def body(self) -> dict[str, str]:
+        """The JSON error body: ``{"error": what was wrong, "fix": how to fix it}``."""
+        return {"error": self.error, "fix": self.fix}
 
 
 class RecordingError(ExotelError):

@@ -15,12 +15,14 @@ import functools
 import ipaddress
 from collections.abc import Iterable
 
+from .errors import ConfigurationError
+
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 Address = ipaddress.IPv4Address | ipaddress.IPv6Address
 
 
 def parse_network(entry: str) -> Network:
-    """One address or CIDR range; a ValueError names the entry and suggests the fix."""
+    """One address or CIDR range; a :class:`ConfigurationError` names the entry and the fix."""
     text = str(entry).strip()
     try:
         return ipaddress.ip_network(text)
@@ -30,13 +32,15 @@ def parse_network(entry: str) -> Network:
             hint = f"Did you mean {ipaddress.ip_network(text, strict=False)}?"
         except ValueError:
             pass
-        raise ValueError(f"Not an IP address or CIDR range: {entry!r} ({exc}). {hint}") from None
+        raise ConfigurationError(
+            f"Not an IP address or CIDR range: {entry!r} ({exc}). {hint}"
+        ) from None
 
 
 def parse_networks(entries: Iterable[str]) -> tuple[Network, ...]:
     """Several addresses or ranges; one string instead of a list is refused, not split."""
     if isinstance(entries, str):
-        raise ValueError(
+        raise ConfigurationError(
             f"Pass a list of addresses or CIDR ranges, not one string: [{entries!r}], "
             f"not {entries!r}."
         )

@@ -16,9 +16,10 @@ clicks in Exotel's dashboard for a live account.
 
 from __future__ import annotations
 
+import enum
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Protocol
 
 import httpx
@@ -26,8 +27,25 @@ import httpx
 from .client import ExotelClient
 from .clock import Clock
 from .credentials import Credentials
-from .errors import APIError, ExotelError
-from .sandbox.keys import RegenerateRule
+from .errors import APIError, RotationError
+
+
+class RegenerateRule(enum.Enum):
+    """What Regenerate does to the old token: Exotel's documents disagree."""
+
+    IMMEDIATE = "immediate"
+    GRACE_48H = "48h"
+
+    @property
+    def grace(self) -> timedelta:
+        """How long the old token keeps working after Regenerate."""
+        return timedelta(hours=48) if self is RegenerateRule.GRACE_48H else timedelta(0)
+
+    @property
+    def source(self) -> str:
+        if self is RegenerateRule.GRACE_48H:
+            return "Access Control For Exotel APIs (2019): the old token stays active for 48 hours"
+        return "Security & Compliance FAQs: regenerating immediately invalidates the old token"
 
 
 class KeyAdmin(Protocol):
@@ -42,10 +60,6 @@ class KeyAdmin(Protocol):
     ) -> Credentials: ...
 
     def delete_old_token(self, ref: str | Credentials) -> None: ...
-
-
-class RotationError(ExotelError):
-    """A rotation stopped before deleting anything, because verification failed."""
 
 
 class Deployment:

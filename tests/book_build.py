@@ -8,7 +8,7 @@ from pathlib import Path
 
 from book_paths import playback_env
 
-from helpers.notebooks import copy_book_sources
+from helpers.book.rerecord import copy_book_sources
 
 JUPYTER_BOOK = Path(sys.executable).with_name("jupyter-book")
 BUILD = [str(JUPYTER_BOOK), "build", ".", "--all", "--warningiserror", "--nitpick", "--keep-going"]

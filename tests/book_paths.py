@@ -7,8 +7,8 @@ from pathlib import Path
 
 import yaml
 
+from helpers.book.recording import CASSETTES_VAR, MODE_VAR
 from helpers.credentials import REGION_VAR, REQUIRED, SUBDOMAIN_VAR
-from helpers.recording import CASSETTES_VAR, MODE_VAR
 
 ROOT = Path(__file__).resolve().parent.parent
 BOOK = ROOT / "book"

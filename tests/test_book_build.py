@@ -35,7 +35,7 @@ def test_book_builds_with_every_chapter_executed(built_book):
     assert "answered by: sandbox" in html(src, "book/intro")
     assert "RateLimitError: 429" in html(src, "book/authentication")
     assert "401: Authentication failed" in html(src, "book/regions")
-    assert "helpers.chapter.Chapter" in html(src, "book/api_reference")
+    assert "helpers.book.chapter.Chapter" in html(src, "book/api_reference")
 
 
 def test_the_make_book_recipe_builds_as_the_tests_do():

@@ -14,8 +14,8 @@ from helpers import (
     RecordingError,
     Sandbox,
 )
+from helpers.book.recording import CASSETTES_VAR, MODE_VAR
 from helpers.credentials import KEY_VAR, REGION_VAR, SID_VAR, SUBDOMAIN_VAR, TOKEN_VAR
-from helpers.recording import CASSETTES_VAR, MODE_VAR
 from helpers.sandbox import DEMO_ACCOUNT_SID, DEMO_API_KEY, DEMO_API_TOKEN
 
 LIVE_ENV = {

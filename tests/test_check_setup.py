@@ -6,7 +6,7 @@ import subprocess
 
 import httpx
 
-from helpers.check_setup import (
+from helpers.book.check_setup import (
     Result,
     check_cassettes,
     check_helpers,

@@ -7,7 +7,7 @@ import importlib.util
 import pytest
 from book_paths import ROOT
 
-import helpers.chapter
+import helpers.book.chapter
 import helpers.sandbox.dashboard  # noqa: F401  (the modules the lookups start from)
 
 spec = importlib.util.spec_from_file_location("helpers_xref", ROOT / "_ext" / "helpers_xref.py")
@@ -17,13 +17,13 @@ locate, EXTERNAL = helpers_xref.locate, helpers_xref.EXTERNAL
 
 
 def test_a_bare_name_resolves_to_where_the_object_is_defined():
-    assert locate("helpers.chapter", "ExotelClient") == "helpers.client.ExotelClient"
+    assert locate("helpers.book.chapter", "ExotelClient") == "helpers.client.ExotelClient"
 
 
 def test_a_member_of_an_imported_class_resolves_through_its_class():
     assert (
         locate("helpers.sandbox.dashboard", "RegenerateRule.IMMEDIATE")
-        == "helpers.sandbox.keys.RegenerateRule.IMMEDIATE"
+        == "helpers.rotation.RegenerateRule.IMMEDIATE"
     )
 
 
@@ -35,7 +35,7 @@ def test_a_fully_qualified_name_resolves_without_a_module():
 
 @pytest.mark.parametrize("target", ["Mapping", "httpx.Response", "str"])
 def test_other_libraries_objects_are_external(target):
-    assert locate("helpers.chapter", target) == EXTERNAL
+    assert locate("helpers.book.chapter", target) == EXTERNAL
 
 
 @pytest.mark.parametrize("target", ["NoSuchClass", "RegenerateRule.NOPE", "helpers.NoSuchClass"])

@@ -13,7 +13,7 @@ from book_paths import CASSETTES, NOTEBOOKS, ROOT
 from detect_secrets import SecretsCollection
 from detect_secrets.settings import default_settings
 
-from helpers.redaction import basic_value
+from helpers.book.redaction import basic_value
 from helpers.sandbox import DEMO_ACCOUNT_SID, DEMO_API_KEY, DEMO_API_TOKEN
 
 CASSETTE_FILES = sorted(CASSETTES.rglob("*.yaml"))

@@ -13,7 +13,7 @@ import pytest
 import yaml
 
 from helpers import Credentials, ExotelClient, Mode, RecordingError, Sandbox, UnknownModeError
-from helpers.recording import (
+from helpers.book.recording import (
     CASSETTES,
     CASSETTES_VAR,
     MODE_VAR,
@@ -21,7 +21,7 @@ from helpers.recording import (
     cassette_root,
     offline_transport,
 )
-from helpers.redaction import SID_PLACEHOLDER, Redactor
+from helpers.book.redaction import SID_PLACEHOLDER, Redactor
 from helpers.sandbox import demo_credentials
 
 LIVE = Credentials("livekey-3f9a2c", "livetoken-8e1d7b", "acmeindia7")  # pragma: allowlist secret

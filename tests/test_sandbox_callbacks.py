@@ -14,7 +14,7 @@ import pytest
 import yaml
 
 from helpers import Chapter, ExotelClient, Sandbox
-from helpers.callback_tape import CallbackTape
+from helpers.book.callback_tape import CallbackTape
 from helpers.clock import EPOCH
 from helpers.errors import ConfigurationError, RecordingError
 from helpers.sandbox import demo_credentials

@@ -30,7 +30,7 @@ from helpers import (
 from helpers.sandbox import DEMO_ACCOUNT_SID, DEMO_API_KEY, DEMO_API_TOKEN, demo_credentials
 from helpers.sandbox.__main__ import main as sandbox_main
 from helpers.sandbox.accounts import Account
-from helpers.sandbox.app import _basic_pair
+from helpers.sandbox.core import _basic_pair
 from helpers.sandbox.server import create_app
 from helpers.sandbox.wire import SandboxRequest
 

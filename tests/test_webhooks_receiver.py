@@ -74,9 +74,9 @@ def test_a_stranger_gets_403_on_any_path_saying_what_to_fix(app):
             assert response.status_code == 403
             assert response.json() == {
                 "error": "Source address 198.51.100.7 may not post status callbacks here.",
-                "fix": "If this is Exotel, add its range to the receiver's allowlist (--allow "
-                "CIDR); if the receiver sits behind a reverse proxy, name the proxy with "
-                "--trust-proxy so the client address in X-Forwarded-For is used.",
+                "fix": "If this is Exotel, add its range to the receiver's allowlist; if the "
+                "receiver sits behind a reverse proxy, add the proxy to its trusted proxies so "
+                "the client address in X-Forwarded-For is used.",
             }
 
 

@@ -38,7 +38,7 @@ def test_an_address_outside_every_range_is_refused_with_403_naming_it_but_not_th
     refusal = refused(SourceAllowlist(["203.0.113.0/24"]).check, "198.51.100.7")
     assert refusal.status == 403
     assert refusal.error == "Source address 198.51.100.7 may not post status callbacks here."
-    assert "--allow" in refusal.fix
+    assert "allowlist" in refusal.fix and "--allow" not in refusal.fix
     assert "203.0.113" not in refusal.error + refusal.fix
 
 
@@ -84,7 +84,8 @@ def test_garbage_in_a_trusted_proxys_header_is_refused():
 
 def test_a_typo_in_a_range_is_a_configuration_error_naming_it():
     with pytest.raises(
-        ConfigurationError, match=r"--allow '203\.0\.113\.0/33': Not an IP address or CIDR range"
+        ConfigurationError,
+        match=r"allowlist entry '203\.0\.113\.0/33': Not an IP address or CIDR range",
     ):
         SourceAllowlist(["203.0.113.0/33"])
 

@@ -17,7 +17,7 @@ import httpx
 import pytest
 from book_paths import BOOK, ROOT
 
-from helpers.workshop import wait_until_up
+from helpers.book.workshop import wait_until_up
 
 needs_curl = pytest.mark.skipif(shutil.which("curl") is None, reason="curl is not installed")
 
@@ -44,10 +44,10 @@ class Workshop:
 
 @pytest.fixture
 def workshop() -> Iterator[Workshop]:
-    """`python -m helpers.workshop` as `make workshop` starts it, without JupyterLab."""
+    """`python -m helpers.book.workshop` as `make workshop` starts it, without JupyterLab."""
     port = free_port()
     process = subprocess.Popen(
-        [sys.executable, "-m", "helpers.workshop", "--port", str(port), "--no-lab"],
+        [sys.executable, "-m", "helpers.book.workshop", "--port", str(port), "--no-lab"],
         cwd=ROOT,
         stdout=subprocess.PIPE,
         text=True,
@@ -68,7 +68,7 @@ def test_make_workshop_runs_the_workshop_module_on_the_given_port():
     dry_run = subprocess.run(
         ["make", "-n", "workshop", "PORT=4999"], cwd=ROOT, capture_output=True, text=True
     )
-    assert "-m helpers.workshop --port 4999" in dry_run.stdout
+    assert "-m helpers.book.workshop --port 4999" in dry_run.stdout
 
 
 def test_the_workshop_prints_the_demo_credentials_and_urls(workshop):

@@ -5,7 +5,7 @@ In-process: ``Sandbox().transport()`` for an httpx client. On loopback, for curl
 """
 
 from .accounts import DEMO_ACCOUNT_SID, DEMO_API_KEY, DEMO_API_TOKEN, demo_credentials
-from .app import Sandbox
+from .core import Sandbox
 from .ratelimit import SlidingWindowLimit
 
 __all__ = [

@@ -11,7 +11,7 @@ from ..clock import FrozenClock, SystemClock
 from ..errors import ConfigurationError
 from ..regions import REGIONS, get_region, is_loopback_host, loopback
 from .accounts import DEMO_API_TOKEN, demo_credentials
-from .app import Sandbox
+from .core import Sandbox
 from .ratelimit import SlidingWindowLimit
 
 

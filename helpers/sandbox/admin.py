@@ -26,13 +26,13 @@ from starlette.routing import BaseRoute, Mount, Route
 from ..client import SANDBOX_HEADER
 from ..clock import FrozenClock
 from ..credentials import Credentials
+from ..errors import UnknownKeyError
 from .allowlist import describe as describe_allowlist
-from .dashboard import UnknownKeyError
 from .keys import PERMISSIONS, ApiKey, RegenerateRule, describe_permissions
 from .wire import SANDBOX_NOTICE
 
 if TYPE_CHECKING:
-    from .app import Sandbox
+    from .core import Sandbox
 
 ADMIN_PREFIX = "/_sandbox/admin"
 NOTICE = "sandbox admin: stands in for Exotel's dashboard; not an Exotel API"

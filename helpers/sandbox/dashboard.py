@@ -20,6 +20,7 @@ from datetime import datetime
 
 from ..clock import Clock
 from ..credentials import Credentials, mask
+from ..errors import UnknownKeyError
 from .accounts import Account
 from .allowlist import describe as describe_allowlist
 from .allowlist import parse_networks
@@ -33,10 +34,6 @@ from .keys import (
 from .resources import SidFactory
 
 KeyRef = str | Credentials | ApiKey
-
-
-class UnknownKeyError(ValueError):
-    """No such API key in this account (never created, or deleted)."""
 
 
 class Dashboard:

@@ -12,15 +12,15 @@ Tokens are kept only as SHA-256 digests ("stored using one-way hashing", FAQ).
 
 from __future__ import annotations
 
-import enum
 import hashlib
 import hmac
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from ..credentials import mask
+from ..rotation import RegenerateRule
 from .allowlist import Network, address_in
 
 #: The APIs a key may be allowed to call (sandbox names), and the routes each one covers.
@@ -72,24 +72,6 @@ def describe_permissions(permissions: frozenset[str]) -> str:
     if permissions == ALL_PERMISSIONS:
         return "all"
     return " ".join(p for p in PERMISSIONS if p in permissions) or "none"
-
-
-class RegenerateRule(enum.Enum):
-    """What Regenerate does to the old token: the two seeds disagree."""
-
-    IMMEDIATE = "immediate"
-    GRACE_48H = "48h"
-
-    @property
-    def grace(self) -> timedelta:
-        """How long the old token keeps working after Regenerate."""
-        return timedelta(hours=48) if self is RegenerateRule.GRACE_48H else timedelta(0)
-
-    @property
-    def source(self) -> str:
-        if self is RegenerateRule.GRACE_48H:
-            return "Access Control For Exotel APIs (2019): the old token stays active for 48 hours"
-        return "Security & Compliance FAQs: regenerating immediately invalidates the old token"
 
 
 def token_digest(token: str) -> str:

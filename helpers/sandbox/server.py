@@ -12,7 +12,7 @@ from starlette.routing import Route
 
 from ..regions import Region
 from .admin import admin_routes
-from .app import Sandbox
+from .core import Sandbox
 from .wire import SandboxRequest
 
 METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"]

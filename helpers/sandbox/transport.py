@@ -10,7 +10,7 @@ import httpx
 from .wire import SandboxRequest
 
 if TYPE_CHECKING:
-    from .app import Sandbox
+    from .core import Sandbox
 
 
 def sandbox_transport(sandbox: Sandbox, client_ip: str = "127.0.0.1") -> httpx.MockTransport:

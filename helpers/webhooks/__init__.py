@@ -13,12 +13,12 @@ it on uvicorn. Exotel documents no signature for status callbacks, so there is n
 here: the source address, the payload's shape and idempotency are what a receiver can check.
 """
 
-from .allowlist import SourceAllowlist, parse_networks
+from ..errors import Refusal
+from .allowlist import SourceAllowlist, parse_allowlist
 from .app import CALL_PATH, HEALTH_PATH, SMS_PATH, create_app
 from .dispatcher import Dispatcher, Outcome
 from .local import LocalASGITransport, local_client
 from .payloads import CALL, DEFAULT_MAX_BODY, SMS, Event, parse_callback, read_fields, validate
-from .refusals import Refusal
 from .store import EventStore
 
 __all__ = [
@@ -38,7 +38,7 @@ __all__ = [
     "create_app",
     "local_client",
     "parse_callback",
-    "parse_networks",
+    "parse_allowlist",
     "read_fields",
     "validate",
 ]

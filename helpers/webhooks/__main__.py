@@ -131,7 +131,12 @@ def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     try:
         check_binding(args)
-        allowlist = SourceAllowlist(args.allow, args.trust_proxy)
+        try:
+            allowlist = SourceAllowlist(args.allow, args.trust_proxy)
+        except ConfigurationError as exc:
+            raise ConfigurationError(
+                f"{exc} (Set the allowlist with --allow CIDR and proxies with --trust-proxy.)"
+            ) from None
         handler = load_handler(args.handler)
         if args.lease <= 0:
             raise ConfigurationError(f"--lease {args.lease:g}: give a number of seconds above 0.")

@@ -25,9 +25,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from ..errors import ConfigurationError
+from ..errors import ConfigurationError, Refusal
 from ..networks import Address, Network, contains, parse_address, parse_network
-from .refusals import Refusal
 
 ASK_EXOTEL = (
     "Exotel does not publish its callback address ranges; ask Exotel support or your account "
@@ -35,17 +34,18 @@ ASK_EXOTEL = (
 )
 
 
-def parse_networks(cidrs: Iterable[str], option: str = "--allow") -> tuple[Network, ...]:
-    """Addresses or CIDR ranges as networks; a readable error for a typo or for "everyone"."""
+def parse_allowlist(cidrs: Iterable[str], what: str = "allowlist entry") -> tuple[Network, ...]:
+    """Addresses or CIDR ranges to allow: as :func:`helpers.networks.parse_networks`, and
+    refusing a range such as ``0.0.0.0/0`` that lets "everyone" in."""
     networks = []
     for text in cidrs:
         try:
             network = parse_network(text)
-        except ValueError as exc:
-            raise ConfigurationError(f"{option} {text!r}: {exc}") from None
+        except ConfigurationError as exc:
+            raise ConfigurationError(f"{what} {text!r}: {exc}") from None
         if network.prefixlen == 0:
             raise ConfigurationError(
-                f"{option} {text} allows every address, which is no allowlist at all. {ASK_EXOTEL}"
+                f"{what} {text} allows every address, which is no allowlist at all. {ASK_EXOTEL}"
             )
         networks.append(network)
     return tuple(networks)
@@ -55,8 +55,8 @@ class SourceAllowlist:
     """The addresses allowed to post, and the proxies whose ``X-Forwarded-For`` is believed."""
 
     def __init__(self, allow: Iterable[str], trusted_proxies: Iterable[str] = ()):
-        self.networks = parse_networks(allow, "--allow")
-        self.proxies = parse_networks(trusted_proxies, "--trust-proxy")
+        self.networks = parse_allowlist(allow, "allowlist entry")
+        self.proxies = parse_allowlist(trusted_proxies, "trusted proxy")
         if not self.networks:
             raise ConfigurationError(
                 f"The allowlist is empty: name at least one range. {ASK_EXOTEL}"
@@ -114,8 +114,8 @@ class SourceAllowlist:
             raise Refusal(
                 403,
                 f"Source address {source} may not post status callbacks here.",
-                "If this is Exotel, add its range to the receiver's allowlist (--allow CIDR); "
-                "if the receiver sits behind a reverse proxy, name the proxy with --trust-proxy "
-                "so the client address in X-Forwarded-For is used.",
+                "If this is Exotel, add its range to the receiver's allowlist; if the receiver "
+                "sits behind a reverse proxy, add the proxy to its trusted proxies so the client "
+                "address in X-Forwarded-For is used.",
             )
         return source

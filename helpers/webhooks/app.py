@@ -33,6 +33,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from ..errors import Refusal
 from ..networks import parse_address
 from .allowlist import SourceAllowlist
 from .batching import BatchWriter
@@ -48,7 +49,6 @@ from .payloads import (
     too_large,
     validate,
 )
-from .refusals import Refusal
 from .store import EventStore
 
 CALL_PATH = "/webhooks/exotel/call-status"

@@ -1,7 +1,7 @@
 """What a status callback must look like: content type, size, fields, and their types.
 
 Plain functions, no web framework: :func:`parse_callback` turns a content type and a body into
-an :class:`Event`, or raises a :class:`~helpers.webhooks.refusals.Refusal` (400, 413 or 415)
+an :class:`Event`, or raises a :class:`~helpers.errors.Refusal` (400, 413 or 415)
 that says what was wrong and how to fix it.
 
 What Exotel sends, from its public pages:
@@ -43,7 +43,7 @@ from urllib.parse import parse_qsl
 
 from python_multipart.multipart import parse_options_header
 
-from .refusals import Refusal
+from ..errors import Refusal
 
 FORM = "application/x-www-form-urlencoded"
 MULTIPART = "multipart/form-data"

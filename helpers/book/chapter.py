@@ -14,13 +14,13 @@ from typing import TypeVar
 
 import httpx
 
-from .client import ExotelClient, tls_context
-from .credentials import Credentials
-from .errors import ConfigurationError
+from ..client import ExotelClient, tls_context
+from ..credentials import Credentials
+from ..errors import ConfigurationError
+from ..regions import Region
+from ..sandbox import Sandbox, demo_credentials
 from .recording import MODE_VAR, Mode, Recorder, cassette_root, offline_transport
 from .redaction import Redactor
-from .regions import Region
-from .sandbox import Sandbox, demo_credentials
 
 T = TypeVar("T")
 

@@ -4,7 +4,7 @@ A PNG output is a base64 blob: it cannot be diffed, and secret scanners (detect-
 ``tests/test_hygiene.py``) report it as a high-entropy string. SVG with fixed element ids, text
 kept as text and no creation date is small, readable in a diff, and stable between runs.
 
->>> from helpers.figures import stable_svg   # doctest: +SKIP
+>>> from helpers.book.figures import stable_svg   # doctest: +SKIP
 >>> stable_svg()                             # doctest: +SKIP
 """
 

@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from urllib.parse import quote, quote_plus
 
-from .credentials import Credentials
+from ..credentials import Credentials
 
 #: What a live Account SID becomes in a cassette: the sandbox's demo SID, so playback matches.
 SID_PLACEHOLDER = "handbookdemo"

@@ -32,16 +32,16 @@ from http import HTTPStatus
 import httpx
 import yaml
 
+from ..client import SANDBOX_HEADER
+from ..errors import ConfigurationError, RecordingError
+from ..sandbox.callbacks import Delivery, send
+from ..sandbox.wire import SANDBOX_NOTICE
+from ..webhooks.payloads import read_fields
 from .chapter import Chapter
-from .client import SANDBOX_HEADER
-from .errors import ConfigurationError, RecordingError
 from .recording import CASSETTES, RECORD_COMMAND, Mode
-from .sandbox.callbacks import Delivery, send
-from .sandbox.wire import SANDBOX_NOTICE
-from .webhooks.payloads import read_fields
 
 HEADER = (
-    "# Status callbacks the sandbox delivered, written by helpers.callback_tape (not vcrpy).\n"
+    "# Status callbacks the sandbox delivered, written by helpers.book.callback_tape (not vcrpy).\n"
     "# Playback sends each request again, to the receiver in the notebook.\n"
 )
 _names: weakref.WeakKeyDictionary[Chapter, set[str]] = weakref.WeakKeyDictionary()

@@ -1,4 +1,4 @@
-"""Running the book's notebooks: ``python -m helpers.notebooks record`` (what ``make cassettes`` does).
+"""Running the book's notebooks: ``python -m helpers.book.rerecord record`` (what ``make cassettes`` does).
 
 ``record`` executes every chapter in the recording mode (``sandbox`` unless
 ``EXOTEL_HANDBOOK_MODE=live``), which rewrites its cassettes, then executes it again in
@@ -20,10 +20,10 @@ from pathlib import Path
 import nbformat
 from nbclient import NotebookClient
 
-from .credentials import REGION_VAR, REQUIRED, SUBDOMAIN_VAR
+from ..credentials import REGION_VAR, REQUIRED, SUBDOMAIN_VAR
+from .paths import ROOT
 from .recording import MODE_VAR, Mode
 
-ROOT = Path(__file__).resolve().parent.parent
 BOOK = ROOT / "book"
 #: What a copy of the book needs to build (cassettes are found through ``helpers`` itself).
 BOOK_FILES = ("_config.yml", "_toc.yml")
@@ -89,7 +89,7 @@ def record(paths: list[Path], mode: Mode, out=sys.stdout) -> None:
 
 
 def main(argv: list[str] | None = None, env: Mapping[str, str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m helpers.notebooks")
+    parser = argparse.ArgumentParser(prog="python -m helpers.book.rerecord")
     parser.add_argument(
         "command",
         choices=["record", "refresh"],

@@ -1,4 +1,4 @@
-"""``python -m helpers.check_setup`` (``make check``): is this laptop ready for the workshop?
+"""``python -m helpers.book.check_setup`` (``make check``): is this laptop ready for the workshop?
 
 Each check says in plain words what it found and, when something is missing, how to fix it:
 
@@ -22,7 +22,8 @@ from pathlib import Path
 
 import httpx
 
-ROOT = Path(__file__).resolve().parent.parent
+from .paths import ROOT
+
 MINIMUM_PYTHON = (3, 11)
 KERNEL = "python3"
 SANDBOX_PORT = 4010
@@ -151,7 +152,7 @@ def report(results: list[Result]) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m helpers.check_setup", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m helpers.book.check_setup", description=__doc__)
     parser.add_argument("--port", type=int, default=SANDBOX_PORT, help="the sandbox's port")
     results = run_checks(parser.parse_args(argv).port)
     print(report(results))

@@ -9,7 +9,7 @@ Three modes, chosen by ``EXOTEL_HANDBOOK_MODE``:
 
 Before anything is written, each interaction is scrubbed: no Authorization header, no
 ``user:token@`` in a URI, no key, token or Basic value anywhere, a live Account SID replaced by
-:data:`~helpers.redaction.SID_PLACEHOLDER`. vcrpy applies the same scrub to a request before
+:data:`~helpers.book.redaction.SID_PLACEHOLDER`. vcrpy applies the same scrub to a request before
 matching it, so playback works whatever credentials the reader has set.
 """
 
@@ -25,14 +25,14 @@ import httpx
 import vcr
 from vcr.errors import CannotOverwriteExistingCassetteException
 
-from .client import SANDBOX_HEADER
-from .errors import RecordingError, UnknownModeError
+from ..client import SANDBOX_HEADER
+from ..errors import RecordingError, UnknownModeError
+from .paths import CASSETTES  # resolved from this package, not the working directory
 from .redaction import Redactor, strip_userinfo
 
 MODE_VAR = "EXOTEL_HANDBOOK_MODE"
 CASSETTES_VAR = "EXOTEL_HANDBOOK_CASSETTES"
-#: Resolved from this file, not the notebook's working directory.
-CASSETTES = Path(__file__).resolve().parent.parent / "cassettes"
+
 RECORD_COMMAND = "make cassettes"
 LIVE_RECORD_COMMAND = "EXOTEL_HANDBOOK_MODE=live make cassettes"
 MATCH_ON = ("exact",)

@@ -1,6 +1,6 @@
 """``make workshop``: the sandbox on loopback and JupyterLab side by side, and what to type.
 
-``python -m helpers.workshop`` starts ``python -m helpers.sandbox`` on 127.0.0.1, waits until it
+``python -m helpers.book.workshop`` starts ``python -m helpers.sandbox`` on 127.0.0.1, waits until it
 answers, starts JupyterLab on the book (unless ``--no-lab``), and prints the demo credentials, the
 URLs and curl commands that work against the sandbox. Ctrl-C stops both.
 
@@ -19,14 +19,13 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable, Mapping
-from pathlib import Path
 
 import httpx
 
-from .credentials import REGION_VAR, REQUIRED, SUBDOMAIN_VAR
-from .sandbox.accounts import DEMO_ACCOUNT_SID, DEMO_API_KEY, DEMO_API_TOKEN
+from ..credentials import REGION_VAR, REQUIRED, SUBDOMAIN_VAR
+from ..sandbox.accounts import DEMO_ACCOUNT_SID, DEMO_API_KEY, DEMO_API_TOKEN
+from .paths import ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
 HOST = "127.0.0.1"
 #: A made-up Indian mobile number; the ``+`` is why the SMS command uses ``--data-urlencode``.
 EXAMPLE_TO = "+919820000000"
@@ -146,7 +145,7 @@ def stop(processes: list[subprocess.Popen]) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m helpers.workshop", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m helpers.book.workshop", description=__doc__)
     parser.add_argument("--port", type=int, default=4010, help="the sandbox's port (4010)")
     parser.add_argument("--lab-port", type=int, default=8888, help="JupyterLab's port (8888)")
     parser.add_argument("--no-lab", action="store_true", help="start the sandbox only")
