@@ -548,3 +548,29 @@ def test_a_disk_that_fills_answers_503_and_once_freed_accepts_again(exotel, stor
     assert [a.status_code for a in answers] == [503, 503, 503]
     assert "database or disk is full" in answers[0].json()["error"]
     assert (after.status_code, after.json()["result"]) == (200, "accepted")
+
+
+def test_a_body_that_stalls_gets_408_and_the_connection_closed(store):
+    app = create_app(store, SourceAllowlist(["203.0.113.0/24"]), body_timeout=0.05)
+    never = anyio.Event()
+
+    async def stalls():
+        yield b"CallSid=3f6e0c2a&"
+        await never.wait()  # the rest never comes
+        yield b""
+
+    async def post() -> httpx.Response:
+        transport = httpx.ASGITransport(app, client=(EXOTEL, 50000))
+        async with httpx.AsyncClient(transport=transport, base_url="http://receiver") as client:
+            headers = {"Content-Type": "application/x-www-form-urlencoded"}
+            return await client.post(CALL_PATH, content=stalls(), headers=headers)
+
+    response = anyio.run(post)
+    assert response.status_code == 408
+    assert response.json()["error"] == "The body did not arrive within 0.05 s."
+    assert response.headers["connection"] == "close"
+
+
+def test_every_refusal_closes_the_connection(app):
+    with local_client(app, STRANGER) as stranger:
+        assert stranger.post(CALL_PATH, data=CALL).headers["connection"] == "close"

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import random
+import resource
 import signal
 import socket
 import sqlite3
@@ -51,7 +52,14 @@ def free_port() -> int:
 class Receiver:
     """The receiver in a subprocess on a loopback port."""
 
-    def __init__(self, tmp_path: Path, store: Path, *extra: str, allow: str = "127.0.0.1/32"):
+    def __init__(
+        self,
+        tmp_path: Path,
+        store: Path | str,
+        *extra: str,
+        allow: str = "127.0.0.1/32",
+        open_files: int | None = None,
+    ):
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         env = {
@@ -63,9 +71,15 @@ class Receiver:
             sys.executable, "-m", "helpers.webhooks", "--host", "127.0.0.1",
             "--port", str(self.port), "--store", str(store), "--allow", allow, *extra,
         ]  # fmt: skip
+
+        def limit_open_files() -> None:
+            if open_files is not None:
+                resource.setrlimit(resource.RLIMIT_NOFILE, (open_files, open_files))
+
         self.process = subprocess.Popen(
-            command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
-        )
+            command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+            preexec_fn=limit_open_files,
+        )  # fmt: skip
         self._wait_until_listening()
 
     def _wait_until_listening(self) -> None:
@@ -320,3 +334,97 @@ def test_a_store_with_another_schema_exits_2_saying_what_is_wrong(capsys, tmp_pa
     assert status == 2
     assert err.startswith(f"error: {store} already has an events table, with columns (id, body)")
     assert "Traceback" not in err
+
+
+# -- slow and oversized clients -------------------------------------------------------------------
+
+HALF_A_HEADER = b"POST /webhooks/exotel/call-status HTTP/1.1\r\nHost: receiver\r\nContent-Ty"
+
+
+def half_open(port: int, source: str) -> socket.socket:
+    """A connection from ``source`` that sends half a request header and then waits."""
+    sock = socket.socket()
+    sock.bind((source, 0))
+    sock.settimeout(5)
+    sock.connect(("127.0.0.1", port))
+    sock.sendall(HALF_A_HEADER)
+    return sock
+
+
+@pytest.mark.timeout(120)
+def test_an_allowlisted_caller_is_answered_within_a_second_past_300_slow_connections(tmp_path):
+    receiver = Receiver(tmp_path, tmp_path / "events.sqlite3", open_files=256)
+    slow = []
+    try:
+        for _ in range(300):  # more than the receiver can hold open files for
+            slow.append(half_open(receiver.port, "127.0.0.2"))
+        started = time.monotonic()
+        response = httpx.post(
+            receiver.url + CALL_PATH,
+            data={"CallSid": "a1", "Status": "completed", "DateUpdated": "2026-01-15 10:00:42"},
+            timeout=5,
+        )
+        elapsed = time.monotonic() - started
+    finally:
+        for sock in slow:
+            sock.close()
+        receiver.stop()
+    assert response.status_code == 200
+    assert elapsed < 1.0
+
+
+def closed_by_peer(sock: socket.socket) -> bool:
+    """True if the other end closes the connection (EOF or reset) within the socket's timeout."""
+    try:
+        while sock.recv(65536):
+            pass
+    except TimeoutError:
+        return False
+    except ConnectionResetError:
+        return True
+    return True
+
+
+def test_an_allowed_connection_that_never_finishes_its_headers_is_closed(tmp_path):
+    receiver = Receiver(tmp_path, tmp_path / "events.sqlite3", "--header-timeout", "0.5")
+    try:
+        sock = half_open(receiver.port, "127.0.0.1")
+        with sock:
+            assert closed_by_peer(sock)  # within the 5 s socket timeout, not never
+    finally:
+        receiver.stop()
+
+
+def test_after_a_413_for_a_huge_content_length_the_connection_is_closed(tmp_path):
+    receiver = Receiver(tmp_path, tmp_path / "events.sqlite3")
+    try:
+        with socket.create_connection(("127.0.0.1", receiver.port), timeout=5) as sock:
+            sock.sendall(
+                b"POST /webhooks/exotel/call-status HTTP/1.1\r\nHost: receiver\r\n"
+                b"Content-Type: application/x-www-form-urlencoded\r\n"
+                b"Content-Length: 300000000\r\n\r\n" + b"x" * 65536
+            )
+            head = sock.recv(4096)
+            closed = closed_by_peer(sock)
+    finally:
+        receiver.stop()
+    assert head.startswith(b"HTTP/1.1 413 ")
+    assert b"connection: close" in head.lower()
+    assert closed
+
+
+def test_past_the_connection_cap_the_longest_waiting_connection_is_shed(tmp_path):
+    receiver = Receiver(
+        tmp_path, tmp_path / "events.sqlite3", "--max-connections", "10", "--header-timeout", "30"
+    )
+    slow = [half_open(receiver.port, "127.0.0.1") for _ in range(10)]  # allowed, yet slow
+    try:
+        with httpx.Client(base_url=receiver.url, timeout=5) as client:
+            health = client.get("/webhooks/health")
+        oldest_closed = closed_by_peer(slow[0])
+    finally:
+        for sock in slow:
+            sock.close()
+        receiver.stop()
+    assert health.status_code == 200
+    assert oldest_closed
