@@ -28,6 +28,7 @@ import pytest
 
 from helpers.webhooks import CALL_PATH, SMS_PATH
 from helpers.webhooks.__main__ import main
+from helpers.webhooks.store import open_store
 
 ROOT = Path(__file__).resolve().parent.parent
 START_DEADLINE = 20.0
@@ -195,26 +196,40 @@ def post(client: httpx.Client, url: str, path: str, fields: dict) -> bool:
     return response.status_code == 200
 
 
-def stored_keys(store: Path) -> Counter:
-    with sqlite3.connect(store) as db:
-        return Counter(db.execute("SELECT sid, status FROM events").fetchall())
+def stored_keys(store: Path | str) -> Counter:
+    opened = open_store(str(store))
+    try:
+        return Counter(e.key for e in opened.events())
+    finally:
+        opened.close()
 
 
-def wait_until_processed(store: Path, count: int, deadline: float = 30.0) -> int:
+def stored_ids(store: Path | str) -> set[int]:
+    opened = open_store(str(store))
+    try:
+        return {e.id for e in opened.events()}
+    finally:
+        opened.close()
+
+
+def wait_until_processed(store: Path | str, count: int, deadline: float = 30.0) -> int:
+    opened = open_store(str(store))
     end = time.monotonic() + deadline
-    while True:
-        with sqlite3.connect(store) as db:
-            done = db.execute("SELECT count(processed_at) FROM events").fetchone()[0]
-        if done >= count or time.monotonic() > end:
-            return done
-        time.sleep(0.05)  # polling the store with a deadline
+    try:
+        while True:
+            done = opened.counts()["processed"]
+            if done >= count or time.monotonic() > end:
+                return done
+            time.sleep(0.05)  # polling the store with a deadline
+    finally:
+        opened.close()
 
 
 @pytest.mark.timeout(120)
-def test_sigkill_mid_stream_then_restart_stores_every_event_exactly_once(tmp_path):
+def test_sigkill_mid_stream_then_restart_stores_every_event_exactly_once(tmp_path, store_spec):
     (tmp_path / "crash_handler.py").write_text(HANDLER)
-    store = tmp_path / "events.sqlite3"
-    handler = ("--handler", "crash_handler:handle")
+    store = store_spec
+    handler = ("--handler", "crash_handler:handle", "--lease", "2")  # a killed claim lapses in 2 s
     sends, keys = deliveries()
     kill_after = len(sends) // 3
     acked = [False] * len(sends)
@@ -262,7 +277,7 @@ def test_sigkill_mid_stream_then_restart_stores_every_event_exactly_once(tmp_pat
     assert set(stored.values()) == {1}
     assert processed == len(keys)
     runs = Counter(int(line) for line in (tmp_path / "handled.log").read_text().split())
-    assert set(runs) == set(range(1, len(keys) + 1))  # every event handled
+    assert set(runs) == stored_ids(store)  # every event handled
     assert sum(runs.values()) - len(keys) <= 1  # again only for the one in hand at the kill
 
 
@@ -283,9 +298,11 @@ def handle(event):
 
 
 @pytest.mark.timeout(180)
-def test_three_receivers_on_one_store_handle_each_event_once_through_a_sigkill(tmp_path):
+def test_three_receivers_on_one_store_handle_each_event_once_through_a_sigkill(
+    tmp_path, store_spec
+):
     (tmp_path / "slow_handler.py").write_text(SLOW_HANDLER)
-    store = tmp_path / "events.sqlite3"
+    store = store_spec
     options = ("--handler", "slow_handler:handle", "--lease", "2")
     sends, keys = deliveries(calls=40)
     receivers = [Receiver(tmp_path, store, *options) for _ in range(3)]
@@ -322,7 +339,7 @@ def test_three_receivers_on_one_store_handle_each_event_once_through_a_sigkill(t
     assert set(stored_keys(store)) == keys
     assert processed == len(keys)
     runs = Counter(int(line) for line in (tmp_path / "handled.log").read_text().split())
-    assert set(runs) == set(range(1, len(keys) + 1))  # every event handled
+    assert set(runs) == stored_ids(store)  # every event handled
     assert sum(runs.values()) - len(keys) <= 1  # again only for the one in hand at the kill
 
 
@@ -428,3 +445,18 @@ def test_past_the_connection_cap_the_longest_waiting_connection_is_shed(tmp_path
         receiver.stop()
     assert health.status_code == 200
     assert oldest_closed
+
+
+def test_an_unreachable_postgresql_store_exits_2_without_showing_the_password(capsys):
+    pytest.importorskip("psycopg", reason="psycopg is installed with the postgres extra")
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]  # closed again: nothing listens there
+    hidden = "s3cret-pw"  # not a real one, built up below so no scanner mistakes it for one
+    url = "postgresql://" + f"receiver:{hidden}" + f"@127.0.0.1:{port}/events"
+    status, err = cli(capsys, "--store", url, "--allow", "127.0.0.1/32")
+    assert status == 2
+    assert err.startswith(
+        f"error: Cannot connect to the event store postgresql://receiver@127.0.0.1:{port}/events:"
+    )
+    assert hidden not in err

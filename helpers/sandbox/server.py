@@ -37,32 +37,26 @@ FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 MAX_FORM_BYTES = 64 * 1024
 
 
-class FormError(Exception):
-    """A body the sandbox will not read, as a status and a message."""
-
-    def __init__(self, status: int, message: str):
-        super().__init__(message)
-        self.status = status
-
-
-async def read_form(request: Request) -> dict[str, str]:
-    """The request's form fields, bounded in size and number (:class:`FormError` otherwise)."""
+async def read_form(request: Request) -> dict[str, str] | SandboxResponse:
+    """The request's form fields, bounded in size and number; or the RestException refusing it."""
     declared = request.headers.get("content-length", "")
     if declared.isdigit() and int(declared) > MAX_FORM_BYTES:
-        raise FormError(413, f"The body is {int(declared):,} bytes; the sandbox reads at most "
-                        f"{MAX_FORM_BYTES:,}.")  # fmt: skip
+        return rest_exception(
+            413,
+            f"The body is {int(declared):,} bytes; the sandbox reads at most {MAX_FORM_BYTES:,}.",
+        )
     body = bytearray()
     async for chunk in request.stream():
         body += chunk
         if len(body) > MAX_FORM_BYTES:
-            raise FormError(413, f"The body is over {MAX_FORM_BYTES:,} bytes.")
+            return rest_exception(413, f"The body is over {MAX_FORM_BYTES:,} bytes.")
     request._body = bytes(body)  # Starlette's form parser reads the cached body
     try:
         form = await request.form(
             max_files=0, max_fields=MAX_FORM_FIELDS, max_part_size=MAX_FORM_BYTES
         )
     except HTTPException as exc:  # python-multipart's complaint, e.g. no boundary
-        raise FormError(400, f"The form could not be read: {exc.detail}") from None
+        return rest_exception(400, f"The form could not be read: {exc.detail}")
     return {k: v for k, v in form.items() if isinstance(v, str)}
 
 
@@ -104,10 +98,9 @@ def create_app(sandbox: Sandbox, region: Region) -> Starlette:
             return respond(refusal)
         form = {}
         if request.headers.get("content-type", "").startswith(FORM_TYPES):
-            try:
-                form = await read_form(request)
-            except FormError as exc:
-                return respond(rest_exception(exc.status, str(exc)))
+            form = await read_form(request)
+            if isinstance(form, SandboxResponse):
+                return respond(form)
         return respond(sandbox.handle(replace(addressed, form=form)))
 
     app = Starlette(routes=[*admin_routes(sandbox), Route("/{path:path}", handle, methods=METHODS)])

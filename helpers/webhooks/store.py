@@ -241,6 +241,12 @@ class EventStore:
             (max_attempts, after, limit),
         )
 
+    def failing(self) -> list[tuple[Event, str]]:
+        """Unprocessed events whose handler raised, with the last error: for a person to read."""
+        with self._read_lock:
+            rows = self._reader.execute(FAILING).fetchall()
+        return list(zip(_events(r[:-1] for r in rows), (r[-1] for r in rows), strict=True))
+
     def events(self) -> list[Event]:
         """Every stored event, oldest first."""
         return self._select("ORDER BY id", ())
@@ -266,6 +272,10 @@ class EventStore:
 COUNTS = (
     "SELECT count(*), count(processed_at), "
     "count(CASE WHEN processed_at IS NULL AND last_error IS NOT NULL THEN 1 END) FROM events"
+)
+FAILING = (
+    f"SELECT {COLUMNS}, last_error FROM events "
+    "WHERE processed_at IS NULL AND last_error IS NOT NULL ORDER BY id"
 )
 BACKLOG = (
     "SELECT count(*), min(received_at) FROM events WHERE processed_at IS NULL AND attempts < ?"
