@@ -600,3 +600,14 @@ def test_a_body_that_stalls_gets_408_and_the_connection_closed(store):
 def test_every_refusal_closes_the_connection(app):
     with local_client(app, STRANGER) as stranger:
         assert stranger.post(CALL_PATH, data=CALL).headers["connection"] == "close"
+
+
+def test_json_nested_fifteen_thousand_deep_gets_400_from_the_app_not_500(store):
+    app = create_app(store, SourceAllowlist(["203.0.113.0/24"]), max_body=64 * 1024)
+    body = b'{"CallSid":"a1","Legs":' + b"[" * 15_000 + b"]" * 15_000 + b"}"
+    with local_client(app, EXOTEL) as client:
+        response = client.post(
+            CALL_PATH, content=body, headers={"Content-Type": "application/json"}
+        )
+    assert response.status_code == 400
+    assert response.json()["error"] == "The JSON body is nested more than 4 levels deep."

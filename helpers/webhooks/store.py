@@ -17,6 +17,13 @@ Why this, and not the seed example's ``Set``:
   once per batch, not once per callback.
 - **Work left over is visible.** ``processed_at`` stays NULL until the handler has run, so
   events stored just before a crash are picked up after the restart.
+- **Claims.** ``claimed_by`` and ``claimed_until`` say which dispatcher is handling an event and
+  until when (:meth:`EventStore.claim`), so several receivers on one file handle each event once.
+  A store made before claims existed gains the two columns when it is opened; a table with any
+  other shape is refused, by name, rather than written into.
+
+For receivers on several machines, :mod:`~helpers.webhooks.postgres` keeps the same contract on
+PostgreSQL; :func:`open_store` picks the store from what ``--store`` names.
 
 >>> import tempfile, pathlib
 >>> store = EventStore(pathlib.Path(tempfile.mkdtemp()) / "events.sqlite3")
