@@ -10,6 +10,7 @@ Used by tests/conftest.py and benchmarks/webhooks.py.
 
 from __future__ import annotations
 
+import atexit
 import glob
 import os
 import pwd
@@ -95,6 +96,7 @@ class PostgresServer:
         except BaseException:
             server.stop()
             raise
+        atexit.register(server.stop)  # also when a run ends early (Ctrl-C, a failed fixture)
         return server
 
     def _run(self, tool: str, *args: str) -> None:

@@ -611,3 +611,7 @@ def test_json_nested_fifteen_thousand_deep_gets_400_from_the_app_not_500(store):
         )
     assert response.status_code == 400
     assert response.json()["error"] == "The JSON body is nested more than 4 levels deep."
+
+
+def test_an_empty_batch_stores_nothing_and_says_so(store):
+    assert store.record_many([]) == []

@@ -200,6 +200,8 @@ class PostgresStore:
             (e.kind, e.sid, e.status, json.dumps(e.fields, separators=(",", ":")), received)
             for e in events
         ]
+        if not rows:
+            return []
         with self._locks["writer"]:
             db = self._connection("writer")
             with db.transaction(), db.cursor() as cursor:
