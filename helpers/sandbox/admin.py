@@ -150,7 +150,7 @@ def admin_routes(sandbox: Sandbox) -> list[BaseRoute]:
 
     async def deliver_callbacks(request: Request) -> Response:
         def deliver() -> list[dict]:
-            with httpx.Client(transport=LoopbackOnly()) as client:
+            with httpx.Client(transport=_LoopbackOnly()) as client:
                 made = sandbox.callbacks.deliver_due(sandbox.clock.now(), client)
             return [_delivery_json(d) for d in made]
 
@@ -179,7 +179,7 @@ def admin_routes(sandbox: Sandbox) -> list[BaseRoute]:
     return [Route(ADMIN_PREFIX, index, methods=["GET"]), Mount(ADMIN_PREFIX, routes=routes)]
 
 
-class LoopbackOnly(httpx.HTTPTransport):
+class _LoopbackOnly(httpx.HTTPTransport):
     """The loopback server posts callbacks to this machine only, never out to the internet."""
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:

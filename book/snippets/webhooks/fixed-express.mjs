@@ -16,7 +16,9 @@ import express from "express";
 const CALL_STATUSES = [
   "queued", "ringing", "in-progress", "completed", "failed", "busy", "no-answer", "canceled",
 ];
-const SMS_STATUSES = ["queued", "sending", "submitted", "sent", "failed", "failed_dnd", "failed-dnd"];
+const SMS_STATUSES = [
+  "queued", "sending", "submitted", "sent", "failed", "failed_dnd", "failed-dnd",
+];
 const SID = /^[A-Za-z0-9]{1,64}$/;
 
 // The allowlist: Exotel's ranges come from Exotel support. X-Forwarded-For is not read
@@ -31,7 +33,9 @@ export function sourceAllowlist(ranges) {
   return (req, res, next) => {
     const source = req.socket.remoteAddress.replace(/^::ffff:/, "");
     if (list.check(source, isIPv4(source) ? "ipv4" : "ipv6")) return next();
-    res.status(403).json({ error: `Source address ${source} may not post status callbacks here.` });
+    res.status(403).json({
+      error: `Source address ${source} may not post status callbacks here.`,
+    });
   };
 }
 
@@ -40,8 +44,12 @@ export function sourceAllowlist(ranges) {
 function problems(fields, sidField, statuses) {
   const found = [];
   const sid = fields[sidField];
-  if (typeof sid !== "string" || !SID.test(sid)) found.push(`${sidField} missing or not an Exotel SID`);
-  if (!statuses.includes(fields.Status)) found.push(`Status ${JSON.stringify(fields.Status)} is not one Exotel documents`);
+  if (typeof sid !== "string" || !SID.test(sid)) {
+    found.push(`${sidField} missing or not an Exotel SID`);
+  }
+  if (!statuses.includes(fields.Status)) {
+    found.push(`Status ${JSON.stringify(fields.Status)} is not one Exotel documents`);
+  }
   return found;
 }
 
@@ -49,8 +57,10 @@ function problems(fields, sidField, statuses) {
 // in one process or several, exactly one is stored; fsync before the 200 answers.
 export function eventStore(directory) {
   fs.mkdirSync(directory, { recursive: true });
-  const fileOf = (event) =>
-    path.join(directory, createHash("sha256").update(`${event.kind}:${event.sid}:${event.status}`).digest("hex"));
+  const fileOf = (event) => {
+    const key = `${event.kind}:${event.sid}:${event.status}`;
+    return path.join(directory, createHash("sha256").update(key).digest("hex"));
+  };
   return {
     add(event) {
       let fd;
@@ -72,9 +82,11 @@ export function eventStore(directory) {
     pending() {
       return fs
         .readdirSync(directory)
-        .filter((name) => name.endsWith(".json") && !fs.existsSync(path.join(directory, `${name}.done`)))
+        .filter((name) => name.endsWith(".json"))
+        .map((name) => path.join(directory, name))
+        .filter((file) => !fs.existsSync(`${file}.done`))
         .sort()
-        .map((name) => ({ file: path.join(directory, name), ...JSON.parse(fs.readFileSync(path.join(directory, name))) }));
+        .map((file) => ({ file, ...JSON.parse(fs.readFileSync(file)) }));
     },
     markDone(event) {
       fs.writeFileSync(`${event.file}.done`, "");
@@ -112,7 +124,10 @@ export function createReceiver({ allow, store, handle, afterStore }) {
     res.status(200).json({ stored: isNew ? "accepted" : "duplicate" });
     if (isNew) drain();
   };
-  const parsers = [express.json({ limit: "16kb" }), express.urlencoded({ extended: false, limit: "16kb" })];
+  const parsers = [
+    express.json({ limit: "16kb" }),
+    express.urlencoded({ extended: false, limit: "16kb" }),
+  ];
   app.post("/webhooks/exotel/call-status", parsers, receive("CallSid", CALL_STATUSES, "call"));
   app.post("/webhooks/exotel/sms-status", parsers, receive("SmsSid", SMS_STATUSES, "sms"));
   app.drain = drain;
@@ -178,7 +193,9 @@ async function main() {
   const storeDir = fs.mkdtempSync(path.join(os.tmpdir(), "exotel-events-"));
   // The sandbox posts from this machine; in production, list Exotel's ranges instead.
   const allow = ["127.0.0.1/32"];
-  const handle = async (event) => console.log(`  handler: ${event.kind} ${event.sid.slice(0, 4)}… ${event.status}`);
+  const handle = async (event) => {
+    console.log(`  handler: ${event.kind} ${event.sid.slice(0, 4)}… ${event.status}`);
+  };
   const start = (port, afterStore) =>
     listen(createReceiver({ allow, store: eventStore(storeDir), handle, afterStore }), port);
 
@@ -205,7 +222,7 @@ async function main() {
   await connectCall({ StatusCallback: callback });
   await advanceClock(42);
   await deliverDueCallbacks();
-  console.log("... restarts, handles what it stored, and the retry is a duplicate (bug 2 is gone):");
+  console.log("... restarts and handles what it stored; the retry is a duplicate (bug 2 is gone):");
   await stop(server);
   const app = createReceiver({ allow, store: eventStore(storeDir), handle });
   await app.drain();
@@ -215,12 +232,15 @@ async function main() {
 
   console.log("Two copies of one callback at once: one is stored (bug 3 is gone).");
   const { Call: call } = await connectCall({ StatusCallback: callback });
-  const copy = JSON.stringify({ CallSid: call.Sid, Status: "completed", DateUpdated: call.DateCreated });
-  const answers = await Promise.all([post(port, copy, { headers: json }), post(port, copy, { headers: json })]);
+  const copy = JSON.stringify({ CallSid: call.Sid, Status: "completed" });
+  const answers = await Promise.all([
+    post(port, copy, { headers: json }),
+    post(port, copy, { headers: json }),
+  ]);
   for (const answer of answers.sort()) console.log(`  answer: ${answer}`);
   await app.drain();
 
-  console.log("Refused: a stranger (even claiming Exotel's address), a bad payload, multipart.");
+  console.log("Refused: a stranger (even one claiming an allowed address), bad fields, multipart:");
   const claim = { ...json, "X-Forwarded-For": "127.0.0.1" };
   console.log(`  answer: ${await post(port, copy, { from: "127.0.0.2", headers: claim })}`);
   const forged = JSON.stringify({ CallSid: "not a sid!", Status: "paid" });

@@ -87,7 +87,10 @@ function post(port, body) {
 // or as JSON when the call asks for it. To reach the guide's three bugs, the calls below ask
 // for JSON and the example reads it with express.json(); the last section shows the original.
 const asJson = { StatusCallbackContentType: "application/json" };
-const bothEvents = { "StatusCallbackEvents[0]": "answered", "StatusCallbackEvents[1]": "terminal" };
+const bothEvents = {
+  "StatusCallbackEvents[0]": "answered",
+  "StatusCallbackEvents[1]": "terminal",
+};
 
 async function main() {
   let server = await startGuideExample(0, { bodyParser: express.json() });
@@ -119,7 +122,7 @@ async function main() {
   await advanceClock(30);
   await deliverDueCallbacks();
 
-  console.log("Bug 3: a database write takes 200 ms; two copies of one callback arrive at once:");
+  console.log("Bug 3: a database write takes 200 ms; two copies of a callback arrive at once:");
   await stop(server);
   const saveToDatabase = () => new Promise((resolve) => setTimeout(resolve, 200));
   server = await startGuideExample(port, { bodyParser: express.json(), work: saveToDatabase });
