@@ -6,7 +6,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-dev
 JB     := $(BIN)/jupyter-book
 
-.PHONY: setup lint browser node snippets book test check workshop cassettes lab benchmark clean
+.PHONY: setup lint browser node node-tools snippets book test check workshop cassettes lab benchmark clean
 
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -47,7 +47,10 @@ browser:
 ## book/snippets/package-lock.json (npm ci, again whenever the lock file changes). Without them
 ## the Node.js snippets skip and say why. The book's build never needs Node.js.
 NODE_MODULES := book/snippets/node_modules/.package-lock.json
-node:
+node: node-tools $(NODE_MODULES)
+	@true
+
+node-tools:
 	@command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1 || { \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm; \
@@ -55,11 +58,12 @@ node:
 	    echo "node or npm is missing and cannot be installed here (needs root and apt-get):" \
 	      "the Node.js snippets will skip"; \
 	  fi; }
-	@if command -v npm >/dev/null 2>&1; then $(MAKE) --no-print-directory $(NODE_MODULES); fi
 
-$(NODE_MODULES): book/snippets/package-lock.json book/snippets/package.json
-	cd book/snippets && npm ci --no-audit --no-fund --loglevel=error
-	touch $@
+$(NODE_MODULES): book/snippets/package-lock.json book/snippets/package.json | node-tools
+	@if command -v npm >/dev/null 2>&1; then \
+	  echo "npm ci in book/snippets (package-lock.json changed)"; \
+	  cd book/snippets && npm ci --no-audit --no-fund --loglevel=error && touch node_modules/.package-lock.json; \
+	fi
 
 ## Run every snippet in book/snippets/ against a fresh loopback sandbox and rewrite the outputs
 ## committed beside them (check with: .venv/bin/python -m helpers.book.snippets check).

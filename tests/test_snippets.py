@@ -132,3 +132,18 @@ def test_a_json_body_with_or_without_a_final_newline_compares_equal(tmp_path):
 def test_each_language_has_a_tab_label_and_a_runner():
     for extension, language in LANGUAGES.items():
         assert extension.startswith(".") and language.label and language.command
+
+
+def test_a_node_snippet_says_why_it_skips_without_node(monkeypatch):
+    monkeypatch.setattr("helpers.book.snippets.shutil.which", lambda tool: None)
+    snippet = Snippet(SNIPPETS / "authentication" / "header-auth.mjs")
+    assert snippet.missing_tool() == (
+        "node is not installed (make test installs it with apt-get as root)"
+    )
+
+
+def test_the_express_snippets_say_to_run_make_node_without_node_modules(monkeypatch, tmp_path):
+    monkeypatch.setattr("helpers.book.snippets.shutil.which", lambda tool: f"/usr/bin/{tool}")
+    monkeypatch.setattr("helpers.book.snippets.NODE_MODULES", tmp_path / "node_modules")
+    snippet = Snippet(SNIPPETS / "webhooks" / "guide-express.cjs")
+    assert "run `make node` (npm ci in book/snippets)" in snippet.missing_tool()
