@@ -10,7 +10,6 @@ Errors on v2 paths are in v2's envelope, with v2's numeric codes.
 from __future__ import annotations
 
 import base64
-import binascii
 import re
 import threading
 from collections import deque
@@ -50,6 +49,8 @@ SERVER_ERRORS = {
     502: "Bad Gateway: upstream service unavailable.",
     503: "Service Unavailable: service temporarily down.",
 }
+MAX_FORM_FIELDS = 40  # Exotel's connect API has about twenty parameters
+MAX_FIELD_CHARS = 4096  # a StatusCallback URL or a CustomField; Body has its own limit
 
 _ACCOUNT_PATH = re.compile(
     r"^/(?P<version>v1)/Accounts/(?P<sid>[^/]+)/(?P<rest>.+)$|"
@@ -130,10 +131,18 @@ class Sandbox:
                 answer = v2_error(answer, request.method, self._request_ids("v2"))
             return answer
 
-    def _handle(self, request: SandboxRequest) -> SandboxResponse:
-        if self._staged:
-            status = self._staged.popleft()
-            return rest_exception(status, SERVER_ERRORS[status])
+    def gate(self, request: SandboxRequest) -> SandboxResponse | None:
+        """The checks that need no body (host, credentials, account, IP allowlists): refusal or None.
+
+        The server asks this before it reads a body, so a stranger's form is never parsed.
+        """
+        with self._lock:
+            if self._staged:
+                return None  # a staged failure answers first, in handle()
+            found = self._admit(request)
+        return found if isinstance(found, SandboxResponse) else None
+
+    def _admit(self, request: SandboxRequest) -> tuple[Account, ApiKey] | SandboxResponse:
         region = region_for_host(request.host)
         if region is None:
             hosts = ", ".join(h for r in REGIONS.values() for h in r.hosts)
@@ -151,6 +160,18 @@ class Sandbox:
         refusal = account.refusal(key, request.client_ip)  # account, then key IP allowlist
         if refusal:
             return rest_exception(403, refusal)
+        return account, key
+
+    def _handle(self, request: SandboxRequest) -> SandboxResponse:
+        if self._staged:
+            status = self._staged.popleft()
+            return rest_exception(status, SERVER_ERRORS[status])
+        found = self._admit(request)
+        if isinstance(found, SandboxResponse):
+            return found
+        account, key = found
+        if refusal := _oversized(request.form):
+            return refusal
         now = self.clock.now()
         category = endpoint_category(request.method, request.path)
         if self.rate_limit:  # one budget for the whole account
@@ -175,7 +196,7 @@ class Sandbox:
                 code="RATE_LIMIT_EXCEEDED",
                 **{"Retry-After": str(wait), **quota},
             )
-        answer = self._route(request, account, key, region)
+        answer = self._route(request, account, key, account.region)
         return SandboxResponse(answer.status, answer.body, {**quota, **answer.headers})
 
     def _route(
@@ -423,6 +444,24 @@ def _unpaid(account: Account, action: str) -> SandboxResponse | None:
     )
 
 
+def _oversized(form: dict[str, str]) -> SandboxResponse | None:
+    """A 400 for more form fields, or longer values, than any Exotel request has; or None.
+
+    Extra fields are kept on the call or SMS for the server's lifetime, so they are bounded.
+    """
+    if len(form) > MAX_FORM_FIELDS:
+        return rest_exception(
+            400, f"The request has {len(form)} form fields; the sandbox accepts at most "
+            f"{MAX_FORM_FIELDS}. Send only the parameters the API documents.",
+        )  # fmt: skip
+    long = sorted(k for k, v in form.items() if len(v) > MAX_FIELD_CHARS and k != "Body")
+    if long:
+        return rest_exception(
+            400, f"Form field {long[0][:40]} is longer than {MAX_FIELD_CHARS:,} characters.",
+        )  # fmt: skip
+    return None
+
+
 def _missing(form: dict[str, str], required: tuple[str, ...]) -> SandboxResponse | None:
     """A 400 naming every required form field that is absent or blank, or None."""
     missing = [name for name in required if not form.get(name, "").strip()]
@@ -444,7 +483,7 @@ def _basic_pair(header: str | None) -> tuple[str, str] | None:
         username, sep, password = (
             base64.b64decode(value.strip(), validate=True).decode().partition(":")
         )
-    except (binascii.Error, UnicodeDecodeError):
+    except ValueError:  # binascii.Error, UnicodeDecodeError, or a non-ASCII character in it
         return None
     return (username, password) if sep else None
 
