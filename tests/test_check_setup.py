@@ -11,6 +11,8 @@ from helpers.book.check_setup import (
     check_cassettes,
     check_helpers,
     check_kernel,
+    check_lab,
+    check_lab_port,
     check_python,
     check_sandbox,
     report,
@@ -83,6 +85,42 @@ def test_another_server_on_the_sandbox_port_is_a_problem():
     result = check_sandbox(4010, lambda url: httpx.Response(200, text="hello"))
     assert result.ok is False
     assert "something else answers" in result.message and "PORT=4011" in result.message
+
+
+def test_a_server_that_copies_the_marker_header_name_only_is_a_problem():
+    answer = httpx.Response(200, headers={"X-Handbook-Source": "something"})
+    assert check_sandbox(4010, lambda url: answer).ok is False
+
+
+def test_a_marked_answer_that_is_not_the_dashboard_is_a_problem():
+    answer = httpx.Response(404, headers={"X-Handbook-Source": "sandbox (not the live Exotel API)"})
+    assert check_sandbox(4010, lambda url: answer).ok is False
+
+
+def test_missing_jupyterlab_is_a_problem_with_the_fix():
+    result = check_lab(installed=False)
+    assert result.ok is False
+    assert "`make setup-lab`" in result.message
+
+
+def test_installed_jupyterlab_passes():
+    assert check_lab(installed=True).ok is True
+
+
+def test_a_free_lab_port_passes():
+    assert check_lab_port(8888, False, refused).ok is True
+
+
+def test_another_program_on_the_lab_port_is_a_problem_with_the_fix():
+    result = check_lab_port(8888, True, lambda url: httpx.Response(200, text="hello"))
+    assert result.ok is False
+    assert "Port 8888 is in use by another program" in result.message
+    assert "make workshop LAB_PORT=8889" in result.message
+
+
+def test_a_jupyter_server_on_the_lab_port_is_only_a_note():
+    answer = httpx.Response(200, json={"version": "2.21.1"})
+    assert check_lab_port(8888, True, lambda url: answer).ok is None
 
 
 def test_the_sandbox_answering_passes():

@@ -1,12 +1,15 @@
 """`make workshop`: the sandbox on loopback, and the curl commands it prints and the curl
-exercises page both work against it. (JupyterLab itself is not started here.)"""
+exercises page both work against it; JupyterLab beside it, as root and with no package index;
+a busy port or a child that stops is said in one sentence, and the other child is stopped."""
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import re
 import shlex
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -14,10 +17,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 import httpx
+import psutil
 import pytest
 from book_paths import BOOK, ROOT
 
-from helpers.book.workshop import wait_until_up
+from helpers.book.workshop import is_jupyter, is_sandbox, lab_command, wait_until_up
 
 needs_curl = pytest.mark.skipif(shutil.which("curl") is None, reason="curl is not installed")
 
@@ -140,9 +144,9 @@ class Exited:
         return 1
 
 
-def test_waiting_for_a_sandbox_that_exited_says_the_port_may_be_taken():
-    with pytest.raises(RuntimeError, match="port already in use"):
-        wait_until_up("http://127.0.0.1:1/", Exited(), sleep=lambda s: None)
+def test_waiting_for_a_server_that_exited_names_it():
+    with pytest.raises(RuntimeError, match="JupyterLab exited \\(code 1\\) before answering"):
+        wait_until_up("http://127.0.0.1:1/", Exited(), name="JupyterLab", sleep=lambda s: None)
 
 
 class Running:
@@ -160,3 +164,189 @@ def test_waiting_for_a_sandbox_that_never_answers_gives_up_after_the_timeout():
         wait_until_up(
             "http://127.0.0.1:1/", Running(), timeout=1.0, get=refused, sleep=lambda s: None
         )
+
+
+def test_waiting_for_the_sandbox_refuses_another_program_answering_on_its_port():
+    with pytest.raises(RuntimeError, match="something else answers on .*, not the sandbox"):
+        wait_until_up(
+            "http://127.0.0.1:1/",
+            Running(),
+            accept=is_sandbox,
+            get=lambda url: httpx.Response(200, text="hello"),
+        )
+
+
+def test_jupyter_is_recognised_by_its_version_answer():
+    assert is_jupyter(httpx.Response(200, json={"version": "2.21.1"}))
+    assert not is_jupyter(httpx.Response(200, text="<html>"))
+
+
+def test_jupyterlab_is_allowed_to_run_as_root_only_when_root():
+    assert "--allow-root" in lab_command(8888, "t", euid=0)
+    assert "--allow-root" not in lab_command(8888, "t", euid=1000)
+
+
+def test_jupyterlab_fails_on_a_taken_port_instead_of_moving_to_another():
+    assert "--ServerApp.port_retries=0" in lab_command(8888, "t", euid=1000)
+
+
+# -- a busy port ------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def taken_port() -> Iterator[int]:
+    """A port on 127.0.0.1 another program listens on."""
+    with socket.socket() as other:
+        other.bind(("127.0.0.1", 0))
+        other.listen()
+        yield other.getsockname()[1]
+
+
+def test_a_busy_sandbox_port_is_refused_before_the_banner_with_the_next_port(taken_port):
+    run = subprocess.run(
+        [sys.executable, "-m", "helpers.book.workshop", "--port", str(taken_port), "--no-lab"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert run.returncode == 2
+    assert run.stdout == ""
+    assert f"Port {taken_port} is in use by another program" in run.stderr
+    assert f"Try another: make workshop PORT={taken_port + 1}" in run.stderr
+
+
+def test_a_busy_lab_port_is_refused_before_anything_starts(taken_port):
+    run = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "helpers.book.workshop",
+            "--port",
+            str(free_port()),
+            "--lab-port",
+            str(taken_port),
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert run.returncode == 2
+    assert run.stdout == ""
+    assert f"Try another: make workshop LAB_PORT={taken_port + 1}" in run.stderr
+
+
+# -- JupyterLab beside the sandbox, as `make workshop` starts them ----------------------------
+
+needs_lab = pytest.mark.skipif(
+    importlib.util.find_spec("jupyterlab") is None,
+    reason="JupyterLab is not installed in this environment: `make setup-lab` installs it "
+    "(`make test` does it first)",
+)
+
+
+def set_up() -> bool:
+    """True if `make workshop` would run no installation step (its stamps are up to date)."""
+    return subprocess.run(["make", "-q", ".venv/.installed-lab"], cwd=ROOT).returncode == 0
+
+
+def no_package_index(closed_port: int) -> dict[str, str]:
+    """os.environ with pip pointed at a closed port on 127.0.0.1, and no other source."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PIP_")}
+    env.update(
+        PIP_CONFIG_FILE=os.devnull,
+        PIP_INDEX_URL=f"http://127.0.0.1:{closed_port}/simple",
+        PIP_NO_INDEX="1",
+        PIP_FIND_LINKS="",
+    )
+    return env
+
+
+@dataclass
+class MadeWorkshop:
+    process: subprocess.Popen
+    printed: list[str]
+    sandbox: str
+    lab: str
+
+    def answers(self) -> bool:
+        sandbox = httpx.get(f"{self.sandbox}/_sandbox/admin/", timeout=5)
+        lab = httpx.get(f"{self.lab}/api", timeout=5)
+        return is_sandbox(sandbox) and is_jupyter(lab)
+
+    def children(self) -> dict[str, psutil.Process]:
+        """The sandbox and JupyterLab, by what they run."""
+        found = {}
+        for child in psutil.Process(self.process.pid).children(recursive=True):
+            command = " ".join(child.cmdline())
+            if "-m helpers.sandbox" in command:
+                found["sandbox"] = child
+            elif "jupyter-lab" in command or "-m jupyter lab" in command:
+                found["lab"] = child
+        return found
+
+
+@pytest.fixture
+def make_workshop() -> Iterator[MadeWorkshop]:
+    """`make workshop` on free ports, with the package index unreachable, in its own process
+    group (as a terminal runs it); stopped with Ctrl-C's signal afterwards."""
+    if not set_up():
+        pytest.skip("this checkout is not set up for the workshop: run `make setup-lab` first")
+    port, lab_port = free_port(), free_port()
+    process = subprocess.Popen(
+        ["make", "--no-print-directory", "workshop", f"PORT={port}", f"LAB_PORT={lab_port}"],
+        cwd=ROOT,
+        env=no_package_index(free_port()),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+    )
+    printed = []
+    for line in process.stdout:
+        printed.append(line.rstrip("\n"))
+        if line.startswith("Ctrl-C"):
+            break
+    running = MadeWorkshop(
+        process, printed, f"http://127.0.0.1:{port}", f"http://127.0.0.1:{lab_port}"
+    )
+    try:
+        yield running
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGINT)
+        try:
+            process.wait(timeout=30)
+        finally:
+            if process.poll() is None:
+                os.killpg(process.pid, signal.SIGKILL)
+
+
+@needs_lab
+def test_make_workshop_starts_both_offline_and_as_this_user_and_ctrl_c_stops_both(make_workshop):
+    text = "\n".join(make_workshop.printed)
+    assert "Ctrl-C stops everything." in text, text
+    assert "pip" not in text
+    assert f"JupyterLab       : {make_workshop.lab}/lab?token=" in text
+    assert make_workshop.answers()
+    # Still up after answering: both children alive, and both answer again.
+    assert set(make_workshop.children()) == {"sandbox", "lab"}
+    assert make_workshop.answers()
+    assert make_workshop.process.poll() is None
+    os.killpg(make_workshop.process.pid, signal.SIGINT)
+    make_workshop.process.wait(timeout=30)
+    for url in (make_workshop.sandbox, make_workshop.lab):
+        with pytest.raises(httpx.ConnectError):
+            httpx.get(url, timeout=5)
+
+
+@needs_lab
+def test_when_the_sandbox_dies_the_workshop_says_so_and_stops_jupyterlab(make_workshop):
+    children = make_workshop.children()
+    children["sandbox"].kill()
+    rest = make_workshop.process.stdout.read()
+    assert make_workshop.process.wait(timeout=30) != 0
+    assert "error: the sandbox stopped (killed by SIGKILL)" in rest
+    assert "Stopping JupyterLab." in rest
+    assert not children["lab"].is_running() or children["lab"].status() == psutil.STATUS_ZOMBIE
