@@ -83,6 +83,11 @@ workshop: $(LAB_STAMP)
 cassettes: $(STAMP)
 	$(BIN)/python -m helpers.book.rerecord record
 
+## A new chapter: book/$(NAME).ipynb with the skeleton every chapter shares, added to _toc.yml and
+## recorded from the sandbox (README, "Adding a chapter"). TITLE="..." sets its title.
+chapter: $(STAMP)
+	@$(BIN)/python -m helpers.book.scaffold "$(NAME)" $(if $(TITLE),--title "$(TITLE)")
+
 ## JupyterLab on the book, in playback mode unless EXOTEL_HANDBOOK_MODE says otherwise.
 lab: $(LAB_STAMP)
 	$(BIN)/jupyter lab $(ALLOW_ROOT) --ServerApp.port=$(LAB_PORT) book/

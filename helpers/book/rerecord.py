@@ -32,6 +32,8 @@ from nbclient.exceptions import CellExecutionError
 from traitlets.config import Config
 
 from ..credentials import REGION_VAR, REQUIRED, SUBDOMAIN_VAR
+from ..errors import RecordingError
+from .exercises import collapse
 from .paths import ROOT
 from .recording import CASSETTES_VAR, MODE_VAR, STEP_VAR, Mode, cassette_root, record_command
 
@@ -128,14 +130,16 @@ def install(staged: Path, committed: Path) -> list[Path]:
     return installed
 
 
-class ChapterFailed(Exception):
-    """A chapter's run stopped; the message says what failed first, then where."""
+def save(nb: nbformat.NotebookNode, path: Path) -> None:
+    """Write ``nb`` with its solution cells collapsed for JupyterLab (see :mod:`helpers.book.exercises`)."""
+    collapse(nb)
+    nbformat.write(nb, path)
 
 
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
 
-def failure(path: Path, mode: Mode, step: str, error: CellExecutionError) -> ChapterFailed:
+def failure(path: Path, mode: Mode, step: str, error: CellExecutionError) -> RecordingError:
     """One sentence first (the error's own message), then where it happened, then what to run."""
     evalue = _ANSI.sub("", error.evalue or "").strip() or "(no message)"
     traceback = _ANSI.sub("", str(error.traceback or ""))
@@ -148,7 +152,7 @@ def failure(path: Path, mode: Mode, step: str, error: CellExecutionError) -> Cha
         f"  while {step} {_shown(path)} (mode: {mode.value})" + (f", at {cell}" if cell else ""),
         f"  To run this chapter again: {record_command(path.stem, mode)}",
     ]
-    return ChapterFailed("\n".join(lines))
+    return RecordingError("\n".join(lines))
 
 
 def _shown(path: Path) -> str:
@@ -176,7 +180,7 @@ def record_one(path: Path, mode: Mode, root: Path) -> float:
         nb = execute(path, Mode.PLAYBACK, env={CASSETTES_VAR: str(root), STEP_VAR: "record"})
     except CellExecutionError as exc:
         raise failure(path, Mode.PLAYBACK, "replaying what was just recorded for", exc) from None
-    nbformat.write(nb, path)
+    save(nb, path)
     return time.perf_counter() - started
 
 
@@ -193,7 +197,7 @@ def refresh(paths: list[Path], out=sys.stdout) -> None:
             nb = execute(path, Mode.PLAYBACK)
         except CellExecutionError as exc:
             raise failure(path, Mode.PLAYBACK, "refreshing the outputs of", exc) from None
-        nbformat.write(nb, path)
+        save(nb, path)
         print(f"{_shown(path)}: outputs refreshed from its cassettes", file=out)
 
 
@@ -213,12 +217,12 @@ def main(argv: list[str] | None = None, env: Mapping[str, str] | None = None) ->
         paths = [p.resolve() for p in args.notebooks] or chapters()
         missing = [str(p) for p in paths if not p.is_file()]
         if missing:
-            raise ChapterFailed(f"no such notebook: {', '.join(missing)}")
+            raise RecordingError(f"no such notebook: {', '.join(missing)}")
         if args.command == "refresh":
             refresh(paths)
         else:
             record(paths, Mode.SANDBOX if mode is Mode.PLAYBACK else mode)
-    except (ChapterFailed, ValueError) as exc:
+    except (RecordingError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
     return 0
