@@ -21,7 +21,21 @@ import psutil
 import pytest
 from book_paths import BOOK, ROOT
 
-from helpers.book.workshop import is_jupyter, is_sandbox, lab_command, wait_until_up
+from helpers.book.workshop import (
+    busy_ports,
+    is_jupyter,
+    is_sandbox,
+    lab_command,
+    next_free,
+    wait_until_up,
+)
+from helpers.sandbox import (
+    DEMO_ACCOUNT_SID,
+    DEMO_API_KEY,
+    DEMO_API_TOKEN,
+    Sandbox,
+    demo_credentials,
+)
 
 needs_curl = pytest.mark.skipif(shutil.which("curl") is None, reason="curl is not installed")
 
@@ -82,24 +96,117 @@ def test_the_workshop_prints_the_demo_credentials_and_urls(workshop):
     assert "NOT the live Exotel API" in text
 
 
+def run_printed_curl(command: str) -> tuple[str, str]:
+    """(the status the line's comment expects, 200 if none; the status curl got)."""
+    expected = re.search(r"#.*\b(\d{3})\s*$", command)
+    result = subprocess.run(
+        [
+            *shlex.split(command, comments=True),
+            "--silent",
+            "--output",
+            os.devnull,
+            "--write-out",
+            "%{http_code}",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    return (expected[1] if expected else "200"), result.stdout
+
+
 @needs_curl
-def test_each_curl_command_the_workshop_prints_succeeds(workshop):
+def test_each_curl_command_the_workshop_prints_answers_as_it_says(workshop):
     assert workshop.curl_commands()
     for command in workshop.curl_commands():
+        expected, got = run_printed_curl(command)
+        assert got == expected, command
+
+
+def test_the_workshop_prints_a_curl_line_for_the_wrong_region(workshop):
+    wrong = [c for c in workshop.curl_commands() if f":{workshop.port + 1}/" in c]
+    assert wrong and wrong[0].endswith("# the wrong region: 401")
+
+
+@needs_curl
+def test_sandbox_json_ends_with_a_newline_for_the_shell_prompt(workshop):
+    env = {**os.environ, **workshop.exports()}
+    script = (
+        'curl -s -u "$SANDBOX_KEY:$SANDBOX_TOKEN" "$SANDBOX/v1/Accounts/$SANDBOX_SID/Calls.json"'
+    )
+    result = subprocess.run(["bash", "-c", script], env=env, capture_output=True, timeout=30)
+    assert result.stdout.endswith(b"}\n")
+
+
+def test_the_in_process_sandbox_sends_json_as_recorded_without_a_newline():
+    with httpx.Client(transport=Sandbox(demo=demo_credentials({})).transport()) as http:
+        answer = http.get(
+            f"https://api.exotel.com/v1/Accounts/{DEMO_ACCOUNT_SID}/Calls.json",
+            auth=(DEMO_API_KEY, DEMO_API_TOKEN),
+        )
+    assert answer.content.endswith(b"}")
+
+
+# -- `python -m helpers.sandbox` alone ------------------------------------------------------
+
+
+@pytest.fixture
+def sandbox_alone() -> Iterator[Workshop]:
+    """`python -m helpers.sandbox`, as the curl page says to start it without JupyterLab."""
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "helpers.sandbox", "--port", str(port)],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    printed = []
+    for line in process.stdout:
+        printed.append(line.rstrip("\n"))
+        if line.strip().startswith("export "):
+            break
+    try:
+        yield Workshop(process, port, printed)
+    finally:
+        process.terminate()
+        process.wait(timeout=15)
+
+
+def test_the_sandbox_alone_prints_the_export_line_the_curl_page_starts_with(sandbox_alone):
+    exports = sandbox_alone.exports()
+    assert exports["SANDBOX"] == f"http://127.0.0.1:{sandbox_alone.port}"
+    assert exports["SANDBOX_OTHER_REGION"] == f"http://127.0.0.1:{sandbox_alone.port + 1}"
+    assert set(exports) == {
+        "SANDBOX",
+        "SANDBOX_OTHER_REGION",
+        "SANDBOX_SID",
+        "SANDBOX_KEY",
+        "SANDBOX_TOKEN",
+    }
+
+
+@needs_curl
+def test_each_curl_command_the_sandbox_alone_prints_answers_as_it_says(sandbox_alone):
+    commands = [line.strip() for line in sandbox_alone.printed if line.startswith("  curl ")]
+    assert len(commands) >= 3
+    for command in commands:
+        expected, got = run_printed_curl(command)
+        assert got == expected, command
+
+
+@needs_curl
+def test_the_curl_exercises_answer_as_the_page_says_against_the_sandbox_alone(sandbox_alone):
+    env = {**os.environ, **sandbox_alone.exports()}
+    for expected, script in exercise_blocks():
         result = subprocess.run(
-            [
-                *shlex.split(command),
-                "--silent",
-                "--output",
-                os.devnull,
-                "--write-out",
-                "%{http_code}",
-            ],
+            ["bash", "-euo", "pipefail", "-c", script],
+            env=env,
             capture_output=True,
             text=True,
-            timeout=30,
+            timeout=120,
         )
-        assert result.stdout == "200", command
+        assert result.returncode == 0, script + result.stderr
+        assert expected in result.stdout, script
 
 
 def test_stopping_the_workshop_stops_the_sandbox(workshop):
@@ -191,6 +298,27 @@ def test_jupyterlab_fails_on_a_taken_port_instead_of_moving_to_another():
 
 
 # -- a busy port ------------------------------------------------------------------------------
+
+
+def test_a_taken_sandbox_port_suggests_the_next_pair_of_free_ports():
+    taken = {4010, 4011}
+    message = busy_ports(4010, 8888, in_use=lambda p: p in taken)
+    assert message.startswith("Port 4010 is in use by another program")
+    assert message.endswith("Try another: make workshop PORT=4012")
+
+
+def test_a_lone_taken_port_suggests_the_next_one():
+    message = busy_ports(4010, 8888, in_use=lambda p: p == 4010)
+    assert message.endswith("Try another: make workshop PORT=4011")
+
+
+def test_the_other_region_port_is_checked_too():
+    message = busy_ports(4010, 8888, in_use=lambda p: p == 4011)
+    assert message.startswith("Port 4011 is in use")
+
+
+def test_next_free_skips_every_taken_port():
+    assert next_free(8888, in_use=lambda p: p in {8889, 8890}) == 8891
 
 
 @pytest.fixture

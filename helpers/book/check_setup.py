@@ -140,7 +140,7 @@ def check_lab_port(port: int, in_use: bool, get: Callable[[str], httpx.Response]
             f"a Jupyter server already runs on 127.0.0.1:{port}: the workshop's, if it is running; "
             f"if not, `make workshop LAB_PORT={port + 1}`.",
         )
-    return Result(False, busy_port_message(port, "LAB_PORT", "JupyterLab") + ".")
+    return Result(False, busy_port_message(port, "LAB_PORT", "JupyterLab", port + 1) + ".")
 
 
 def native_kernel_python() -> str | None:

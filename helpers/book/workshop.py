@@ -31,7 +31,8 @@ import httpx
 
 from ..client import SANDBOX_HEADER
 from ..credentials import REGION_VAR, REQUIRED, SUBDOMAIN_VAR
-from ..sandbox.accounts import DEMO_ACCOUNT_SID, DEMO_API_KEY, DEMO_API_TOKEN
+from ..sandbox.__main__ import exports
+from ..sandbox.accounts import DEMO_ACCOUNT_SID, DEMO_API_KEY, DEMO_API_TOKEN, demo_credentials
 from ..sandbox.wire import SANDBOX_NOTICE
 from .paths import ROOT
 
@@ -46,7 +47,18 @@ def sandbox_env(env: Mapping[str, str]) -> dict[str, str]:
 
 
 def sandbox_command(port: int) -> list[str]:
-    return [sys.executable, "-m", "helpers.sandbox", "--host", HOST, "--port", str(port)]
+    """The sandbox on ``port`` (the demo account's region) and ``port + 1`` (the other one)."""
+    return [
+        sys.executable,
+        "-m",
+        "helpers.sandbox",
+        "--host",
+        HOST,
+        "--port",
+        str(port),
+        "--other-region-port",
+        str(port + 1),
+    ]
 
 
 def lab_command(port: int, token: str, euid: int | None = None) -> list[str]:
@@ -81,17 +93,41 @@ def port_in_use(port: int, host: str = HOST) -> bool:
     return False
 
 
-def busy_port_message(port: int, variable: str, what: str) -> str:
+def next_free(port: int, span: int = 1, in_use: Callable[[int], bool] = port_in_use) -> int:
+    """The first port after ``port`` where ``span`` ports in a row are free."""
+    candidate = port + 1
+    while any(in_use(p) for p in range(candidate, candidate + span)):
+        candidate += 1
+    return candidate
+
+
+def busy_port_message(busy: int, variable: str, what: str, suggestion: int) -> str:
     return (
-        f"Port {port} is in use by another program, so {what} cannot start there. "
-        f"Try another: make workshop {variable}={port + 1}"
+        f"Port {busy} is in use by another program, so {what} cannot start there. "
+        f"Try another: make workshop {variable}={suggestion}"
     )
 
 
-def curl_commands(origin: str) -> list[str]:
-    """Commands an attendee can paste; each answers 200 from a fresh sandbox."""
+def busy_ports(port: int, lab_port: int | None, in_use=port_in_use) -> str | None:
+    """What to say if a port the workshop needs is taken, before anything starts; else None."""
+    for busy, what in ((port, "the sandbox"), (port + 1, "the sandbox's other-region host")):
+        if in_use(busy):
+            # The sandbox takes two ports in a row: suggest the next free pair.
+            return busy_port_message(busy, "PORT", what, next_free(port, 2, in_use))
+    if lab_port is not None and in_use(lab_port):
+        return busy_port_message(lab_port, "LAB_PORT", "JupyterLab", next_free(lab_port, 1, in_use))
+    return None
+
+
+def curl_commands(origin: str, other_origin: str | None = None) -> list[str]:
+    """Commands an attendee can paste; each answers 200 from a fresh sandbox, except the one
+    whose comment names another status (the same key at the other region's address: 401)."""
     user = f"{DEMO_API_KEY}:{DEMO_API_TOKEN}"
     base = f"{origin}/v1/Accounts/{DEMO_ACCOUNT_SID}"
+    wrong_region = []
+    if other_origin:
+        other = f"{other_origin}/v1/Accounts/{DEMO_ACCOUNT_SID}/Calls.json"
+        wrong_region = [shlex.join(["curl", "-u", user, other]) + "   # the wrong region: 401"]
     return [
         shlex.join(["curl", "-u", user, f"{base}/Calls.json"]),
         shlex.join(
@@ -108,10 +144,13 @@ def curl_commands(origin: str) -> list[str]:
                 f"{base}/Sms/send.json",
             ]
         ),
+        *wrong_region,
     ]
 
 
-def banner(origin: str, lab_url: str | None, lab_log: Path | None = None) -> str:
+def banner(
+    origin: str, lab_url: str | None, lab_log: Path | None = None, other_origin: str | None = None
+) -> str:
     lines = [
         f"Exotel handbook workshop. The sandbox on {origin} is NOT the live Exotel API.",
         "",
@@ -124,17 +163,18 @@ def banner(origin: str, lab_url: str | None, lab_log: Path | None = None) -> str
         f"  sandbox API      : {origin}/v1/Accounts/{DEMO_ACCOUNT_SID}/",
         f"  sandbox dashboard: {origin}/_sandbox/admin/  (the sandbox's own, not an Exotel API)",
     ]
+    if other_origin:
+        lines.append(f"  the other region : {other_origin}/  (the wrong region for this account)")
     if lab_url:
         lines.append(f"  JupyterLab       : {lab_url}")
     if lab_log:
         lines.append(f"  JupyterLab's log : {lab_log}")
     lines += ["", "Try (book/curl_exercises.md has more):"]
-    lines += [f"  {command}" for command in curl_commands(origin)]
+    lines += [f"  {command}" for command in curl_commands(origin, other_origin)]
     lines += [
         "",
         "For the curl exercises, in your shell:",
-        f"  export SANDBOX={origin} SANDBOX_SID={DEMO_ACCOUNT_SID} "
-        f"SANDBOX_KEY={DEMO_API_KEY} SANDBOX_TOKEN={DEMO_API_TOKEN}",
+        f"  {exports(origin, other_origin or origin, demo_credentials({}))}",
         "",
         "Ctrl-C stops everything.",
     ]
@@ -260,13 +300,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-lab", action="store_true", help="start the sandbox only")
     args = parser.parse_args(argv)
 
-    wanted = [(args.port, "PORT", "the sandbox")]
-    if not args.no_lab:
-        wanted.append((args.lab_port, "LAB_PORT", "JupyterLab"))
-    for port, variable, what in wanted:
-        if port_in_use(port):
-            print(f"error: {busy_port_message(port, variable, what)}", file=sys.stderr)
-            return 2
+    busy = busy_ports(args.port, None if args.no_lab else args.lab_port)
+    if busy:
+        print(f"error: {busy}", file=sys.stderr)
+        return 2
 
     origin = f"http://{HOST}:{args.port}"
     logs = Path(tempfile.mkdtemp(prefix="handbook-workshop-"))
@@ -298,7 +335,9 @@ def main(argv: list[str] | None = None) -> int:
                 if child.process.poll() is not None:
                     raise RuntimeError(child.stopped()) from None
                 raise RuntimeError(f"{exc}. Its log: {child.log}") from None
-        print(banner(origin, lab_url, children[1].log if lab_url else None), flush=True)
+        other_origin = f"http://{HOST}:{args.port + 1}"
+        lab_log = children[1].log if lab_url else None
+        print(banner(origin, lab_url, lab_log, other_origin), flush=True)
         while all(c.process.poll() is None for c in children):
             time.sleep(0.5)
         gone = next(c for c in children if c.process.poll() is not None)
