@@ -27,6 +27,7 @@ from helpers.book.workshop import (
     is_sandbox,
     lab_command,
     next_free,
+    start,
     wait_until_up,
 )
 from helpers.sandbox import (
@@ -46,6 +47,18 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def free_pair() -> int:
+    """A port that is free, and the next one too (the sandbox serves the other region there)."""
+    while True:
+        port = free_port()
+        with socket.socket() as s:
+            try:
+                s.bind(("127.0.0.1", port + 1))
+            except OSError:
+                continue
+        return port
+
+
 @dataclass
 class Workshop:
     process: subprocess.Popen
@@ -63,7 +76,7 @@ class Workshop:
 @pytest.fixture
 def workshop() -> Iterator[Workshop]:
     """`python -m helpers.book.workshop` as `make workshop` starts it, without JupyterLab."""
-    port = free_port()
+    port = free_pair()
     process = subprocess.Popen(
         [sys.executable, "-m", "helpers.book.workshop", "--port", str(port), "--no-lab"],
         cwd=ROOT,
@@ -153,7 +166,7 @@ def test_the_in_process_sandbox_sends_json_as_recorded_without_a_newline():
 @pytest.fixture
 def sandbox_alone() -> Iterator[Workshop]:
     """`python -m helpers.sandbox`, as the curl page says to start it without JupyterLab."""
-    port = free_port()
+    port = free_pair()
     process = subprocess.Popen(
         [sys.executable, "-m", "helpers.sandbox", "--port", str(port)],
         cwd=ROOT,
@@ -351,7 +364,7 @@ def test_a_busy_lab_port_is_refused_before_anything_starts(taken_port):
             "-m",
             "helpers.book.workshop",
             "--port",
-            str(free_port()),
+            str(free_pair()),
             "--lab-port",
             str(taken_port),
         ],
@@ -421,7 +434,7 @@ def make_workshop() -> Iterator[MadeWorkshop]:
     group (as a terminal runs it); stopped with Ctrl-C's signal afterwards."""
     if not set_up():
         pytest.skip("this checkout is not set up for the workshop: run `make setup-lab` first")
-    port, lab_port = free_port(), free_port()
+    port, lab_port = free_pair(), free_port()
     process = subprocess.Popen(
         ["make", "--no-print-directory", "workshop", f"PORT={port}", f"LAB_PORT={lab_port}"],
         cwd=ROOT,
@@ -478,3 +491,17 @@ def test_when_the_sandbox_dies_the_workshop_says_so_and_stops_jupyterlab(make_wo
     assert "error: the sandbox stopped (killed by SIGKILL)" in rest
     assert "Stopping JupyterLab." in rest
     assert not children["lab"].is_running() or children["lab"].status() == psutil.STATUS_ZOMBIE
+
+
+def test_a_child_that_stops_is_named_with_its_exit_code_and_last_words(tmp_path):
+    refusal = "Running as root is not recommended. Use --allow-root to bypass."
+    child = start(
+        "JupyterLab",
+        [sys.executable, "-c", f"import sys; print({refusal!r}); sys.exit(1)"],
+        "http://127.0.0.1:1/api",
+        tmp_path,
+    )
+    child.process.wait(timeout=30)
+    message = child.stopped()
+    assert message.startswith("JupyterLab stopped (exit code 1).")
+    assert message.endswith(refusal)

@@ -328,13 +328,21 @@ def main(argv: list[str] | None = None) -> int:
                 start("JupyterLab", lab_command(args.lab_port, token), f"{lab_origin}/api", logs)
             )
             lab_url = f"{lab_origin}/lab?token={token}"
-        for child, accept in zip(children, (is_sandbox, is_jupyter), strict=False):
+        # JupyterLab's first start on a slow laptop takes a while; the sandbox's does not.
+        waits = ((is_sandbox, 30.0), (is_jupyter, 120.0))
+        for child, (accept, timeout) in zip(children, waits, strict=False):
             try:
-                wait_until_up(child.url, child.process, name=child.name, accept=accept)
+                wait_until_up(
+                    child.url, child.process, name=child.name, accept=accept, timeout=timeout
+                )
             except RuntimeError as exc:
                 if child.process.poll() is not None:
                     raise RuntimeError(child.stopped()) from None
                 raise RuntimeError(f"{exc}. Its log: {child.log}") from None
+        # The banner promises both: one that answered and stopped since is not "ready".
+        for child in children:
+            if child.process.poll() is not None:
+                raise RuntimeError(child.stopped())
         other_origin = f"http://{HOST}:{args.port + 1}"
         lab_log = children[1].log if lab_url else None
         print(banner(origin, lab_url, lab_log, other_origin), flush=True)
