@@ -5,6 +5,9 @@ from __future__ import annotations
 import subprocess
 
 import httpx
+import pytest
+from book_paths import ROOT
+from test_workshop import free_pair, free_port
 
 from helpers.book.check_setup import (
     Result,
@@ -132,3 +135,17 @@ def test_the_report_counts_what_must_be_fixed_and_ignores_notes():
     text = report([Result(True, "a"), Result(False, "b"), Result(None, "c")])
     assert "  MISSING  b" in text and "  note     c" in text
     assert text.endswith("1 thing to fix before the workshop.")
+
+
+def test_make_check_on_a_set_up_machine_prints_only_the_report():
+    if subprocess.run(["make", "-q", ".venv/.installed-dev"], cwd=ROOT).returncode != 0:
+        pytest.skip("this checkout is not set up: run `make setup` first")
+    run = subprocess.run(
+        ["make", "check", f"PORT={free_pair()}", f"LAB_PORT={free_port()}"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert run.stdout.startswith("Checking this machine"), run.stdout
+    assert "make[" not in run.stdout + run.stderr
