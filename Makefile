@@ -14,7 +14,7 @@ PIP       := PYTHONWARNINGS="ignore:Editable installation" $(BIN)/python -m pip 
 # JupyterLab refuses to start as root (containers, devcontainers) unless told it may.
 ALLOW_ROOT := $(shell [ "$$(id -u)" = 0 ] && echo --allow-root)
 
-.PHONY: setup setup-lab lint browser book test check workshop cassettes chapter lab benchmark clean
+.PHONY: setup setup-lab lint browser postgresql book test check workshop cassettes chapter lab benchmark clean
 
 $(STAMP): pyproject.toml constraints.txt
 	@echo "Setting up $(VENV) (a few minutes the first time; afterwards no network is needed):"
@@ -62,9 +62,22 @@ browser:
 	      "the browser tests will skip"; \
 	  fi; }
 
+## Debian's PostgreSQL server binaries (initdb, pg_ctl) for the receiver's PostgreSQL store:
+## tests/postgres_server.py starts a throwaway server from them in a temporary folder. Installed
+## with apt-get when missing and this user may; otherwise those tests skip and say why.
+postgresql:
+	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || command -v initdb >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql; \
+	  else \
+	    echo "PostgreSQL is missing and cannot be installed here (needs root and apt-get):" \
+	      "the receiver's PostgreSQL tests will skip"; \
+	  fi; }
+
 ## Lint, then every test: helpers, sandbox conformance, notebook regression, hygiene, the build,
-## and the built site in chromium.
-test: lint browser $(LAB_STAMP)
+## and the built site in chromium; the webhook receiver on SQLite and on PostgreSQL; the workshop
+## with JupyterLab.
+test: lint browser postgresql $(LAB_STAMP)
 	EXOTEL_HANDBOOK_MODE=playback $(BIN)/python -m pytest
 
 ## Is this machine ready for the workshop? Says what is missing, in plain words.

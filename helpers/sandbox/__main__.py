@@ -160,7 +160,10 @@ def main(argv: list[str] | None = None) -> int:
         sandbox, demo.region, {args.port: demo.region, other_port: other_region(demo.region)}
     )
     print(banner(sandbox, origin, other_origin), flush=True)
-    uvicorn.Server(uvicorn.Config(app, log_level="warning")).run(sockets=sockets)
+    # The client's address is the TCP peer. uvicorn would otherwise believe X-Forwarded-For from
+    # 127.0.0.1, and one header would pass a key's IP allowlist.
+    config = uvicorn.Config(app, log_level="warning", proxy_headers=False)
+    uvicorn.Server(config).run(sockets=sockets)
     return 0
 
 

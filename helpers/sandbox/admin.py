@@ -18,7 +18,9 @@ import math
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING
 
+import httpx
 from starlette.datastructures import FormData
+from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Mount, Route
@@ -27,6 +29,7 @@ from ..client import SANDBOX_HEADER
 from ..clock import FrozenClock
 from ..credentials import Credentials
 from ..errors import UnknownKeyError
+from ..regions import is_loopback_host
 from .allowlist import describe as describe_allowlist
 from .keys import PERMISSIONS, ApiKey, RegenerateRule, describe_permissions
 from .wire import SANDBOX_NOTICE
@@ -50,6 +53,39 @@ ROUTES = {
 }
 
 Handler = Callable[[Request], Awaitable[Response]]
+#: The longest clock advance accepted: ten years is more than any exercise needs.
+MAX_ADVANCE = 10 * 365 * 24 * 3600
+
+
+def cross_site_refusal(host: str | None, origin: str | None) -> str | None:
+    """Why an admin request may have come from a web page, or None if it did not.
+
+    A page the reader's browser loads can send requests to 127.0.0.1; it cannot choose a
+    loopback ``Host`` without being on loopback itself (DNS rebinding sends the attacker's name),
+    and its cross-site requests carry its own ``Origin``. curl sends no Origin.
+
+    >>> cross_site_refusal("127.0.0.1:4010", None) is None
+    True
+    >>> print(cross_site_refusal("127.0.0.1:4010", "https://evil.example"))
+    The admin paths answer only this machine: Origin https://evil.example is another site.
+    """
+    name = _host_name(host or "")
+    if name is None or not is_loopback_host(name):
+        return (
+            f"The admin paths answer only this machine: Host {host or '(none)'} is not a "
+            "loopback address. Use http://127.0.0.1:<port>/_sandbox/admin/."
+        )
+    if origin is not None and origin.lower() != f"http://{host}".lower():
+        return f"The admin paths answer only this machine: Origin {origin[:80]} is another site."
+    return None
+
+
+def _host_name(host: str) -> str | None:
+    """``127.0.0.1`` from ``127.0.0.1:4010``, ``::1`` from ``[::1]:4010``; None if malformed."""
+    try:
+        return httpx.URL(f"http://{host}/").host or None
+    except (httpx.InvalidURL, ValueError):
+        return None
 
 
 def admin_routes(sandbox: Sandbox) -> list[BaseRoute]:
@@ -69,6 +105,8 @@ def admin_routes(sandbox: Sandbox) -> list[BaseRoute]:
                 return answer({"error": str(exc)}, 404)
             except ValueError as exc:
                 return answer({"error": str(exc)}, 400)
+            except HTTPException as exc:  # a form Starlette cannot read
+                return answer({"error": f"The form could not be read: {exc.detail}"}, 400)
 
         return endpoint
 
@@ -139,6 +177,11 @@ def admin_routes(sandbox: Sandbox) -> list[BaseRoute]:
             seconds = math.nan
         if not math.isfinite(seconds):
             raise ValueError("seconds must be a number, e.g. seconds=172800 for 48 hours.")
+        if not 0 <= seconds <= MAX_ADVANCE:
+            raise ValueError(
+                f"seconds must be between 0 and {MAX_ADVANCE:,} (ten years), e.g. seconds=172800 "
+                "for 48 hours."
+            )
         sandbox.clock.advance(seconds)
         return answer({"now": sandbox.clock.now().isoformat()})
 
