@@ -7,6 +7,7 @@ serves the demo account. Fields are form fields; lists are comma-separated or re
     curl -d label=reporting -d permissions=calls:read http://127.0.0.1:4010/_sandbox/admin/keys
     curl -X POST -d rule=48h http://127.0.0.1:4010/_sandbox/admin/keys/<key>/regenerate
     curl -X POST -d seconds=172800 http://127.0.0.1:4010/_sandbox/admin/clock/advance
+    curl -X POST http://127.0.0.1:4010/_sandbox/admin/callbacks/deliver
 
 A new token is in the answer to ``POST keys`` and ``POST .../regenerate`` and nowhere else,
 as on a dashboard that shows a token once.
@@ -19,6 +20,7 @@ from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING
 
 import httpx
+from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
@@ -31,6 +33,7 @@ from ..credentials import Credentials
 from ..errors import UnknownKeyError
 from ..regions import is_loopback_host
 from .allowlist import describe as describe_allowlist
+from .callbacks import Delivery
 from .keys import PERMISSIONS, ApiKey, RegenerateRule, describe_permissions
 from .wire import SANDBOX_NOTICE
 
@@ -50,6 +53,7 @@ ROUTES = {
     "PUT /_sandbox/admin/allowlist": "the account-level IP allowlist: allow (comma-separated)",
     "GET /_sandbox/admin/clock": "the sandbox's time",
     "POST /_sandbox/admin/clock/advance": "seconds (only with --frozen-clock)",
+    "POST /_sandbox/admin/callbacks/deliver": "post the status callbacks due now (loopback URLs only)",
 }
 
 Handler = Callable[[Request], Awaitable[Response]]
@@ -185,6 +189,14 @@ def admin_routes(sandbox: Sandbox) -> list[BaseRoute]:
         sandbox.clock.advance(seconds)
         return answer({"now": sandbox.clock.now().isoformat()})
 
+    async def deliver_callbacks(request: Request) -> Response:
+        def deliver() -> list[dict]:
+            with httpx.Client(transport=_LoopbackOnly()) as client:
+                made = sandbox.callbacks.deliver_due(sandbox.clock.now(), client)
+            return [_delivery_json(d) for d in made]
+
+        return answer({"deliveries": await run_in_threadpool(deliver)})
+
     async def not_found(request: Request) -> Response:
         return answer(
             {"error": f"No admin route {request.method} {request.url.path}.", "routes": ROUTES}, 404
@@ -202,9 +214,35 @@ def admin_routes(sandbox: Sandbox) -> list[BaseRoute]:
         Route("/allowlist", guarded(account_allowlist), methods=["PUT"]),
         Route("/clock", clock, methods=["GET"]),
         Route("/clock/advance", guarded(advance), methods=["POST"]),
+        Route("/callbacks/deliver", deliver_callbacks, methods=["POST"]),
         Route("/{rest:path}", not_found, methods=["GET", "POST", "PUT", "PATCH", "DELETE"]),
     ]
     return [Route(ADMIN_PREFIX, index, methods=["GET"]), Mount(ADMIN_PREFIX, routes=routes)]
+
+
+class _LoopbackOnly(httpx.HTTPTransport):
+    """The loopback server posts callbacks to this machine only, never out to the internet."""
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        if not is_loopback_host(request.url.host):
+            raise httpx.ConnectError(
+                f"not sent: {request.url.host} is not a loopback address", request=request
+            )
+        return super().handle_request(request)
+
+
+def _delivery_json(delivery: Delivery) -> dict:
+    return {
+        "summary": delivery.summary(),
+        "callback": delivery.callback,
+        "attempt": delivery.attempt,
+        "sid": delivery.sid,
+        "status": delivery.status,
+        "url": delivery.url,
+        "http_status": delivery.http_status,
+        "error": delivery.error,
+        "next_attempt": delivery.next_attempt.isoformat() if delivery.next_attempt else None,
+    }
 
 
 def _one(form: FormData, name: str) -> str | None:
