@@ -238,7 +238,8 @@ def test_429_carries_the_code_exotels_rate_limiting_page_shows(sandbox, exotel):
 
 @pytest.fixture
 def admin(sandbox):
-    with TestClient(create_app(sandbox, SINGAPORE)) as client:
+    # The admin paths answer only a loopback Host (helpers.sandbox.admin.cross_site_refusal).
+    with TestClient(create_app(sandbox, SINGAPORE), base_url="http://127.0.0.1:4010") as client:
         yield client
 
 
