@@ -7,9 +7,7 @@ import nbformat
 import pytest
 from book_paths import NOTEBOOKS
 
-# The webhooks chapter is still being written; its exercises come with it.
-WITHOUT_EXERCISES = {"webhooks"}
-CHAPTERS = [p for p in NOTEBOOKS if p.stem not in WITHOUT_EXERCISES]
+CHAPTERS = NOTEBOOKS
 
 
 def exercises(notebook) -> list:
