@@ -6,7 +6,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-dev
 JB     := $(BIN)/jupyter-book
 
-.PHONY: setup lint browser book test check workshop cassettes lab benchmark clean
+.PHONY: setup lint browser postgresql node node-tools snippets book test check workshop cassettes lab benchmark clean
 
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -42,9 +42,50 @@ browser:
 	      "the browser tests will skip"; \
 	  fi; }
 
+## Debian's PostgreSQL server binaries (initdb, pg_ctl) for the receiver's PostgreSQL store:
+## tests/postgres_server.py starts a throwaway server from them in a temporary folder. Installed
+## with apt-get when missing and this user may; otherwise those tests skip and say why.
+postgresql:
+	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || command -v initdb >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql; \
+	  else \
+	    echo "PostgreSQL is missing and cannot be installed here (needs root and apt-get):" \
+	      "the receiver's PostgreSQL tests will skip"; \
+	  fi; }
+
+## Node.js and npm for the snippets' Node.js tabs (tests/test_snippets.py): Debian's nodejs and npm
+## with apt-get when missing and this user may, then Express and friends from
+## book/snippets/package-lock.json (npm ci, again whenever the lock file changes). Without them
+## the Node.js snippets skip and say why. The book's build never needs Node.js.
+NODE_MODULES := book/snippets/node_modules/.package-lock.json
+node: node-tools $(NODE_MODULES)
+	@true
+
+node-tools:
+	@command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm; \
+	  else \
+	    echo "node or npm is missing and cannot be installed here (needs root and apt-get):" \
+	      "the Node.js snippets will skip"; \
+	  fi; }
+
+$(NODE_MODULES): book/snippets/package-lock.json book/snippets/package.json | node-tools
+	@if command -v npm >/dev/null 2>&1; then \
+	  echo "npm ci in book/snippets (package-lock.json changed)"; \
+	  cd book/snippets && npm ci --no-audit --no-fund --loglevel=error && touch node_modules/.package-lock.json; \
+	fi
+
+## Run every snippet in book/snippets/ against a fresh loopback sandbox and rewrite the outputs
+## committed beside them (check with: .venv/bin/python -m helpers.book.snippets check).
+snippets: $(STAMP) node
+	$(BIN)/python -m helpers.book.snippets record
+
 ## Lint, then every test: helpers, sandbox conformance, notebook regression, hygiene, the build,
-## and the built site in chromium.
-test: lint browser
+## the built site in chromium, the snippets in curl, Node.js and Python, and the webhook receiver
+## on SQLite and on PostgreSQL.
+test: lint browser postgresql node
 	EXOTEL_HANDBOOK_MODE=playback $(BIN)/python -m pytest
 
 ## Is this machine ready for the workshop? Says what is missing, in plain words.

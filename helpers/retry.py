@@ -1,6 +1,6 @@
 """Retrying a failed request: which failures, how long to wait, when to give up.
 
-The seed's loop retries every 429 after 1, 2, 4, 8 and 16 seconds. This policy keeps its idea and
+The backoff loop in Exotel's Authentication & Security guide retries every 429 after 1, 2, 4, 8 and 16 seconds. This policy keeps its idea and
 fixes what a production copy of it gets wrong:
 
 - **What is retried.** A 429 always: the request was refused, not processed. A 5xx or a lost

@@ -42,6 +42,7 @@ V2 = f"/v2/accounts/{DEMO_ACCOUNT_SID}"
 CALLER = {"From": "09810000000", "To": "09820000000", "CallerId": "08010000000"}
 SMS = {"From": "EXOTEL", "To": "09820000000", "Body": "Your OTP is 123456"}
 FORTY_EIGHT_HOURS = 48 * 3600
+LOOPBACK = "http://127.0.0.1:4010"
 
 
 def basic(username: str, password: str) -> dict[str, str]:
@@ -494,7 +495,7 @@ def server(sandbox):
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", message="Using `httpx` with `starlette.testclient`")
         from starlette.testclient import TestClient
-    with TestClient(create_app(sandbox, SINGAPORE)) as client:
+    with TestClient(create_app(sandbox, SINGAPORE), base_url=LOOPBACK) as client:
         yield client
 
 
@@ -616,7 +617,7 @@ def test_admin_refuses_to_move_a_real_clock():
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", message="Using `httpx` with `starlette.testclient`")
         from starlette.testclient import TestClient
-    with TestClient(create_app(sandbox, SINGAPORE)) as client:
+    with TestClient(create_app(sandbox, SINGAPORE), base_url=LOOPBACK) as client:
         response = client.post(f"{ADMIN_PREFIX}/clock/advance", data={"seconds": "60"})
     assert response.status_code == 409
     assert "--frozen-clock" in response.json()["error"]
@@ -694,6 +695,47 @@ def test_regenerating_under_the_48_hour_rule_refuses_nothing(sandbox):
     assert status(sandbox, billing) == 401  # the old token was deleted at the end
 
 
+def one_key_fleet(sandbox: Sandbox):
+    """An account with one key (as Exotel's guide and FAQ describe it), used by every service."""
+    deployment = Deployment({"api": sandbox.demo, "worker": sandbox.demo, "cron": sandbox.demo})
+    stream = SteadyStream(
+        deployment, lambda c: ExotelClient(c, transport=sandbox.transport()), sandbox.clock
+    )
+    return deployment, stream
+
+
+def test_one_key_regenerated_at_once_everywhere_is_refused_only_until_the_deploy(sandbox):
+    deployment, stream = one_key_fleet(sandbox)
+    regenerate_and_deploy(
+        sandbox.dashboard,
+        deployment,
+        stream,
+        sandbox.demo,
+        RegenerateRule.IMMEDIATE,
+        all_at_once=True,
+    )
+    assert [b.step for b in stream.beats] == [
+        "before",
+        "regenerate token",
+        "deploy to every service",
+    ]
+    assert {beat.step for beat, _, _ in stream.refused} == {"regenerate token"}
+
+
+def test_one_key_regenerated_under_the_48_hour_rule_refuses_nothing(sandbox):
+    deployment, stream = one_key_fleet(sandbox)
+    regenerate_and_deploy(
+        sandbox.dashboard,
+        deployment,
+        stream,
+        sandbox.demo,
+        RegenerateRule.GRACE_48H,
+        all_at_once=True,
+    )
+    assert stream.refused == []
+    assert status(sandbox, sandbox.demo) == 401  # the old token was deleted at the end
+
+
 def test_a_rotation_whose_new_key_is_refused_deletes_nothing(sandbox):
     billing, deployment, stream = fleet(sandbox, RegenerateRule.IMMEDIATE)
 
@@ -737,3 +779,36 @@ def test_deploying_to_an_unknown_service_names_the_known_ones(sandbox):
     billing, deployment, _ = fleet(sandbox, RegenerateRule.IMMEDIATE)
     with pytest.raises(ValueError, match="No service 'billing-ap'; the services are billing-api"):
         deployment.deploy("billing-ap", billing)
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {"Origin": "https://evil.example"},
+        {"Origin": "null"},
+        {"Origin": "http://127.0.0.1:8888"},  # another local page (a notebook server)
+        {"Host": "rebind.evil.example:4010"},
+        {"Host": "10.0.0.5:4010"},
+    ],
+)
+def test_admin_refuses_requests_a_web_page_could_send_with_403(server, headers):
+    response = server.post(f"{ADMIN_PREFIX}/keys", data={"label": "x"}, headers=headers)
+    assert response.status_code == 403
+    assert response.json()["error"].startswith("The admin paths answer only this machine")
+
+
+def test_admin_refusing_a_foreign_origin_creates_no_key(server, sandbox):
+    server.post(f"{ADMIN_PREFIX}/keys", data={"label": "x"}, headers={"Origin": "https://e.x"})
+    assert [k.label for k in sandbox.dashboard.keys()] == ["default"]
+
+
+def test_admin_accepts_its_own_origin(server):
+    headers = {"Origin": LOOPBACK}
+    assert server.post(f"{ADMIN_PREFIX}/keys", data={"label": "x"}, headers=headers).is_success
+
+
+@pytest.mark.parametrize("seconds", ["1e300", "-60", "nan"])
+def test_admin_refuses_an_absurd_clock_advance_with_400(server, seconds):
+    response = server.post(f"{ADMIN_PREFIX}/clock/advance", data={"seconds": seconds})
+    assert response.status_code == 400
+    assert "e.g. seconds=172800 for 48 hours" in response.json()["error"]

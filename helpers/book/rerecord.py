@@ -28,6 +28,8 @@ BOOK = ROOT / "book"
 #: What a copy of the book needs to build (cassettes are found through ``helpers`` itself).
 BOOK_FILES = ("_config.yml", "_toc.yml")
 BOOK_FOLDERS = ("book", "_static", "_ext")
+#: Installed, not written: the snippets' npm packages (``make node``) are no part of the book.
+NOT_SOURCES = shutil.ignore_patterns("node_modules")
 TIMEOUT = 120
 
 
@@ -36,7 +38,7 @@ def copy_book_sources(dst: Path, ignore=None) -> Path:
     for name in BOOK_FILES:
         shutil.copy2(ROOT / name, dst / name)
     for folder in BOOK_FOLDERS:
-        shutil.copytree(ROOT / folder, dst / folder, ignore=ignore)
+        shutil.copytree(ROOT / folder, dst / folder, ignore=ignore or NOT_SOURCES)
     return dst
 
 

@@ -86,7 +86,13 @@ def main(argv: list[str] | None = None) -> int:
 
     print(banner(sandbox, origin), flush=True)
     uvicorn.run(
-        create_app(sandbox, demo.region), host=args.host, port=args.port, log_level="warning"
+        create_app(sandbox, demo.region),
+        host=args.host,
+        port=args.port,
+        log_level="warning",
+        # The client's address is the TCP peer. uvicorn would otherwise believe X-Forwarded-For
+        # from 127.0.0.1, and one header would pass a key's IP allowlist.
+        proxy_headers=False,
     )
     return 0
 

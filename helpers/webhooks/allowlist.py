@@ -1,6 +1,6 @@
 """Who may post status callbacks: a source-address allowlist, with CIDR ranges.
 
-The seed's advice is to "verify source IP ranges": accept webhook requests only from Exotel's
+Exotel's Authentication & Security guide advises to "verify source IP ranges": accept webhook requests only from Exotel's
 addresses. Exotel does not publish them; its network-requirements page says to ask support or
 your account manager for the current list
 (https://developer.exotel.com/docs/advanced-config/network-requirements).
@@ -69,6 +69,12 @@ class SourceAllowlist:
 
     def allows(self, address: str) -> bool:
         return contains(self.networks, address)
+
+    def admits_peer(self, peer: str | None) -> bool:
+        """True if a connection from ``peer`` may carry an allowed request: the peer is allowed,
+        or is a trusted proxy (whose client is judged later, from the headers)."""
+        ip = parse_address(peer or "")
+        return ip is not None and (self.allows(str(ip)) or self._is_proxy(ip))
 
     def _is_proxy(self, ip: Address) -> bool:
         return contains(self.proxies, ip)
