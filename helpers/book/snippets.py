@@ -144,7 +144,11 @@ class LoopbackSandbox:
         self.origin = f"http://{HOST}:{self.port}"
         env = {k: v for k, v in os.environ.items() if not k.startswith("EXOTEL_")}
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "helpers.sandbox", "--port", str(self.port), *flags],
+            [
+                *(sys.executable, "-m", "helpers.sandbox", "--port", str(self.port)),
+                # It also plays the other region, on a port of its own (by default the next one).
+                *("--other-region-port", str(free_port()), *flags),
+            ],
             cwd=ROOT,
             env=env,
             stdout=subprocess.DEVNULL,
