@@ -283,7 +283,7 @@ def test_plots_describe_themselves_and_read_on_a_phone(page, base_url, name):
         "svg => Math.min(...[...svg.querySelectorAll('text')].map("
         "t => t.getBoundingClientRect().height).filter(h => h > 0))"
     )
-    assert smallest >= 7
+    assert smallest >= 10
 
 
 def test_the_api_reference_shows_enum_members_not_a_constructor(page, base_url):
