@@ -187,3 +187,25 @@ def test_an_endpoint_paced_batch_of_bulk_sms_never_meets_a_429(sandbox):
             except Exception as exc:  # the sandbox serves no bulk send: 404 once admitted
                 statuses.append(exc.status)
     assert 429 not in statuses
+
+
+def test_the_command_keeps_a_budget_per_category_by_default():
+    from helpers.sandbox.__main__ import make_sandbox, parse_args
+
+    sandbox = make_sandbox(parse_args(["--frozen-clock"]))
+    assert sandbox.rate_limit is None
+    assert sandbox.rate_limits["bulk_sms"].limit == 50
+
+
+def test_the_commands_rate_limit_is_one_budget_for_every_api():
+    from helpers.sandbox.__main__ import make_sandbox, parse_args
+
+    sandbox = make_sandbox(parse_args(["--frozen-clock", "--rate-limit", "5", "--window", "10"]))
+    assert (sandbox.rate_limit.limit, sandbox.rate_limit.window) == (5, 10)
+
+
+def test_the_commands_window_applies_to_every_category():
+    from helpers.sandbox.__main__ import make_sandbox, parse_args
+
+    sandbox = make_sandbox(parse_args(["--frozen-clock", "--window", "30"]))
+    assert {limit.window for limit in sandbox.rate_limits.values()} == {30}
