@@ -21,7 +21,6 @@ wait no real time. Every retry is logged on the ``helpers.retry`` logger and pas
 ``on_retry``.
 """
 
-
 from __future__ import annotations
 
 import logging
