@@ -36,9 +36,9 @@ from pathlib import Path
 import nbformat
 from nbclient import NotebookClient
 
+from helpers.book.paths import ROOT
 from helpers.book.rerecord import copy_book_sources
 
-ROOT = Path(__file__).resolve().parent.parent
 JUPYTER_BOOK = Path(sys.executable).with_name("jupyter-book")
 BUILD = [str(JUPYTER_BOOK), "build", ".", "--all", "--warningiserror", "--nitpick", "--keep-going"]
 TARGET = 1.3

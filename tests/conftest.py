@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import os
+import socket
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 from book_build import build, copy_book
+
+from helpers import Sandbox
+from helpers.sandbox import demo_credentials
 
 #: Set to a built site (e.g. ``_build/html`` after ``make book``) to test it instead of building.
 SITE_VAR = "HANDBOOK_SITE"
@@ -40,3 +45,21 @@ def site(request) -> Path:
     book = request.getfixturevalue("built_book")
     assert book.returncode == 0, book.log
     return book.html
+
+
+@pytest.fixture
+def sandbox() -> Sandbox:
+    """A fresh sandbox on a frozen clock with the documented demo credentials (env ignored)."""
+    return Sandbox(demo=demo_credentials({}))
+
+
+@pytest.fixture(scope="session")
+def free_port() -> Callable[[], int]:
+    """``free_port()``: a loopback port nothing listens on right now (the OS picks it)."""
+
+    def pick() -> int:
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            return s.getsockname()[1]
+
+    return pick

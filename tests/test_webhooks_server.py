@@ -25,10 +25,10 @@ from pathlib import Path
 import httpx
 import pytest
 
+from helpers.book.paths import ROOT
 from helpers.webhooks import CALL_PATH, SMS_PATH
 from helpers.webhooks.__main__ import main
 
-ROOT = Path(__file__).resolve().parent.parent
 START_DEADLINE = 20.0
 HANDLER = """
 import os
@@ -42,17 +42,13 @@ def handle(event):
 """
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 class Receiver:
     """The receiver in a subprocess on a loopback port."""
 
-    def __init__(self, tmp_path: Path, store: Path, *extra: str, allow: str = "127.0.0.1/32"):
-        self.port = free_port()
+    def __init__(
+        self, tmp_path: Path, store: Path, *extra: str, port: int, allow: str = "127.0.0.1/32"
+    ):
+        self.port = port
         self.url = f"http://127.0.0.1:{self.port}"
         env = {
             **os.environ,
@@ -133,8 +129,10 @@ def test_a_handler_that_cannot_be_imported_is_refused_by_name(capsys, tmp_path):
     assert "--handler no_such_module:handle: cannot import it" in err
 
 
-def test_the_server_ignores_x_forwarded_for_unless_a_proxy_is_trusted(tmp_path):
-    receiver = Receiver(tmp_path, tmp_path / "events.sqlite3", allow="203.0.113.0/24")
+def test_the_server_ignores_x_forwarded_for_unless_a_proxy_is_trusted(tmp_path, free_port):
+    receiver = Receiver(
+        tmp_path, tmp_path / "events.sqlite3", port=free_port(), allow="203.0.113.0/24"
+    )
     try:
         response = httpx.post(
             receiver.url + CALL_PATH,
@@ -197,7 +195,7 @@ def wait_until_processed(store: Path, count: int, deadline: float = 30.0) -> int
 
 
 @pytest.mark.timeout(120)
-def test_sigkill_mid_stream_then_restart_stores_every_event_exactly_once(tmp_path):
+def test_sigkill_mid_stream_then_restart_stores_every_event_exactly_once(tmp_path, free_port):
     (tmp_path / "crash_handler.py").write_text(HANDLER)
     store = tmp_path / "events.sqlite3"
     handler = ("--handler", "crash_handler:handle")
@@ -207,7 +205,7 @@ def test_sigkill_mid_stream_then_restart_stores_every_event_exactly_once(tmp_pat
     lock = threading.Lock()
     killed = threading.Event()
 
-    receiver = Receiver(tmp_path, store, *handler)
+    receiver = Receiver(tmp_path, store, *handler, port=free_port())
     limits = httpx.Limits(max_connections=16)
     with httpx.Client(timeout=10, limits=limits) as client:
 
@@ -233,7 +231,7 @@ def test_sigkill_mid_stream_then_restart_stores_every_event_exactly_once(tmp_pat
         fields = sends[i][1]
         assert (fields.get("CallSid") or fields["SmsSid"], fields["Status"]) in after_kill
 
-    receiver = Receiver(tmp_path, store, *handler)
+    receiver = Receiver(tmp_path, store, *handler, port=free_port())
     try:
         with httpx.Client(timeout=10, limits=limits) as client, ThreadPoolExecutor(16) as pool:
             resent = [i for i in range(len(sends)) if i not in before_kill]

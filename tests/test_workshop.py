@@ -7,7 +7,6 @@ import os
 import re
 import shlex
 import shutil
-import socket
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -20,12 +19,6 @@ from book_paths import BOOK, ROOT
 from helpers.book.workshop import wait_until_up
 
 needs_curl = pytest.mark.skipif(shutil.which("curl") is None, reason="curl is not installed")
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @dataclass
@@ -43,7 +36,7 @@ class Workshop:
 
 
 @pytest.fixture
-def workshop() -> Iterator[Workshop]:
+def workshop(free_port) -> Iterator[Workshop]:
     """`python -m helpers.book.workshop` as `make workshop` starts it, without JupyterLab."""
     port = free_port()
     process = subprocess.Popen(
