@@ -68,20 +68,21 @@ def parse_retry_after(value: str, now: datetime) -> float:
 
 @dataclass(frozen=True)
 class RetryEvent:
-    """One decision to retry: after which attempt, why, how long, and on whose word."""
+    """One decision to retry: after which attempt, which error, how long, and on whose word."""
 
     attempt: int
     method: str
     url: str
-    reason: str
+    error: BaseException
     delay: float
     source: str  # "Retry-After" or "backoff"
 
-
-def _reason(exc: BaseException) -> str:
-    if isinstance(exc, APIError):
-        return f"{exc.status} {exc.message}"
-    return f"{type(exc).__name__}: {exc}"
+    @property
+    def reason(self) -> str:
+        """The error in a few words: ``429 Too Many Requests: ...`` or ``ReadTimeout: ...``."""
+        if isinstance(self.error, APIError):
+            return f"{self.error.status} {self.error.message}"
+        return f"{type(self.error).__name__}: {self.error}"
 
 
 @dataclass
@@ -162,11 +163,12 @@ class RetryPolicy:
                         waited=waited,
                         last_error=error,
                     ) from error
-                self._report(RetryEvent(attempt, method, url, _reason(error), seconds, source))
+                self.report(RetryEvent(attempt, method, url, error, seconds, source))
                 self.sleep(seconds)
                 waited += seconds
 
-    def _report(self, event: RetryEvent) -> None:
+    def report(self, event: RetryEvent) -> None:
+        """Log a retry about to happen (``helpers.retry`` logger) and pass it to ``on_retry``."""
         log.warning(
             "retry %d/%d of %s %s after %s: waiting %.2f s (%s)",
             event.attempt,
