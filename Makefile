@@ -69,8 +69,10 @@ lab: $(STAMP)
 	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev,lab]'
 	$(BIN)/jupyter lab book/
 
+## The speed targets as ratios: imports, build against its floor (no notebook code), and
+## make test against make book (runs every test; NO_TESTS=1 leaves that out).
 benchmark: $(STAMP)
-	$(BIN)/python benchmarks/build_time.py
+	$(BIN)/python benchmarks/ratios.py $(if $(NO_TESTS),--no-tests)
 
 clean:
 	rm -rf _build

@@ -14,7 +14,7 @@ the cassettes from its own location (this repository's cassettes/), not from the
 directory. Figures are wall-clock seconds; with --repeat N the minimum and median are shown and
 the ratio uses the minima. Nothing is asserted except that every build and notebook succeeds.
 
-Run: ``make benchmark`` (``.venv/bin/python benchmarks/build_time.py``), or
+Run: ``.venv/bin/python benchmarks/build_time.py`` (``make benchmark`` runs benchmarks/ratios.py), or
 ``.venv/bin/python benchmarks/build_time.py --repeat 3 --json benchmarks/results/build.json``.
 """
 
