@@ -1,6 +1,6 @@
 """The three values every Exotel request needs, read from the environment.
 
-The seed's guide: the API Key is the username, the API Token the password, and the Account SID
+Exotel's Authentication & Security guide: the API Key is the username, the API Token the password, and the Account SID
 appears in every path. They live in environment variables, never in code.
 
 >>> creds = Credentials.from_env({"EXOTEL_API_KEY": "k1234", "EXOTEL_API_TOKEN": "t",

@@ -97,7 +97,8 @@ class APIError(ExotelError):
     """The API answered with an error status.
 
     Carries the HTTP ``status``, Exotel's ``message`` from the RestException body, the raw
-    ``body``, the response ``headers`` and the seed's ``hint`` of what to check.
+    ``body``, the response ``headers`` and the ``hint`` of what to check (from the *Common Authentication
+    Errors* table of Exotel's Authentication & Security guide).
 
     >>> try:
     ...     raise AuthenticationError("Authentication failed", status=401)

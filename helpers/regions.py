@@ -1,7 +1,8 @@
 """Exotel's two data centres and the base URLs built from them.
 
-Source: the Authentication & Security guide and the Security & Compliance FAQ (both in
-``shared/seeds``): Singapore ``api.exotel.com`` is the default, Mumbai ``api.in.exotel.com``
+Sources: Exotel's Authentication & Security guide
+(https://developer.exotel.com/docs/references/authentication) and its Security & Compliance FAQ
+(https://developer.exotel.com/docs/faqs/security-compliance): Singapore ``api.exotel.com`` is the default, Mumbai ``api.in.exotel.com``
 is for India-based accounts and data-localisation needs.
 
 >>> get_region("mumbai").v1_base("acme")

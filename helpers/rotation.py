@@ -43,9 +43,15 @@ class RegenerateRule(enum.Enum):
 
     @property
     def source(self) -> str:
+        """The Exotel document that describes this rule, by title."""
         if self is RegenerateRule.GRACE_48H:
-            return "Access Control For Exotel APIs (2019): the old token stays active for 48 hours"
-        return "Security & Compliance FAQs: regenerating immediately invalidates the old token"
+            return (
+                "Access Control For Exotel APIs (Exotel blog, 2019): the old token stays active "
+                "for 48 hours"
+            )
+        return (
+            "Exotel's Security & Compliance FAQ: regenerating immediately invalidates the old token"
+        )
 
 
 class KeyAdmin(Protocol):
@@ -222,9 +228,13 @@ def regenerate_and_deploy(
     stream: SteadyStream,
     key: str | Credentials,
     rule: RegenerateRule,
+    *,
+    all_at_once: bool = False,
 ) -> Credentials:
     """Regenerate the key's token under ``rule``, then deploy it service by service (a beat
-    between each). Under the 48-hour rule the old token is deleted once every service has the
+    between each), or to every service in one step with ``all_at_once`` (one shared secret that
+    every service re-reads: the shortest gap an account with a single key can have under the
+    immediate rule). Under the 48-hour rule the old token is deleted once every service has the
     new one, as the 2019 post allows.
     """
     name = key.api_key if isinstance(key, Credentials) else key
@@ -232,9 +242,14 @@ def regenerate_and_deploy(
     stream.beat("before")
     new = admin.regenerate_token(name, rule)
     stream.beat("regenerate token")
-    for service in users:
-        deployment.deploy(service, new)
-        stream.beat(f"deploy to {service}")
+    if all_at_once:
+        for service in users:
+            deployment.deploy(service, new)
+        stream.beat("deploy to every service")
+    else:
+        for service in users:
+            deployment.deploy(service, new)
+            stream.beat(f"deploy to {service}")
     if rule.grace:
         admin.delete_old_token(name)
         stream.beat("delete old token")

@@ -684,6 +684,47 @@ def test_regenerating_under_the_48_hour_rule_refuses_nothing(sandbox):
     assert status(sandbox, billing) == 401  # the old token was deleted at the end
 
 
+def one_key_fleet(sandbox: Sandbox):
+    """An account with one key (as Exotel's guide and FAQ describe it), used by every service."""
+    deployment = Deployment({"api": sandbox.demo, "worker": sandbox.demo, "cron": sandbox.demo})
+    stream = SteadyStream(
+        deployment, lambda c: ExotelClient(c, transport=sandbox.transport()), sandbox.clock
+    )
+    return deployment, stream
+
+
+def test_one_key_regenerated_at_once_everywhere_is_refused_only_until_the_deploy(sandbox):
+    deployment, stream = one_key_fleet(sandbox)
+    regenerate_and_deploy(
+        sandbox.dashboard,
+        deployment,
+        stream,
+        sandbox.demo,
+        RegenerateRule.IMMEDIATE,
+        all_at_once=True,
+    )
+    assert [b.step for b in stream.beats] == [
+        "before",
+        "regenerate token",
+        "deploy to every service",
+    ]
+    assert {beat.step for beat, _, _ in stream.refused} == {"regenerate token"}
+
+
+def test_one_key_regenerated_under_the_48_hour_rule_refuses_nothing(sandbox):
+    deployment, stream = one_key_fleet(sandbox)
+    regenerate_and_deploy(
+        sandbox.dashboard,
+        deployment,
+        stream,
+        sandbox.demo,
+        RegenerateRule.GRACE_48H,
+        all_at_once=True,
+    )
+    assert stream.refused == []
+    assert status(sandbox, sandbox.demo) == 401  # the old token was deleted at the end
+
+
 def test_a_rotation_whose_new_key_is_refused_deletes_nothing(sandbox):
     billing, deployment, stream = fleet(sandbox, RegenerateRule.IMMEDIATE)
 

@@ -660,9 +660,9 @@ def test_two_sandboxes_driven_alike_give_identical_sids_and_timestamps():
     assert first[2]["Calls"][0]["DateUpdated"] == "2026-01-15 10:00:42"
 
 
-def test_a_different_seed_gives_different_sids():
+def test_a_different_salt_gives_different_sids():
     first = drive(Sandbox(demo=demo_credentials({})))
-    other = drive(Sandbox(demo=demo_credentials({}), seed="elsewhere"))
+    other = drive(Sandbox(demo=demo_credentials({}), salt="elsewhere"))
     assert first[0]["Call"]["Sid"] != other[0]["Call"]["Sid"]
 
 

@@ -1,6 +1,6 @@
 """The sandbox: Exotel's documented API behaviour, as plain Python with no web framework.
 
-Order of checks, as the seed's error table reads: credentials (401, including the other
+Order of checks, as the error table of Exotel's Authentication & Security guide reads: credentials (401, including the other
 region's host), the account's and then the key's IP allowlist (403), the per-account limit
 (429), the Account SID (404), the key's permissions (403), then the resource.
 """
@@ -51,7 +51,7 @@ class Sandbox:
         clock: Clock | None = None,
         rate_limit: SlidingWindowLimit | None = None,
         demo: Credentials | None = None,
-        seed: str = "handbook",
+        salt: str = "handbook",
     ):
         self.clock = clock or FrozenClock()
         self.rate_limit = rate_limit or SlidingWindowLimit(200, 60)
@@ -60,8 +60,8 @@ class Sandbox:
         self.calls: dict[str, Call] = {}
         self.messages: dict[str, Sms] = {}
         self.callbacks = CallbackOutbox()  # StatusCallbacks owed; deliver_due() sends them
-        self._new_sid = SidFactory(seed)
-        self._request_ids = SidFactory(f"{seed}:requests")
+        self._new_sid = SidFactory(salt)
+        self._request_ids = SidFactory(f"{salt}:requests")
         self._lock = threading.Lock()
 
     # -- adapters ------------------------------------------------------------------------------

@@ -41,7 +41,7 @@ class Dashboard:
 
     ``rule`` is what Regenerate does to the old token: :attr:`RegenerateRule.IMMEDIATE` by
     default (the current FAQ), or :attr:`RegenerateRule.GRACE_48H` (the 2019 post). Keys and
-    tokens come from a seeded counter, so a chapter gets the same ones on every run.
+    tokens come from a counter, so a chapter gets the same ones on every run.
     """
 
     def __init__(
@@ -51,13 +51,13 @@ class Dashboard:
         *,
         rule: RegenerateRule = RegenerateRule.IMMEDIATE,
         lock: AbstractContextManager | None = None,
-        seed: str | None = None,
+        salt: str | None = None,
     ):
         self.account = account
         self.clock = clock
         self.rule = rule
         self._lock = lock or threading.Lock()
-        self._secrets = SidFactory(f"{seed or account.sid}:api-keys")
+        self._secrets = SidFactory(f"{salt or account.sid}:api-keys")
 
     # -- reading ------------------------------------------------------------------------------
 

@@ -1,4 +1,5 @@
-"""Per-account request limit over a sliding window (200 a minute, as the seed documents)."""
+"""Per-account request limit over a sliding window (200 a minute, as Exotel's Authentication & Security
+guide documents)."""
 
 from __future__ import annotations
 

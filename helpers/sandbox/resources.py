@@ -40,12 +40,12 @@ def exotel_time(moment: datetime | None) -> str | None:
 class SidFactory:
     """Deterministic 32-hex-character SIDs, the shape of Exotel's CallSid and SmsSid."""
 
-    def __init__(self, seed: str = "handbook"):
-        self._seed = seed
+    def __init__(self, salt: str = "handbook"):
+        self._salt = salt
         self._counter = itertools.count(1)
 
     def __call__(self, kind: str) -> str:
-        return hashlib.md5(f"{self._seed}:{kind}:{next(self._counter)}".encode()).hexdigest()
+        return hashlib.md5(f"{self._salt}:{kind}:{next(self._counter)}".encode()).hexdigest()
 
 
 @dataclass(kw_only=True)

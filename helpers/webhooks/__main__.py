@@ -7,7 +7,7 @@
 Safe by default:
 
 - it binds only to a loopback address unless ``--public`` is given. The receiver speaks plain
-  HTTP, and the seed's first rule is HTTPS for every callback URL; the intended set-up is a
+  HTTP, and the first rule of Exotel's Authentication & Security guide is HTTPS for every callback URL; the intended set-up is a
   TLS-terminating proxy (or tunnel) on the same machine forwarding to the loopback port, named
   with ``--trust-proxy 127.0.0.1`` so the allowlist judges the client it forwards. With
   ``--public`` it still refuses to start on plain HTTP unless ``--ssl-certfile`` and

@@ -1,6 +1,6 @@
 """Who may post status callbacks: a source-address allowlist, with CIDR ranges.
 
-The seed's advice is to "verify source IP ranges": accept webhook requests only from Exotel's
+Exotel's Authentication & Security guide advises to "verify source IP ranges": accept webhook requests only from Exotel's
 addresses. Exotel does not publish them; its network-requirements page says to ask support or
 your account manager for the current list
 (https://developer.exotel.com/docs/advanced-config/network-requirements).

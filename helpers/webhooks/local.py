@@ -2,7 +2,7 @@
 
 ``local_client(app, source_ip="203.0.113.10")`` is an ``httpx.Client`` whose requests go straight
 into ``app``, which sees ``source_ip`` as the connection's address. The chapter uses it to post
-callbacks to the receiver (and to the port of the seed's example) inside the notebook, where
+callbacks to the receiver (and to the port of the Express example in Exotel's Authentication & Security guide) inside the notebook, where
 opening sockets is not allowed.
 
 How: httpx's :class:`~httpx.ASGITransport` is asynchronous; a blocking portal (anyio) runs it on

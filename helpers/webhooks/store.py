@@ -1,6 +1,6 @@
 """The exactly-once store: every distinct event ``(Sid, Status)`` is one row in SQLite.
 
-Why this, and not the seed example's ``Set``:
+Why this, and not the ``Set`` of the Express example in Exotel's Authentication & Security guide:
 
 - **Identity.** The key is the resource's Sid *and* its Status, so a call's ``in-progress`` and
   ``completed`` updates are two events, while a retried ``completed`` is the same one.
