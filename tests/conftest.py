@@ -19,6 +19,9 @@ from pytest_notebook.nb_regression import NBRegressionError
 from helpers import Sandbox
 from helpers.sandbox import demo_credentials
 
+#: Loaded into kernels as their sitecustomize, never imported here (--doctest-modules would).
+collect_ignore = ["network_guard.py"]
+
 #: Set to a built site (e.g. ``_build/html`` after ``make book``) to test it instead of building.
 SITE_VAR = "HANDBOOK_SITE"
 
