@@ -1,7 +1,7 @@
 """How long ``import helpers.client`` takes, against ``import httpx`` (the one library it needs).
 
 Each import runs in a fresh interpreter, timed around the import statement alone (interpreter
-start-up and ``site`` excluded), ``--repeat`` times; the ratio uses the medians. The goal is 1.5:
+start-up and ``site`` excluded), ``--repeat`` times, the two alternated; the ratio uses the medians. The goal is 1.5:
 the client a reader copies should cost little more than httpx itself, so it must not load vcrpy,
 YAML, the sandbox or the book's machinery.
 
@@ -19,25 +19,23 @@ TARGET = 1.5
 TIMED = "import time; t = time.perf_counter(); import {module}; print(time.perf_counter() - t)"
 
 
-def import_seconds(module: str, repeat: int) -> list[float]:
-    """Seconds to import ``module`` in each of ``repeat`` fresh interpreters."""
-    return [
-        float(
-            subprocess.run(
-                [sys.executable, "-c", TIMED.format(module=module)],
-                capture_output=True,
-                text=True,
-                check=True,
-            ).stdout
-        )
-        for _ in range(repeat)
-    ]
+def import_seconds(module: str) -> float:
+    """Seconds to import ``module`` in a fresh interpreter."""
+    timed = subprocess.run(
+        [sys.executable, "-c", TIMED.format(module=module)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return float(timed.stdout)
 
 
 def measure(repeat: int = 15) -> float:
     """Print both import times and their ratio; return the ratio."""
-    httpx = import_seconds("httpx", repeat)
-    client = import_seconds("helpers.client", repeat)
+    httpx, client = [], []
+    for _ in range(repeat):  # alternated, so a change in the machine's load hits both alike
+        httpx.append(import_seconds("httpx"))
+        client.append(import_seconds("helpers.client"))
     ratio = statistics.median(client) / statistics.median(httpx)
     for name, values in (("import httpx", httpx), ("import helpers.client", client)):
         print(

@@ -8,16 +8,19 @@ own ``_config.yml``, ``_static/`` and ``_ext/``: the same configuration, a fract
 
 from __future__ import annotations
 
+import os
 import shutil
+import signal
 import subprocess
 import sys
 from pathlib import Path
 
 import nbformat
-from book_paths import playback_env
+from book_paths import CASSETTES, playback_env
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
 from helpers.book.paths import ROOT
+from helpers.book.recording import CASSETTES_VAR
 from helpers.book.rerecord import copy_book_sources
 
 JUPYTER_BOOK = Path(sys.executable).with_name("jupyter-book")
@@ -42,6 +45,23 @@ PROBE_CELLS = [
         '            print(f"{region.subdomain} {exc.status}: {exc.message}")'
     ),
 ]
+
+
+#: Each probe: the probe page plus one cell (tests/test_book_build.py says what each proves).
+PROBES = {
+    "unexpected-error": new_code_cell("1 / 0"),
+    "failing-solution": new_code_cell(
+        "answer = 41\nassert answer == 42, 'this solution is wrong'",
+        metadata={"tags": ["solution", "hide-cell"]},
+    ),
+    "raises-exception": new_code_cell("1 / 0", metadata={"tags": ["raises-exception"]}),
+    "broken-links": new_markdown_cell(
+        "See [a missing page](missing.md), [a missing heading](#no-such-heading) and "
+        "{py:class}`helpers.NoSuchClass`."
+    ),
+    "stderr": new_code_cell("import sys\nprint('oops', file=sys.stderr)"),
+    "changed-cassette": None,  # the probe page alone, playing back its own copy of a cassette
+}
 
 
 def network_can_be_cut() -> bool:
@@ -91,6 +111,46 @@ def finish(build: subprocess.Popen) -> subprocess.CompletedProcess:
     return subprocess.CompletedProcess(build.args, build.returncode, log, "")
 
 
+def stop(build: subprocess.Popen) -> None:
+    """Stop a build that is still running, with its kernels (its own process group)."""
+    if build.poll() is None:
+        os.killpg(build.pid, signal.SIGTERM)
+        build.communicate(timeout=60)
+
+
 def build(src: Path, prefix: list[str] = (), **env: str) -> subprocess.CompletedProcess:
     """``make book``'s build of ``src`` in playback, waited for."""
     return finish(start_build(src, prefix, **env))
+
+
+class Probes:
+    """Every probe book of :data:`PROBES` under ``root``, all building at once from the start."""
+
+    def __init__(self, root: Path) -> None:
+        #: The changed-cassette probe's own copy of the regions chapter's cassettes.
+        self.cassettes = root / "cassettes"
+        shutil.copytree(CASSETTES / "regions", self.cassettes / "regions")
+        self.started: dict[str, tuple[Path, subprocess.Popen]] = {}
+        self.finished: dict[str, subprocess.CompletedProcess] = {}
+        for name, cell in PROBES.items():
+            src = probe_book(root / name, *([cell] if cell else []))
+            self.started[name] = (src, start_build(src, **self.env(name)))
+
+    def env(self, name: str) -> dict[str, str]:
+        return {CASSETTES_VAR: str(self.cassettes)} if name == "changed-cassette" else {}
+
+    def __call__(self, name: str) -> tuple[Path, subprocess.CompletedProcess]:
+        """(source folder, finished build) of the probe ``name``."""
+        src, build = self.started[name]
+        if name not in self.finished:
+            self.finished[name] = finish(build)
+        return src, self.finished[name]
+
+    def rebuild(self, name: str) -> subprocess.CompletedProcess:
+        """A second build of the probe ``name`` in the same folder."""
+        src, _ = self(name)
+        return build(src, **self.env(name))
+
+    def close(self) -> None:
+        for _, build in self.started.values():
+            stop(build)

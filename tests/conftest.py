@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import signal
 import socket
 import tempfile
 from collections.abc import Callable
@@ -12,7 +11,15 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from book_build import NO_NETWORK, copy_book, finish, network_can_be_cut, start_build
+from book_build import (
+    NO_NETWORK,
+    Probes,
+    copy_book,
+    finish,
+    network_can_be_cut,
+    start_build,
+    stop,
+)
 from notebook_runs import guarded, regression
 from pytest_notebook.nb_regression import NBRegressionError
 
@@ -56,13 +63,24 @@ class WholeBookBuild:
         return self._book
 
     def close(self) -> None:
-        if self.process.poll() is None:  # the session stopped early: stop the build and kernels
-            os.killpg(self.process.pid, signal.SIGTERM)
-            self.process.communicate(timeout=60)
+        stop(self.process)  # if the session ended before the build did
         shutil.rmtree(self.src, ignore_errors=True)
 
 
+class ProbeBuilds(Probes):
+    """The probe books (tests/book_build.py) in a temporary folder, removed at the end."""
+
+    def __init__(self) -> None:
+        self.root = Path(tempfile.mkdtemp(prefix="handbook-probes-"))
+        super().__init__(self.root)
+
+    def close(self) -> None:
+        super().close()
+        shutil.rmtree(self.root, ignore_errors=True)
+
+
 WHOLE_BOOK = pytest.StashKey[WholeBookBuild]()
+PROBES = pytest.StashKey[ProbeBuilds]()
 
 
 def needs_whole_book(item: pytest.Item) -> bool:
@@ -70,20 +88,34 @@ def needs_whole_book(item: pytest.Item) -> bool:
     return "built_book" in names or ("site" in names and not os.environ.get(SITE_VAR))
 
 
+def needs_probes(item: pytest.Item) -> bool:
+    return "probe" in getattr(item, "fixturenames", ())
+
+
+def waits_for_a_build(item: pytest.Item) -> bool:
+    return needs_whole_book(item) or needs_probes(item)
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Tests that read the whole book's build run last (see :class:`WholeBookBuild`)."""
-    items.sort(key=needs_whole_book)  # stable: the order within each group is kept
+    """Tests that read a book build run last: the builds start in the background once the tests
+    are collected, and overlap all the others."""
+    items.sort(key=waits_for_a_build)  # stable: the order within each group is kept
 
 
 def pytest_collection_finish(session: pytest.Session) -> None:
-    if not session.config.option.collectonly and any(map(needs_whole_book, session.items)):
+    if session.config.option.collectonly:
+        return
+    if any(map(needs_whole_book, session.items)):
         session.config.stash[WHOLE_BOOK] = WholeBookBuild()
+    if any(map(needs_probes, session.items)):
+        session.config.stash[PROBES] = ProbeBuilds()
 
 
 def pytest_sessionfinish(session: pytest.Session) -> None:
-    build = session.config.stash.get(WHOLE_BOOK, None)
-    if build is not None:
-        build.close()
+    for key in (WHOLE_BOOK, PROBES):
+        started = session.config.stash.get(key, None)
+        if started is not None:
+            started.close()
 
 
 @pytest.fixture(scope="session")
@@ -93,6 +125,15 @@ def built_book(request) -> BuiltBook:
     if WHOLE_BOOK not in stash:
         stash[WHOLE_BOOK] = WholeBookBuild()
     return stash[WHOLE_BOOK].result()
+
+
+@pytest.fixture(scope="session")
+def probe(request) -> ProbeBuilds:
+    """``probe(name)``: a probe book (tests/book_build.py) and its finished build."""
+    stash = request.config.stash
+    if PROBES not in stash:
+        stash[PROBES] = ProbeBuilds()
+    return stash[PROBES]
 
 
 @pytest.fixture(scope="session")

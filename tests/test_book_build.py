@@ -2,76 +2,22 @@
 
 The whole book is built once per session (tests/conftest.py), offline where the machine allows.
 Each way a build fails, or must not, is proven on a one-page book with the project's own
-configuration (tests/book_build.py): the builds start together and run side by side.
+configuration (tests/book_build.py); those builds start together when the tests are collected.
 """
 
 from __future__ import annotations
 
-import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
-from book_build import BUILD, PROBE, finish, probe_book, start_build
-from book_paths import CASSETTES, ROOT, toc_files
-from nbformat.v4 import new_code_cell, new_markdown_cell
-
-from helpers.book.recording import CASSETTES_VAR
+from book_build import BUILD, PROBE
+from book_paths import ROOT, toc_files
 
 pytestmark = pytest.mark.build
-
-#: One extra cell per probe, appended to the probe page.
-PROBES = {
-    "unexpected-error": new_code_cell("1 / 0"),
-    "failing-solution": new_code_cell(
-        "answer = 41\nassert answer == 42, 'this solution is wrong'",
-        metadata={"tags": ["solution", "hide-cell"]},
-    ),
-    "raises-exception": new_code_cell("1 / 0", metadata={"tags": ["raises-exception"]}),
-    "broken-links": new_markdown_cell(
-        "See [a missing page](missing.md), [a missing heading](#no-such-heading) and "
-        "{py:class}`helpers.NoSuchClass`."
-    ),
-    "stderr": new_code_cell("import sys\nprint('oops', file=sys.stderr)"),
-    "changed-cassette": None,  # the probe page alone, playing back its own copy of a cassette
-}
 
 
 def html(src: Path, page: str) -> str:
     return (src / "_build" / "html" / f"{page}.html").read_text()
-
-
-@pytest.fixture(scope="module")
-def cassettes(tmp_path_factory) -> Path:
-    """A copy of the regions chapter's cassettes, for the probe that changes one."""
-    root = tmp_path_factory.mktemp("cassettes")
-    shutil.copytree(CASSETTES / "regions", root / "regions")
-    return root
-
-
-@pytest.fixture(scope="module")
-def probes(tmp_path_factory, cassettes) -> dict[str, tuple[Path, subprocess.Popen]]:
-    """Every probe book, its build started; all of them run at once."""
-    started = {}
-    for name, cell in PROBES.items():
-        src = probe_book(tmp_path_factory.mktemp(name), *([cell] if cell else []))
-        env = {CASSETTES_VAR: str(cassettes)} if name == "changed-cassette" else {}
-        started[name] = (src, start_build(src, **env))
-    return started
-
-
-@pytest.fixture(scope="module")
-def probe(probes):
-    """``probe(name)``: (source folder, finished build) of that probe."""
-    finished = {}
-
-    def wait(name: str) -> tuple[Path, subprocess.CompletedProcess]:
-        src, build = probes[name]
-        if name not in finished:
-            finished[name] = finish(build)
-        return src, finished[name]
-
-    return wait
 
 
 def test_book_builds_with_every_chapter_executed(built_book):
@@ -137,12 +83,12 @@ def test_a_cell_writing_to_stderr_fails_the_build(probe):
     assert "stderr was found in the cell outputs" in result.stdout
 
 
-def test_a_second_build_in_the_same_folder_shows_a_changed_cassette(probe, cassettes):
+def test_a_second_build_in_the_same_folder_shows_a_changed_cassette(probe):
     """Sphinx rebuilds only changed sources; a cassette change must still reach the page."""
     src, first = probe("changed-cassette")
     assert first.returncode == 0, first.stdout[-3000:]
-    recording = cassettes / "regions" / "wrong-region.yaml"
+    recording = probe.cassettes / "regions" / "wrong-region.yaml"
     recording.write_text(recording.read_text().replace("Authentication failed", "Go away"))
-    second = finish(start_build(src, **{CASSETTES_VAR: str(cassettes)}))
+    second = probe.rebuild("changed-cassette")
     assert second.returncode == 0, second.stdout[-3000:]
     assert "401: Go away" in html(src, PROBE)
