@@ -1,22 +1,43 @@
 # The whole set-up on a fresh machine is `make book` or `make test`; both create .venv first.
-PYTHON ?= python3
-PORT   ?= 4010
-VENV   := .venv
-BIN    := $(VENV)/bin
-STAMP  := $(VENV)/.installed-dev
-JB     := $(BIN)/jupyter-book
+# Once set up, nothing here needs the network: the stamps below say what is already installed.
+PYTHON   ?= python3
+PORT     ?= 4010
+LAB_PORT ?= 8888
+VENV      := .venv
+BIN       := $(VENV)/bin
+STAMP     := $(VENV)/.installed-dev
+LAB_STAMP := $(VENV)/.installed-lab
+JB        := $(BIN)/jupyter-book
+# setuptools explains how editable installs work on every install ("Editable installation. Please
+# be careful with folders..."); nothing in it to act on, so it is filtered out.
+PIP       := PYTHONWARNINGS="ignore:Editable installation" $(BIN)/python -m pip install --quiet
+# JupyterLab refuses to start as root (containers, devcontainers) unless told it may.
+ALLOW_ROOT := $(shell [ "$$(id -u)" = 0 ] && echo --allow-root)
 
-.PHONY: setup lint browser book test check workshop cassettes lab benchmark clean
+.PHONY: setup setup-lab lint browser postgresql node node-tools snippets book test check workshop \
+	cassettes chapter lab benchmark clean
 
 $(STAMP): pyproject.toml constraints.txt
-	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev]'
-	# Build matplotlib's font cache now: building it inside a notebook prints to stderr.
-	$(BIN)/python -c "import matplotlib.font_manager"
-	touch $(STAMP)
+	@echo "Setting up $(VENV) (a few minutes the first time; afterwards no network is needed):"
+	@echo "  [1/3] creating $(VENV) with $(PYTHON)"
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	@echo "  [2/3] installing the project and its tools, as constraints.txt locks them"
+	@$(PIP) --upgrade pip
+	@$(PIP) -c constraints.txt -e '.[dev]'
+	@# Build matplotlib's font cache now: building it inside a notebook prints to stderr.
+	@echo "  [3/3] building matplotlib's font cache"
+	@$(BIN)/python -c "import matplotlib.font_manager"
+	@touch $(STAMP)
 
 setup: $(STAMP)
+
+## JupyterLab (the `lab` extra), once: `make workshop` and `make lab` then start without pip.
+$(LAB_STAMP): $(STAMP)
+	@echo "Installing JupyterLab into $(VENV) (once; needs the package index)"
+	@$(PIP) -c constraints.txt -e '.[dev,lab]'
+	@touch $(LAB_STAMP)
+
+setup-lab: $(LAB_STAMP)
 
 ## Build the site into _build/html, executing every notebook from the cassettes.
 book: $(STAMP)
@@ -42,32 +63,76 @@ browser:
 	      "the browser tests will skip"; \
 	  fi; }
 
+## Debian's PostgreSQL server binaries (initdb, pg_ctl) for the receiver's PostgreSQL store:
+## tests/postgres_server.py starts a throwaway server from them in a temporary folder. Installed
+## with apt-get when missing and this user may; otherwise those tests skip and say why.
+postgresql:
+	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || command -v initdb >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql; \
+	  else \
+	    echo "PostgreSQL is missing and cannot be installed here (needs root and apt-get):" \
+	      "the receiver's PostgreSQL tests will skip"; \
+	  fi; }
+
+## Node.js and npm for the snippets' Node.js tabs (tests/test_snippets.py): Debian's nodejs and npm
+## with apt-get when missing and this user may, then Express and friends from
+## book/snippets/package-lock.json (npm ci, again whenever the lock file changes). Without them
+## the Node.js snippets skip and say why. The book's build never needs Node.js.
+NODE_MODULES := book/snippets/node_modules/.package-lock.json
+node: node-tools $(NODE_MODULES)
+	@true
+
+node-tools:
+	@command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm; \
+	  else \
+	    echo "node or npm is missing and cannot be installed here (needs root and apt-get):" \
+	      "the Node.js snippets will skip"; \
+	  fi; }
+
+$(NODE_MODULES): book/snippets/package-lock.json book/snippets/package.json | node-tools
+	@if command -v npm >/dev/null 2>&1; then \
+	  echo "npm ci in book/snippets (package-lock.json changed)"; \
+	  cd book/snippets && npm ci --no-audit --no-fund --loglevel=error && touch node_modules/.package-lock.json; \
+	fi
+
+## Run every snippet in book/snippets/ against a fresh loopback sandbox and rewrite the outputs
+## committed beside them (check with: .venv/bin/python -m helpers.book.snippets check).
+snippets: $(STAMP) node
+	$(BIN)/python -m helpers.book.snippets record
+
 ## Lint, then every test: helpers, sandbox conformance, notebook regression, hygiene, the build,
-## and the built site in chromium.
-test: lint browser
+## the built site in chromium, the snippets in curl, Node.js and Python, the webhook receiver
+## on SQLite and on PostgreSQL, and the workshop with JupyterLab.
+test: lint browser postgresql node $(LAB_STAMP)
 	EXOTEL_HANDBOOK_MODE=playback $(BIN)/python -m pytest
 
 ## Is this machine ready for the workshop? Says what is missing, in plain words.
 check:
 	@$(PYTHON) -c 'import sys; v = sys.version_info; sys.exit(0 if v >= (3, 11) else f"Python {v[0]}.{v[1]} is too old: the handbook needs 3.11 or newer. Install it, then: make check PYTHON=python3.11")'
-	@$(MAKE) --no-print-directory setup
-	@$(BIN)/python -m helpers.book.check_setup --port $(PORT)
+	@$(MAKE) --no-print-directory --silent $(STAMP)
+	@$(BIN)/python -m helpers.book.check_setup --port $(PORT) --lab-port $(LAB_PORT)
 
-## The sandbox on 127.0.0.1:$(PORT) and JupyterLab side by side; prints the demo credentials,
-## the URLs and curl commands. Ctrl-C stops both.
-workshop: $(STAMP)
-	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev,lab]'
-	$(BIN)/python -m helpers.book.workshop --port $(PORT)
+## The sandbox on 127.0.0.1:$(PORT) and JupyterLab on $(LAB_PORT) side by side; prints the demo
+## credentials, the URLs and curl commands once both answer. Ctrl-C stops both.
+workshop: $(LAB_STAMP)
+	@$(BIN)/python -m helpers.book.workshop --port $(PORT) --lab-port $(LAB_PORT)
 
 ## Re-record every cassette from the in-process sandbox (EXOTEL_HANDBOOK_MODE=live: from your
 ## account), then refresh the notebooks' committed outputs by playing the new cassettes back.
 cassettes: $(STAMP)
 	$(BIN)/python -m helpers.book.rerecord record
 
+## A new chapter: book/$(NAME).ipynb with the skeleton every chapter shares, added to _toc.yml and
+## recorded from the sandbox (README, "Adding a chapter"). TITLE="..." sets its title.
+chapter: $(STAMP)
+	@$(BIN)/python -m helpers.book.scaffold "$(NAME)" $(if $(TITLE),--title "$(TITLE)")
+
 ## JupyterLab on the book, in playback mode unless EXOTEL_HANDBOOK_MODE says otherwise.
-lab: $(STAMP)
-	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev,lab]'
-	$(BIN)/jupyter lab book/
+lab: $(LAB_STAMP)
+	$(BIN)/jupyter lab $(ALLOW_ROOT) --ServerApp.port=$(LAB_PORT) book/
 
 ## The speed targets as ratios: imports, build against its floor (no notebook code), and
 ## make test against make book (runs every test; NO_TESTS=1 leaves that out).

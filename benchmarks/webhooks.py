@@ -1,9 +1,12 @@
 """How fast the webhook receiver answers, against a bare endpoint that does nothing (the floor).
 
-Both run as uvicorn subprocesses on a loopback port, one after the other, and get the same load:
+All run as uvicorn subprocesses on a loopback port, one after the other, and get the same load:
 
 - real:  ``python -m helpers.webhooks`` (allowlist, content type, size, field validation, a
-         committed and fsync'd SQLite INSERT per callback, the dispatcher running its handler);
+         committed and fsync'd INSERT per callback, the dispatcher claiming and handling each
+         event), once per store: SQLite (a file) and PostgreSQL (a throwaway server from Debian's
+         packages, fsync on, started by tests/postgres_server.py; skipped, saying why, if it
+         cannot start);
 - floor: a Starlette app on uvicorn whose one route reads the body and answers 200 (this
          script, with ``--serve-floor``).
 
@@ -14,13 +17,14 @@ over keep-alive connections. The client is a few lines of asyncio that speak HTT
 httpx's async client tops out far below either server on a small machine, and would measure
 itself.
 
-Prints, for each: throughput (callbacks per second) and p99 latency; then the ratio of
+Prints, for each: throughput (callbacks per second) and p99 latency; then, per store, the ratio of
 throughputs against the goal (the receiver at least half the floor's), and the check that
 nothing was lost: every answer 200, "accepted" exactly once per distinct event, and the store
 holding exactly one row per distinct event. Bounded: every request and every wait has a
 deadline, and the servers are stopped at the end. Exit status 1 if anything was lost.
 
-Run: ``.venv/bin/python benchmarks/webhooks.py`` (``--rounds 3`` takes the median of three).
+Run: ``.venv/bin/python benchmarks/webhooks.py`` (``--rounds 3`` takes the median of three;
+``--stores sqlite`` for one store).
 """
 
 from __future__ import annotations
@@ -31,7 +35,6 @@ import os
 import random
 import signal
 import socket
-import sqlite3
 import statistics
 import subprocess
 import sys
@@ -234,20 +237,34 @@ def run_floor(sends: list[bytes], concurrency: int) -> Result:
         stop(process)
 
 
-def run_receiver(sends: list[bytes], concurrency: int, store: Path) -> tuple[Result, int]:
+def run_receiver(sends: list[bytes], concurrency: int, store: str) -> tuple[Result, int]:
     port = free_port()
     command = [
         sys.executable, "-m", "helpers.webhooks", "--host", "127.0.0.1", "--port", str(port),
-        "--store", str(store), "--allow", "127.0.0.1/32",
+        "--store", store, "--allow", "127.0.0.1/32",
     ]  # fmt: skip
     process = start(command, port)
     try:
         result = asyncio.run(load(port, sends, concurrency))
     finally:
         stop(process)
-    with sqlite3.connect(store) as db:
-        rows = db.execute("SELECT count(*) FROM events").fetchone()[0]
+    from helpers.webhooks.store import open_store
+
+    opened = open_store(store)
+    rows = opened.counts()["stored"]
+    opened.close()
     return result, rows
+
+
+def postgres_server():
+    """A throwaway PostgreSQL server (tests/postgres_server.py), or the reason there is none."""
+    sys.path.insert(0, str(ROOT / "tests"))  # the tests' helper, shared rather than copied
+    from postgres_server import PostgresServer, Unavailable
+
+    try:
+        return PostgresServer.start(), None
+    except Unavailable as exc:
+        return None, str(exc)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -255,6 +272,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--callbacks", type=int, default=6000)
     parser.add_argument("--concurrency", type=int, default=32)
     parser.add_argument("--rounds", type=int, default=1)
+    parser.add_argument(
+        "--stores", default="sqlite,postgresql", help="comma-separated: sqlite, postgresql"
+    )
     parser.add_argument("--serve-floor", type=int, metavar="PORT", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.serve_floor:
@@ -266,47 +286,76 @@ def main(argv: list[str] | None = None) -> int:
         f"{len(sends):,} callbacks ({distinct:,} distinct events, {len(sends) - distinct:,} "
         f"duplicates), {args.concurrency} at a time, loopback, {os.cpu_count()} CPUs"
     )
-    floors, reals, lost = [], [], []
-    with tempfile.TemporaryDirectory(prefix="webhooks-bench-") as tmp:
-        for round_ in range(1, args.rounds + 1):
-            floor = run_floor(sends, args.concurrency)
-            real, rows = run_receiver(
-                sends, args.concurrency, Path(tmp) / f"events-{round_}.sqlite3"
-            )
-            floors.append(floor)
-            reals.append(real)
-            problems = []
-            if real.statuses != {200: len(sends)}:
-                problems.append(f"answers {real.statuses}")
-            if (real.accepted, real.duplicate) != (distinct, len(sends) - distinct):
-                problems.append(f"accepted {real.accepted}, duplicate {real.duplicate}")
-            if rows != distinct:
-                problems.append(f"{rows} rows stored for {distinct} distinct events")
-            lost.append(problems)
-            print(
-                f"round {round_}: floor {floor.throughput:,.0f}/s p99 {floor.p99_ms:.1f} ms; "
-                f"receiver {real.throughput:,.0f}/s p99 {real.p99_ms:.1f} ms; rows {rows:,}"
-            )
+    stores = [name.strip() for name in args.stores.split(",") if name.strip()]
+    unknown = set(stores) - {"sqlite", "postgresql"}
+    if unknown:
+        parser.error(f"--stores: {', '.join(sorted(unknown))}; choose sqlite and/or postgresql")
+    server = None
+    if "postgresql" in stores:
+        server, reason = postgres_server()
+        if server is None:
+            print(f"PostgreSQL skipped: {reason}")
+            stores.remove("postgresql")
+    floors: list[Result] = []
+    reals: dict[str, list[Result]] = {name: [] for name in stores}
+    lost: list[str] = []
+    try:
+        with tempfile.TemporaryDirectory(prefix="webhooks-bench-") as tmp:
+            for round_ in range(1, args.rounds + 1):
+                floor = run_floor(sends, args.concurrency)
+                floors.append(floor)
+                line = f"round {round_}: floor {floor.throughput:,.0f}/s p99 {floor.p99_ms:.1f} ms"
+                for name in stores:
+                    if name == "sqlite":
+                        spec = str(Path(tmp) / f"events-{round_}.sqlite3")
+                    else:
+                        spec = server.schema_url(f"bench_{round_}")
+                    real, rows = run_receiver(sends, args.concurrency, spec)
+                    reals[name].append(real)
+                    lost += [f"{name}: {p}" for p in problems(real, rows, len(sends), distinct)]
+                    line += (
+                        f"; {name} {real.throughput:,.0f}/s p99 {real.p99_ms:.1f} ms, rows {rows:,}"
+                    )
+                print(line)
+    finally:
+        if server is not None:
+            server.stop()
 
     floor_tp = statistics.median(r.throughput for r in floors)
-    real_tp = statistics.median(r.throughput for r in reals)
-    floor_p99 = statistics.median(r.p99_ms for r in floors)
-    real_p99 = statistics.median(r.p99_ms for r in reals)
-    ratio = real_tp / floor_tp
     print()
-    print(f"{'':<10}{'callbacks/s':>12}{'p99 ms':>9}")
-    print(f"{'floor':<10}{floor_tp:>12,.0f}{floor_p99:>9.1f}")
-    print(f"{'receiver':<10}{real_tp:>12,.0f}{real_p99:>9.1f}")
-    verdict = "met" if ratio >= GOAL else "NOT met"
-    print(f"ratio receiver/floor: {ratio:.2f} (goal >= {GOAL}: {verdict})")
-    if any(lost):
-        print("LOST OR DOUBLED:", "; ".join(p for problems in lost for p in problems))
+    print(f"{'':<22}{'callbacks/s':>12}{'p99 ms':>9}{'ratio':>7}")
+    floor_p99 = statistics.median(r.p99_ms for r in floors)
+    print(f"{'floor (bare endpoint)':<22}{floor_tp:>12,.0f}{floor_p99:>9.1f}{1:>7.2f}")
+    for name, results in reals.items():
+        real_tp = statistics.median(r.throughput for r in results)
+        real_p99 = statistics.median(r.p99_ms for r in results)
+        ratio = real_tp / floor_tp
+        label = f"receiver, {name}"
+        print(f"{label:<22}{real_tp:>12,.0f}{real_p99:>9.1f}{ratio:>7.2f}")
+    for name, results in reals.items():
+        ratio = statistics.median(r.throughput for r in results) / floor_tp
+        verdict = "met" if ratio >= GOAL else "NOT met"
+        print(f"{name}: ratio receiver/floor {ratio:.2f} (goal >= {GOAL}: {verdict})")
+    if lost:
+        print("LOST OR DOUBLED:", "; ".join(lost))
         return 1
     print(
         f"nothing lost: every answer 200, {distinct:,} accepted and {len(sends) - distinct:,} "
-        f"duplicates per round, {distinct:,} rows in the store"
+        f"duplicates per round and store, {distinct:,} rows in each store"
     )
     return 0
+
+
+def problems(real: Result, rows: int, sent: int, distinct: int) -> list[str]:
+    """What was lost or doubled in one run (empty: nothing)."""
+    found = []
+    if real.statuses != {200: sent}:
+        found.append(f"answers {real.statuses}")
+    if (real.accepted, real.duplicate) != (distinct, sent - distinct):
+        found.append(f"accepted {real.accepted}, duplicate {real.duplicate}")
+    if rows != distinct:
+        found.append(f"{rows} rows stored for {distinct} distinct events")
+    return found
 
 
 if __name__ == "__main__":

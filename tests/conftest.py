@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
+import sqlite3
 import tempfile
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -152,18 +153,6 @@ def sandbox() -> Sandbox:
     return Sandbox(demo=demo_credentials({}))
 
 
-@pytest.fixture(scope="session")
-def free_port() -> Callable[[], int]:
-    """``free_port()``: a loopback port nothing listens on right now (the OS picks it)."""
-
-    def pick() -> int:
-        with socket.socket() as s:
-            s.bind(("127.0.0.1", 0))
-            return s.getsockname()[1]
-
-    return pick
-
-
 @dataclass
 class Replay:
     """One notebook's run in playback: how it differed from its committed outputs (None: it did
@@ -192,3 +181,40 @@ def replay(tmp_path_factory) -> Callable[[Path], Replay]:
         return runs[notebook]
 
     return run
+
+
+# -- the webhook receiver's stores ----------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def postgres_server():
+    """A throwaway PostgreSQL server for the session (tests/postgres_server.py), or a skip."""
+    from postgres_server import PostgresServer, Unavailable
+
+    try:
+        server = PostgresServer.start()
+    except Unavailable as exc:
+        pytest.skip(f"no PostgreSQL for the receiver's store: {exc}")
+    yield server
+    server.stop()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store_spec(request, tmp_path) -> str:
+    """What ``--store`` is given: a fresh SQLite file, or a fresh schema on the test server."""
+    if request.param == "sqlite":
+        return str(tmp_path / "events.sqlite3")
+    server = request.getfixturevalue("postgres_server")
+    return server.schema_url(f"t_{uuid.uuid4().hex[:12]}")
+
+
+def execute_in_store(spec: str, sql: str) -> None:
+    """Run ``sql`` on the store behind ``spec`` through a connection of its own."""
+    if spec.startswith("postgresql://"):
+        import psycopg
+
+        with psycopg.connect(spec, autocommit=True) as db:
+            db.execute(sql)
+    else:
+        with sqlite3.connect(spec) as db:
+            db.execute(sql)

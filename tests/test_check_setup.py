@@ -5,12 +5,17 @@ from __future__ import annotations
 import subprocess
 
 import httpx
+import pytest
+from book_paths import ROOT
+from ports import free_pair, free_port
 
 from helpers.book.check_setup import (
     Result,
     check_cassettes,
     check_helpers,
     check_kernel,
+    check_lab,
+    check_lab_port,
     check_python,
     check_sandbox,
     report,
@@ -85,6 +90,42 @@ def test_another_server_on_the_sandbox_port_is_a_problem():
     assert "something else answers" in result.message and "PORT=4011" in result.message
 
 
+def test_a_server_that_copies_the_marker_header_name_only_is_a_problem():
+    answer = httpx.Response(200, headers={"X-Handbook-Source": "something"})
+    assert check_sandbox(4010, lambda url: answer).ok is False
+
+
+def test_a_marked_answer_that_is_not_the_dashboard_is_a_problem():
+    answer = httpx.Response(404, headers={"X-Handbook-Source": "sandbox (not the live Exotel API)"})
+    assert check_sandbox(4010, lambda url: answer).ok is False
+
+
+def test_missing_jupyterlab_is_a_problem_with_the_fix():
+    result = check_lab(installed=False)
+    assert result.ok is False
+    assert "`make setup-lab`" in result.message
+
+
+def test_installed_jupyterlab_passes():
+    assert check_lab(installed=True).ok is True
+
+
+def test_a_free_lab_port_passes():
+    assert check_lab_port(8888, False, refused).ok is True
+
+
+def test_another_program_on_the_lab_port_is_a_problem_with_the_fix():
+    result = check_lab_port(8888, True, lambda url: httpx.Response(200, text="hello"))
+    assert result.ok is False
+    assert "Port 8888 is in use by another program" in result.message
+    assert "make workshop LAB_PORT=8889" in result.message
+
+
+def test_a_jupyter_server_on_the_lab_port_is_only_a_note():
+    answer = httpx.Response(200, json={"version": "2.21.1"})
+    assert check_lab_port(8888, True, lambda url: answer).ok is None
+
+
 def test_the_sandbox_answering_passes():
     answer = httpx.Response(200, headers={"X-Handbook-Source": "sandbox (not the live Exotel API)"})
     assert check_sandbox(4010, lambda url: answer).ok is True
@@ -94,3 +135,17 @@ def test_the_report_counts_what_must_be_fixed_and_ignores_notes():
     text = report([Result(True, "a"), Result(False, "b"), Result(None, "c")])
     assert "  MISSING  b" in text and "  note     c" in text
     assert text.endswith("1 thing to fix before the workshop.")
+
+
+def test_make_check_on_a_set_up_machine_prints_only_the_report():
+    if subprocess.run(["make", "-q", ".venv/.installed-dev"], cwd=ROOT).returncode != 0:
+        pytest.skip("this checkout is not set up: run `make setup` first")
+    run = subprocess.run(
+        ["make", "check", f"PORT={free_pair()}", f"LAB_PORT={free_port()}"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert run.stdout.startswith("Checking this machine"), run.stdout
+    assert "make[" not in run.stdout + run.stderr

@@ -16,11 +16,13 @@ from helpers.book.recording import (
     CASSETTES,
     CASSETTES_VAR,
     MODE_VAR,
+    STEP_VAR,
     Recorder,
     cassette_root,
     offline_transport,
 )
 from helpers.book.redaction import SID_PLACEHOLDER, Redactor, basic_value
+from helpers.errors import AuthenticationError, NetworkError
 from helpers.sandbox import demo_credentials
 
 LIVE = Credentials("livekey-3f9a2c", "livetoken-8e1d7b", "acmeindia7")  # pragma: allowlist secret
@@ -148,7 +150,7 @@ def test_playback_of_a_missing_cassette_names_the_file_and_the_command(tmp_path)
             pass
     message = str(caught.value)
     assert str(tmp_path / "chapter" / "never-recorded.yaml") in message
-    assert "`make cassettes`" in message
+    assert "`.venv/bin/python -m helpers.book.rerecord record book/chapter.ipynb`" in message
 
 
 def test_missing_cassette_in_the_repository_is_shown_relative_to_it():
@@ -176,7 +178,7 @@ def test_request_not_in_the_cassette_names_method_and_scrubbed_url(tmp_path, san
     )
     assert demo.api_token not in message
     assert "@api.exotel.com" not in message
-    assert "`make cassettes`" in message
+    assert "`.venv/bin/python -m helpers.book.rerecord record book/chapter.ipynb`" in message
 
 
 def test_cassette_name_used_twice_in_a_chapter_is_refused(tmp_path, sandbox):
@@ -204,10 +206,97 @@ def test_offline_transport_outside_a_cassette_refuses_with_scrubbed_url():
     message = str(caught.value)
     assert message.startswith(
         f"GET https://api.exotel.com/v1/Accounts/{LIVE.account_sid}/Calls.json was sent "
-        "outside a cassette in playback mode."
+        "outside a cassette (mode: playback)"
     )
     assert LIVE.api_token not in message
     assert LIVE.api_key not in message
+
+
+def test_outside_a_cassette_names_the_one_chapter_record_command():
+    with httpx.Client(transport=offline_transport("regions")) as http:
+        with pytest.raises(RecordingError) as caught:
+            http.get("https://api.exotel.com/v1/Accounts/x/Calls.json")
+    assert "`.venv/bin/python -m helpers.book.rerecord record book/regions.ipynb`" in str(
+        caught.value
+    )
+    assert "make cassettes" not in str(caught.value)
+
+
+def test_outside_a_cassette_during_rerecord_names_its_replay_step(monkeypatch):
+    monkeypatch.setenv(STEP_VAR, "record")
+    with httpx.Client(transport=offline_transport("regions")) as http:
+        with pytest.raises(RecordingError, match="the replay that `rerecord record` runs"):
+            http.get("https://api.exotel.com/v1/Accounts/x/Calls.json")
+
+
+# -- a failed recording keeps the committed cassette ------------------------------------------
+
+
+def unreachable() -> httpx.MockTransport:
+    """A transport whose every request fails as a network with no route would."""
+
+    def fail(request: httpx.Request) -> httpx.Response:
+        raise httpx.ConnectError("[Errno 111] Connection refused", request=request)
+
+    return httpx.MockTransport(fail)
+
+
+@pytest.fixture
+def committed(tmp_path, sandbox) -> Path:
+    """A recorded cassette, as committed: ``chapter/calls.yaml`` under tmp_path."""
+    record_some_calls(tmp_path, sandbox)
+    return tmp_path / "chapter" / "calls.yaml"
+
+
+def test_a_failed_live_recording_keeps_the_committed_cassette(tmp_path, committed):
+    before = committed.read_bytes()
+    rec = recorder(tmp_path, Mode.LIVE, LIVE)
+    with pytest.raises(NetworkError):
+        with rec.cassette("calls"), ExotelClient(LIVE, transport=unreachable()) as exotel:
+            exotel.list_calls()
+    assert committed.read_bytes() == before
+    assert sorted(p.name for p in committed.parent.iterdir()) == ["calls.yaml"]
+
+
+def test_a_recording_that_fails_after_some_answers_keeps_the_committed_cassette(
+    tmp_path, committed, sandbox
+):
+    before = committed.read_bytes()
+    rec = recorder(tmp_path, Mode.SANDBOX, sandbox.demo)
+    with pytest.raises(NetworkError):
+        with rec.cassette("calls"):
+            with ExotelClient(sandbox.demo, transport=sandbox.transport()) as exotel:
+                exotel.list_calls()
+            with ExotelClient(sandbox.demo, transport=unreachable()) as exotel:
+                exotel.list_calls()
+    assert committed.read_bytes() == before
+
+
+def test_an_interrupted_recording_keeps_the_committed_cassette(tmp_path, committed, sandbox):
+    before = committed.read_bytes()
+    rec = recorder(tmp_path, Mode.SANDBOX, sandbox.demo)
+    with pytest.raises(KeyboardInterrupt):
+        with rec.cassette("calls"), ExotelClient(sandbox.demo, transport=sandbox.transport()) as c:
+            c.list_calls()
+            raise KeyboardInterrupt
+    assert committed.read_bytes() == before
+
+
+def test_an_api_error_shown_on_purpose_keeps_its_new_recording(tmp_path, committed, sandbox):
+    wrong = sandbox.demo.with_changes(api_token="not-the-token")
+    rec = recorder(tmp_path, Mode.SANDBOX, sandbox.demo)
+    with pytest.raises(AuthenticationError):
+        with rec.cassette("calls"), ExotelClient(wrong, transport=sandbox.transport()) as exotel:
+            exotel.list_calls()
+    cassette = yaml.safe_load(committed.read_text())
+    assert [i["response"]["status"]["code"] for i in cassette["interactions"]] == [401]
+
+
+def test_a_recorded_block_that_sends_nothing_leaves_no_cassette(tmp_path, committed, sandbox):
+    with recorder(tmp_path, Mode.SANDBOX, sandbox.demo).cassette("calls"):
+        pass
+    assert not committed.parent.joinpath("calls.yaml").exists()
+    assert list(committed.parent.iterdir()) == []
 
 
 def test_sources_reports_sandbox_recordings(tmp_path, sandbox):

@@ -42,6 +42,7 @@ V2 = f"/v2/accounts/{DEMO_ACCOUNT_SID}"
 CALLER = {"From": "09810000000", "To": "09820000000", "CallerId": "08010000000"}
 SMS = {"From": "EXOTEL", "To": "09820000000", "Body": "Your OTP is 123456"}
 FORTY_EIGHT_HOURS = 48 * 3600
+LOOPBACK = "http://127.0.0.1:4010"
 
 
 def auth(credentials: Credentials) -> dict[str, str]:
@@ -484,7 +485,7 @@ def server(sandbox):
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", message="Using `httpx` with `starlette.testclient`")
         from starlette.testclient import TestClient
-    with TestClient(create_app(sandbox, SINGAPORE)) as client:
+    with TestClient(create_app(sandbox, SINGAPORE), base_url=LOOPBACK) as client:
         yield client
 
 
@@ -606,7 +607,7 @@ def test_admin_refuses_to_move_a_real_clock():
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", message="Using `httpx` with `starlette.testclient`")
         from starlette.testclient import TestClient
-    with TestClient(create_app(sandbox, SINGAPORE)) as client:
+    with TestClient(create_app(sandbox, SINGAPORE), base_url=LOOPBACK) as client:
         response = client.post(f"{ADMIN_PREFIX}/clock/advance", data={"seconds": "60"})
     assert response.status_code == 409
     assert "--frozen-clock" in response.json()["error"]
@@ -768,3 +769,36 @@ def test_deploying_to_an_unknown_service_names_the_known_ones(sandbox):
     billing, deployment, _ = fleet(sandbox, RegenerateRule.IMMEDIATE)
     with pytest.raises(ValueError, match="No service 'billing-ap'; the services are billing-api"):
         deployment.deploy("billing-ap", billing)
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {"Origin": "https://evil.example"},
+        {"Origin": "null"},
+        {"Origin": "http://127.0.0.1:8888"},  # another local page (a notebook server)
+        {"Host": "rebind.evil.example:4010"},
+        {"Host": "10.0.0.5:4010"},
+    ],
+)
+def test_admin_refuses_requests_a_web_page_could_send_with_403(server, headers):
+    response = server.post(f"{ADMIN_PREFIX}/keys", data={"label": "x"}, headers=headers)
+    assert response.status_code == 403
+    assert response.json()["error"].startswith("The admin paths answer only this machine")
+
+
+def test_admin_refusing_a_foreign_origin_creates_no_key(server, sandbox):
+    server.post(f"{ADMIN_PREFIX}/keys", data={"label": "x"}, headers={"Origin": "https://e.x"})
+    assert [k.label for k in sandbox.dashboard.keys()] == ["default"]
+
+
+def test_admin_accepts_its_own_origin(server):
+    headers = {"Origin": LOOPBACK}
+    assert server.post(f"{ADMIN_PREFIX}/keys", data={"label": "x"}, headers=headers).is_success
+
+
+@pytest.mark.parametrize("seconds", ["1e300", "-60", "nan"])
+def test_admin_refuses_an_absurd_clock_advance_with_400(server, seconds):
+    response = server.post(f"{ADMIN_PREFIX}/clock/advance", data={"seconds": seconds})
+    assert response.status_code == 400
+    assert "e.g. seconds=172800 for 48 hours" in response.json()["error"]

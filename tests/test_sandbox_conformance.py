@@ -9,6 +9,10 @@ from __future__ import annotations
 import base64
 import json
 import re
+import socket
+import subprocess
+import sys
+import time
 import warnings
 from datetime import datetime
 
@@ -27,6 +31,7 @@ from helpers import (
     RateLimitError,
     Sandbox,
 )
+from helpers.book.paths import ROOT
 from helpers.book.redaction import basic_value
 from helpers.sandbox import DEMO_ACCOUNT_SID, DEMO_API_KEY, DEMO_API_TOKEN, demo_credentials
 from helpers.sandbox.__main__ import main as sandbox_main
@@ -738,3 +743,100 @@ def test_command_refuses_an_unknown_region_naming_the_valid_ones(capsys):
 def test_command_refuses_a_rate_limit_below_one(capsys):
     assert sandbox_main(["--rate-limit", "0"]) == 2
     assert "limit must be >= 1" in capsys.readouterr().err
+
+
+# -- the server cannot be talked around -----------------------------------------------------------
+
+
+def test_a_non_ascii_byte_in_authorization_is_a_401_rest_exception(server):
+    response = server.get(f"{V1}/Calls.json", headers={"Authorization": b"Basic \xe9\xe9=="})
+    assert_rest_exception(response, 401)
+
+
+def test_a_multipart_body_without_a_boundary_is_a_400_rest_exception(server):
+    response = server.post(
+        f"{V1}/Calls/connect.json",
+        auth=(DEMO_API_KEY, DEMO_API_TOKEN),
+        content=b"From=1",
+        headers={"Content-Type": "multipart/form-data"},
+    )
+    message = assert_rest_exception(response, 400)
+    assert message == "The form could not be read: Missing boundary in multipart."
+
+
+def test_a_form_field_over_a_megabyte_is_refused_with_a_rest_exception(server):
+    response = server.post(
+        f"{V1}/Calls/connect.json",
+        auth=(DEMO_API_KEY, DEMO_API_TOKEN),
+        files={**{k: (None, v) for k, v in CALLER.items()}, "CustomField": (None, "x" * 2**20)},
+    )
+    assert assert_rest_exception(response, 413).startswith("The body is ")
+
+
+def test_extra_form_fields_past_the_bound_are_a_400_rest_exception(server):
+    extra = {f"Extra{i}": "x" for i in range(60)}
+    response = server.post(
+        f"{V1}/Calls/connect.json", auth=(DEMO_API_KEY, DEMO_API_TOKEN), data={**CALLER, **extra}
+    )
+    message = assert_rest_exception(response, 400)
+    assert message == "The form could not be read: Too many fields. Maximum number of fields is 40."
+
+
+def test_a_long_extra_field_is_refused_not_kept(sandbox):
+    response = get_transport_post(sandbox, {**CALLER, "CustomField": "x" * 5000})
+    message = assert_rest_exception(response, 400)
+    assert message == "Form field CustomField is longer than 4,096 characters."
+
+
+def get_transport_post(sandbox, form: dict[str, str]) -> httpx.Response:
+    with httpx.Client(mounts=sandbox.mounts()) as http:
+        return http.post(
+            f"https://api.exotel.com{V1}/Calls/connect.json",
+            auth=(DEMO_API_KEY, DEMO_API_TOKEN),
+            data=form,
+        )
+
+
+def test_credentials_are_checked_before_the_body_is_read(server):
+    response = server.post(
+        f"{V1}/Calls/connect.json",
+        auth=(DEMO_API_KEY, "wrong"),
+        content=b"not a multipart body",
+        headers={"Content-Type": "multipart/form-data"},
+    )
+    assert_rest_exception(response, 401)  # not the 400 the body would earn
+
+
+def test_the_served_sandbox_ignores_x_forwarded_for(tmp_path):
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    command = [sys.executable, "-m", "helpers.sandbox", "--port", str(port), "--frozen-clock"]
+    process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, text=True)
+    try:
+        process.stdout.readline()  # the banner: uvicorn starts right after it
+        url = f"http://127.0.0.1:{port}"
+        with httpx.Client(base_url=url, timeout=5, transport=httpx.HTTPTransport(retries=20)) as c:
+            assert wait_for_server(c)
+            c.put("/_sandbox/admin/allowlist", data={"allow": "203.0.113.0/24"})
+            response = c.get(
+                f"{V1}/Calls.json",
+                auth=(DEMO_API_KEY, DEMO_API_TOKEN),
+                headers={"X-Forwarded-For": "203.0.113.10"},
+            )
+    finally:
+        process.terminate()
+        process.wait(10)
+    message = assert_rest_exception(response, 403)
+    assert "127.0.0.1" in message
+
+
+def wait_for_server(client: httpx.Client, deadline: float = 20.0) -> bool:
+    """Poll the admin index until the server answers, or ``deadline`` seconds pass."""
+    end = time.monotonic() + deadline
+    while time.monotonic() < end:
+        try:
+            return client.get("/_sandbox/admin/").status_code == 200
+        except httpx.TransportError:
+            time.sleep(0.05)  # polling with a deadline, not timing anything
+    return False

@@ -177,3 +177,25 @@ def test_exercise_solutions_stay_hidden_until_toggled(page, base_url, name):
     first.locator("summary").click()
     assert first.locator("div.cell_input").is_visible()
     assert page.errors == []
+
+
+def test_a_snippet_tab_shows_the_other_languages_code(page, base_url):
+    page.open(url_of(base_url, "book/authentication"))
+    tabs = page.tab.locator("div.sd-tab-set").first
+    curl = tabs.locator("div.sd-tab-content").nth(0)
+    node = tabs.locator("div.sd-tab-content").nth(1)
+    assert curl.is_visible() and not node.is_visible()
+    tabs.locator("label.sd-tab-label", has_text="Node.js").click()
+    assert node.is_visible() and not curl.is_visible()
+    assert "process.env.EXOTEL_API_KEY" in node.inner_text()
+    assert page.errors == []
+
+
+def test_choosing_a_language_switches_every_tab_set_on_the_page(page, base_url):
+    page.open(url_of(base_url, "book/authentication"))
+    sets = page.tab.locator("div.sd-tab-set")
+    assert sets.count() >= 2
+    sets.first.locator("label.sd-tab-label", has_text="Python").click()
+    assert "import httpx" in sets.last.locator("div.sd-tab-content").nth(2).inner_text()
+    assert sets.last.locator("div.sd-tab-content").nth(2).is_visible()
+    assert page.errors == []

@@ -1,18 +1,26 @@
-"""The receiver app, the exactly-once store and the dispatcher, in process (no socket)."""
+"""The receiver app, the exactly-once store and the dispatcher, in process (no socket).
+
+Every test that takes ``store`` or ``store_spec`` runs twice: on SQLite and on PostgreSQL (a
+throwaway server; skipped, saying why, where PostgreSQL is not installed).
+"""
 
 from __future__ import annotations
 
 import sqlite3
 import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
 
 import anyio
 import httpx
 import pytest
+from conftest import execute_in_store
 
 from helpers.clock import FrozenClock
+from helpers.errors import ConfigurationError
 from helpers.webhooks import (
     CALL_PATH,
+    HEALTH_PATH,
     SMS_PATH,
     Dispatcher,
     Event,
@@ -22,6 +30,7 @@ from helpers.webhooks import (
     local_client,
 )
 from helpers.webhooks.batching import BatchWriter
+from helpers.webhooks.store import open_store
 
 EXOTEL = "203.0.113.10"
 STRANGER = "198.51.100.7"
@@ -30,7 +39,15 @@ SMS = {"SmsSid": "9a1c", "To": "09820000000", "Status": "sent", "SmsUnits": "1"}
 
 
 @pytest.fixture
-def store(tmp_path) -> EventStore:
+def store(store_spec) -> EventStore:
+    store = open_store(store_spec, clock=FrozenClock())
+    yield store
+    store.close()
+
+
+@pytest.fixture
+def sqlite_store(tmp_path) -> EventStore:
+    """For what only SQLite has: its pragmas and its file."""
     store = EventStore(tmp_path / "events.sqlite3", clock=FrozenClock())
     yield store
     store.close()
@@ -59,6 +76,15 @@ def exotel(app):
 
 def event(sid: str = "3f6e0c2a", status: str = "completed") -> Event:
     return Event("call", sid, status, {"CallSid": sid, "Status": status})
+
+
+def record_all(store_spec: str, events: list[Event]) -> list[Event]:
+    """Store ``events`` through a connection of their own; the stored events, with their ids."""
+    store = open_store(store_spec)
+    store.record_many(events)
+    stored = store.events()
+    store.close()
+    return stored
 
 
 # -- refusals, each with its status and a readable body ---------------------------------------
@@ -146,8 +172,8 @@ def test_refused_requests_store_nothing(exotel, store):
     assert store.counts()["stored"] == 0
 
 
-def test_a_store_that_cannot_write_answers_503_so_exotel_retries(exotel, store):
-    store._writer.execute("DROP TABLE events")  # the disk "fails"
+def test_a_store_that_cannot_write_answers_503_so_exotel_retries(exotel, store, store_spec):
+    execute_in_store(store_spec, "DROP TABLE events")  # the store "fails"
     response = exotel.post(CALL_PATH, data=CALL)
     assert response.status_code == 503
     assert "Nothing was acknowledged; Exotel retries." in response.json()["fix"]
@@ -181,11 +207,11 @@ def test_call_callbacks_are_accepted_in_all_three_encodings(exotel, store):
     assert [e.status for e in store.events()] == ["completed", "busy", "failed"]
 
 
-def test_the_event_is_committed_when_the_200_arrives(exotel, store):
+def test_the_event_is_committed_when_the_200_arrives(exotel, store, store_spec):
     exotel.post(SMS_PATH, data=SMS)
-    with sqlite3.connect(store.path) as other_connection:
-        rows = other_connection.execute("SELECT sid, status FROM events").fetchall()
-    assert rows == [("9a1c", "sent")]
+    other_connection = open_store(store_spec)
+    assert [e.key for e in other_connection.events()] == [("9a1c", "sent")]
+    other_connection.close()
 
 
 def test_concurrent_copies_through_the_app_store_one_event(app, store):
@@ -199,8 +225,8 @@ def test_concurrent_copies_through_the_app_store_one_event(app, store):
 # -- the store alone -----------------------------------------------------------------------------
 
 
-def test_concurrent_duplicates_from_separate_connections_are_stored_exactly_once(tmp_path):
-    stores = [EventStore(tmp_path / "events.sqlite3") for _ in range(8)]
+def test_concurrent_duplicates_from_separate_connections_are_stored_exactly_once(store_spec):
+    stores = [open_store(store_spec) for _ in range(8)]
     start = threading.Barrier(32)
 
     def record(i: int) -> bool:
@@ -217,15 +243,15 @@ def test_a_batch_with_two_copies_of_one_event_stores_it_once(store):
     assert store.record_many([event(), event(), event(status="failed")]) == [True, False, True]
 
 
-def test_the_store_remembers_after_it_is_reopened(tmp_path):
-    first = EventStore(tmp_path / "events.sqlite3")
+def test_the_store_remembers_after_it_is_reopened(store_spec):
+    first = open_store(store_spec)
     first.record(event())
     first.close()
-    assert EventStore(tmp_path / "events.sqlite3").record(event()) is False
+    assert open_store(store_spec).record(event()) is False
 
 
-def test_the_store_uses_wal_and_a_unique_sid_status_pair(store):
-    with sqlite3.connect(store.path) as db:
+def test_the_store_uses_wal_and_a_unique_sid_status_pair(sqlite_store):
+    with sqlite3.connect(sqlite_store.path) as db:
         assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
         indexes = db.execute("PRAGMA index_list(events)").fetchall()
         unique = [i[1] for i in indexes if i[2] == 1]
@@ -250,12 +276,12 @@ def test_the_handler_does_not_run_on_the_request_path(exotel, handled):
     assert handled == []
 
 
-def test_events_stored_before_a_restart_are_handled_after_it(tmp_path):
-    before = EventStore(tmp_path / "events.sqlite3")
+def test_events_stored_before_a_restart_are_handled_after_it(store_spec):
+    before = open_store(store_spec)
     before.record(event())
     before.close()  # the process ends before its dispatcher ran
     handled = []
-    outcomes = Dispatcher(EventStore(tmp_path / "events.sqlite3"), handled.append).run_pending()
+    outcomes = Dispatcher(open_store(store_spec), handled.append).run_pending()
     assert [str(e) for e in handled] == ["call 3f6e0c2a completed"]
     assert all(o.ok for o in outcomes)
 
@@ -325,3 +351,267 @@ def test_the_group_commit_thread_ends_when_idle_and_a_later_event_is_still_store
     assert anyio.run(writer.record, event(status="failed")) is False
     writer.stop()
     assert [e.status for e in store.events()] == ["completed", "failed"]
+
+
+# -- claims: several dispatchers on one store -------------------------------------------------
+
+
+def test_an_event_claimed_by_one_dispatcher_is_not_handed_to_another(store_spec):
+    clock = FrozenClock()
+    first = open_store(store_spec, clock=clock)
+    second = open_store(store_spec, clock=clock)
+    first.record_many([event(), event(status="failed")])
+    claimed = first.claim("receiver-a", lease=60, max_attempts=5)
+    handled = []
+    Dispatcher(second, handled.append, owner="receiver-b").run_pending()
+    assert [e.status for e in claimed] == ["completed"]
+    assert [e.status for e in handled] == ["failed"]
+
+
+def test_a_claim_left_by_a_killed_process_is_taken_over_once_it_lapses(store_spec):
+    clock = FrozenClock()
+    store = open_store(store_spec, clock=clock)
+    store.record(event())
+    store.claim("killed-receiver", lease=60, max_attempts=5)  # then the process dies
+    handled = []
+    survivor = Dispatcher(store, handled.append, owner="survivor", lease=60)
+    survivor.run_pending()
+    clock.advance(61)
+    survivor.run_pending()
+    assert [str(e) for e in handled] == ["call 3f6e0c2a completed"]
+
+
+def test_dispatchers_racing_on_one_store_handle_each_event_once(store_spec):
+    ids = [e.id for e in record_all(store_spec, [event(f"{i:x}") for i in range(200)])]
+    handled = []
+    lock = threading.Lock()
+
+    def handler(e: Event) -> None:
+        with lock:
+            handled.append(e.id)
+
+    dispatchers = [Dispatcher(open_store(store_spec), handler) for _ in range(4)]
+    start = threading.Barrier(len(dispatchers))
+
+    def run(d: Dispatcher) -> None:
+        start.wait()
+        d.run_pending()
+
+    with ThreadPoolExecutor(len(dispatchers)) as pool:
+        list(pool.map(run, dispatchers))
+    assert sorted(handled) == ids
+
+
+def test_a_store_from_before_claims_gains_the_claim_columns(tmp_path):
+    path = tmp_path / "events.sqlite3"
+    with sqlite3.connect(path) as db:
+        db.executescript(OLD_SCHEMA)
+        db.execute(
+            "INSERT INTO events (kind, sid, status, payload, received_at) "
+            "VALUES ('call', 'a1', 'completed', '{}', '2026-01-15T10:00:00+05:30')"
+        )
+    handled = []
+    Dispatcher(EventStore(path), handled.append).run_pending()
+    assert [e.sid for e in handled] == ["a1"]
+
+
+OLD_SCHEMA = """
+CREATE TABLE events (
+    id INTEGER PRIMARY KEY, kind TEXT NOT NULL, sid TEXT NOT NULL, status TEXT NOT NULL,
+    payload TEXT NOT NULL, received_at TEXT NOT NULL, processed_at TEXT,
+    attempts INTEGER NOT NULL DEFAULT 0, last_error TEXT, UNIQUE (sid, status)
+);
+"""
+
+
+def test_a_store_whose_events_table_has_another_schema_is_refused_naming_it(store_spec):
+    execute_in_store(store_spec, "CREATE TABLE events (id INTEGER PRIMARY KEY, body TEXT)")
+    with pytest.raises(ConfigurationError) as caught:
+        open_store(store_spec)
+    assert "already has an events table, with columns (id, body), not the receiver's" in str(
+        caught.value
+    )
+    assert "give --store a new file (or database) for the receiver" in str(caught.value)
+
+
+def test_a_file_that_is_not_a_database_is_refused_with_a_readable_error(tmp_path):
+    path = tmp_path / "events.sqlite3"
+    path.write_bytes(b"not a database at all" * 100)
+    with pytest.raises(ConfigurationError, match="file is not a database. Give --store"):
+        EventStore(path)
+
+
+# -- the worker survives, and says how it is doing --------------------------------------------
+
+
+class FailingStore:
+    """A store whose disk is "full" while ``full`` is set: claims and marks fail."""
+
+    full = False
+
+    def __init__(self, store):
+        self.store = store
+
+    def __getattr__(self, name):
+        return getattr(self.store, name)
+
+    def _check(self) -> None:
+        if self.full:
+            raise sqlite3.OperationalError("database or disk is full")
+
+    def claim(self, *args, **kwargs):
+        self._check()
+        return self.store.claim(*args, **kwargs)
+
+    def mark_processed(self, event_id: int) -> None:
+        self._check()
+        self.store.mark_processed(event_id)
+
+
+def wait_for(condition, deadline: float = 10.0) -> bool:
+    """Poll ``condition`` until it holds or ``deadline`` seconds pass (no fixed sleep)."""
+    end = time.monotonic() + deadline
+    while not condition():
+        if time.monotonic() > end:
+            return False
+        time.sleep(0.005)
+    return True
+
+
+def test_a_handler_raising_system_exit_is_recorded_and_the_next_event_handled(store):
+    store.record_many([event(), event(status="failed")])
+    handled = []
+
+    def handler(e: Event) -> None:
+        if e.status == "completed":
+            raise SystemExit(3)
+        handled.append(e)
+
+    dispatcher = Dispatcher(store, handler, idle_wait=30)
+    dispatcher.start()
+    try:
+        assert wait_for(lambda: handled)
+        assert dispatcher.health()["worker"] == "running"
+    finally:
+        dispatcher.stop()
+    assert [e.status for e in handled] == ["failed"]
+    assert store.counts()["failing"] == 1
+    assert [error for _, error in store.failing()] == ["SystemExit: 3"]
+
+
+def test_a_full_disk_makes_the_worker_back_off_then_finish_without_running_twice(store):
+    store.record(event())
+    store = FailingStore(store)
+    runs = []
+
+    def handler(e: Event) -> None:
+        runs.append(e.id)
+        store.full = True  # the disk fills while the handler runs: its mark cannot be written
+
+    dispatcher = Dispatcher(store, handler, idle_wait=30, backoff=0.01, max_backoff=0.02)
+    app = create_app(store, SourceAllowlist(["127.0.0.1/32"]), dispatcher=dispatcher)
+    dispatcher.start()
+    try:
+        with local_client(app, "127.0.0.1") as client:
+            assert wait_for(lambda: dispatcher.health()["failures"] >= 2)
+            full = client.get(HEALTH_PATH)
+            store.full = False  # space is freed
+            assert wait_for(lambda: dispatcher.health()["worker"] == "running")
+            freed = client.get(HEALTH_PATH)
+    finally:
+        dispatcher.stop()
+    assert (full.status_code, full.json()["worker"], full.json()["status"]) == (
+        503,
+        "failing",
+        "processing stopped",
+    )
+    assert full.json()["error"] == "OperationalError: database or disk is full"
+    assert (freed.status_code, freed.json()["backlog"]) == (200, 0)
+    assert runs == [e.id for e in store.events()]
+    assert store.counts()["processed"] == 1
+
+
+def test_health_counts_the_backlog_and_the_age_of_its_oldest_event(store_spec):
+    clock = FrozenClock()
+    store = open_store(store_spec, clock=clock)
+    store.record(event())
+    clock.advance(90)
+    store.record(event(status="failed"))
+    app = create_app(store, SourceAllowlist(["203.0.113.0/24"]), dispatcher=None)
+    with local_client(app, EXOTEL) as client:
+        answer = client.get(HEALTH_PATH)
+    assert answer.status_code == 200
+    assert (answer.json()["backlog"], answer.json()["oldest_unprocessed_age_seconds"]) == (2, 90)
+
+
+def test_health_answers_503_once_the_worker_thread_has_ended(store, dispatcher):
+    app = create_app(store, SourceAllowlist(["127.0.0.1/32"]), dispatcher=dispatcher)
+    dispatcher.start()
+    dispatcher._stop.set()  # the thread ends, as if something had killed it
+    dispatcher._wake.set()
+    dispatcher._thread.join(10)
+    with local_client(app, "127.0.0.1") as client:
+        answer = client.get(HEALTH_PATH)
+    assert (answer.status_code, answer.json()["worker"]) == (503, "stopped")
+
+
+def test_health_is_refused_to_strangers_but_answers_loopback(app):
+    with local_client(app, STRANGER) as stranger, local_client(app, "127.0.0.1") as local:
+        assert stranger.get(HEALTH_PATH).status_code == 403
+        assert local.get(HEALTH_PATH).status_code == 200
+
+
+def test_a_disk_that_fills_answers_503_and_once_freed_accepts_again(sqlite_store):
+    app = create_app(sqlite_store, SourceAllowlist(["203.0.113.0/24"]))
+    exotel = local_client(app, EXOTEL)
+    db = sqlite_store._writer
+    pages = db.execute("PRAGMA page_count").fetchone()[0]
+    db.execute(f"PRAGMA max_page_count = {pages}")
+    big = {**CALL, "CustomField": "x" * 9000}
+    answers = [exotel.post(CALL_PATH, data={**big, "CallSid": f"a{i}"}) for i in range(3)]
+    db.execute("PRAGMA max_page_count = 1000000")
+    after = exotel.post(CALL_PATH, data={**big, "CallSid": "a0"})
+    assert [a.status_code for a in answers] == [503, 503, 503]
+    assert "database or disk is full" in answers[0].json()["error"]
+    assert (after.status_code, after.json()["result"]) == (200, "accepted")
+
+
+def test_a_body_that_stalls_gets_408_and_the_connection_closed(store):
+    app = create_app(store, SourceAllowlist(["203.0.113.0/24"]), body_timeout=0.05)
+    never = anyio.Event()
+
+    async def stalls():
+        yield b"CallSid=3f6e0c2a&"
+        await never.wait()  # the rest never comes
+        yield b""
+
+    async def post() -> httpx.Response:
+        transport = httpx.ASGITransport(app, client=(EXOTEL, 50000))
+        async with httpx.AsyncClient(transport=transport, base_url="http://receiver") as client:
+            headers = {"Content-Type": "application/x-www-form-urlencoded"}
+            return await client.post(CALL_PATH, content=stalls(), headers=headers)
+
+    response = anyio.run(post)
+    assert response.status_code == 408
+    assert response.json()["error"] == "The body did not arrive within 0.05 s."
+    assert response.headers["connection"] == "close"
+
+
+def test_every_refusal_closes_the_connection(app):
+    with local_client(app, STRANGER) as stranger:
+        assert stranger.post(CALL_PATH, data=CALL).headers["connection"] == "close"
+
+
+def test_json_nested_fifteen_thousand_deep_gets_400_from_the_app_not_500(store):
+    app = create_app(store, SourceAllowlist(["203.0.113.0/24"]), max_body=64 * 1024)
+    body = b'{"CallSid":"a1","Legs":' + b"[" * 15_000 + b"]" * 15_000 + b"}"
+    with local_client(app, EXOTEL) as client:
+        response = client.post(
+            CALL_PATH, content=body, headers={"Content-Type": "application/json"}
+        )
+    assert response.status_code == 400
+    assert response.json()["error"] == "The JSON body is nested more than 4 levels deep."
+
+
+def test_an_empty_batch_stores_nothing_and_says_so(store):
+    assert store.record_many([]) == []

@@ -271,3 +271,68 @@ def test_a_multipart_value_keeps_its_line_breaks_and_a_preamble_is_ignored():
     )
     fields = read_fields(f"{MULTIPART}; boundary=b0undary", body)
     assert fields == {"CustomField": "line one\r\nline two"}
+
+
+# -- JSON callbacks, as strictly as forms ---------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("body", "error"),
+    [
+        (
+            b'{"CallSid":"a1","CallSid":"b2","Status":"completed"}',
+            "Field CallSid appears more than once.",
+        ),
+        (
+            b'{"CallSid":NaN,"Status":"completed"}',
+            "The JSON body contains NaN, which JSON does not allow.",
+        ),
+        (
+            b'{"CallSid":"a1","ConversationDuration":Infinity}',
+            "The JSON body contains Infinity, which JSON does not allow.",
+        ),
+        (
+            b'{"CallSid":"a1","ConversationDuration":1e999}',
+            "The JSON body contains the number 1e999, too large to be finite.",
+        ),
+        (
+            b'{"CallSid":12345,"Status":"completed"}',
+            "Field CallSid is 12345, not a JSON string: Exotel sends it as text.",
+        ),
+        (
+            b'{"CallSid":"a1","Status":["completed"]}',
+            'Field Status is ["completed"], not a JSON string: Exotel sends it as text.',
+        ),
+        (
+            b'{"CallSid":"a1","Legs":[{"Status":{"x":[1]}}]}',
+            "The JSON body is nested more than 4 levels deep.",
+        ),
+    ],
+)
+def test_a_json_callback_breaking_a_form_rule_is_refused_with_400(body, error):
+    refusal = refused(read_fields, JSON, body)
+    assert (refusal.status, refusal.error) == (400, error)
+
+
+def test_json_nested_fifteen_thousand_deep_is_a_400_not_a_crash():
+    body = b'{"CallSid":"a1","Legs":' + b"[" * 15_000 + b"]" * 15_000 + b"}"
+    refusal = refused(read_fields, JSON, body)
+    assert (refusal.status, refusal.error) == (
+        400,
+        "The JSON body is nested more than 4 levels deep.",
+    )
+
+
+def test_json_numbers_are_accepted_where_exotel_sends_numbers():
+    body = b'{"SmsSid":"9a1c","Status":"sent","SmsUnits":2,"DetailedStatusCode":20005}'
+    event = parse_callback(SMS, JSON, body)
+    assert (event.fields["SmsUnits"], event.fields["DetailedStatusCode"]) == ("2", "20005")
+
+
+@pytest.mark.parametrize("units", ["\u0661\u0662", "\uff11", "\u00b2"])
+def test_sms_units_must_be_ascii_digits(units):
+    refusal = refused(
+        parse_callback, SMS, FORM, f"SmsSid=9a1c&Status=sent&SmsUnits={units}".encode()
+    )
+    assert refusal.status == 400
+    assert f"SmsUnits {units!r} is not a whole number" in refusal.error

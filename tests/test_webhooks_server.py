@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import random
+import resource
 import signal
 import socket
 import sqlite3
@@ -24,10 +25,12 @@ from pathlib import Path
 
 import httpx
 import pytest
+from ports import free_port
 
 from helpers.book.paths import ROOT
 from helpers.webhooks import CALL_PATH, SMS_PATH
 from helpers.webhooks.__main__ import main
+from helpers.webhooks.store import open_store
 
 START_DEADLINE = 20.0
 HANDLER = """
@@ -46,9 +49,14 @@ class Receiver:
     """The receiver in a subprocess on a loopback port."""
 
     def __init__(
-        self, tmp_path: Path, store: Path, *extra: str, port: int, allow: str = "127.0.0.1/32"
+        self,
+        tmp_path: Path,
+        store: Path | str,
+        *extra: str,
+        allow: str = "127.0.0.1/32",
+        open_files: int | None = None,
     ):
-        self.port = port
+        self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         env = {
             **os.environ,
@@ -59,9 +67,15 @@ class Receiver:
             sys.executable, "-m", "helpers.webhooks", "--host", "127.0.0.1",
             "--port", str(self.port), "--store", str(store), "--allow", allow, *extra,
         ]  # fmt: skip
+
+        def limit_open_files() -> None:
+            if open_files is not None:
+                resource.setrlimit(resource.RLIMIT_NOFILE, (open_files, open_files))
+
         self.process = subprocess.Popen(
-            command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
-        )
+            command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+            preexec_fn=limit_open_files,
+        )  # fmt: skip
         self._wait_until_listening()
 
     def _wait_until_listening(self) -> None:
@@ -129,10 +143,8 @@ def test_a_handler_that_cannot_be_imported_is_refused_by_name(capsys, tmp_path):
     assert "--handler no_such_module:handle: cannot import it" in err
 
 
-def test_the_server_ignores_x_forwarded_for_unless_a_proxy_is_trusted(tmp_path, free_port):
-    receiver = Receiver(
-        tmp_path, tmp_path / "events.sqlite3", port=free_port(), allow="203.0.113.0/24"
-    )
+def test_the_server_ignores_x_forwarded_for_unless_a_proxy_is_trusted(tmp_path):
+    receiver = Receiver(tmp_path, tmp_path / "events.sqlite3", allow="203.0.113.0/24")
     try:
         response = httpx.post(
             receiver.url + CALL_PATH,
@@ -179,33 +191,47 @@ def post(client: httpx.Client, url: str, path: str, fields: dict) -> bool:
     return response.status_code == 200
 
 
-def stored_keys(store: Path) -> Counter:
-    with sqlite3.connect(store) as db:
-        return Counter(db.execute("SELECT sid, status FROM events").fetchall())
+def stored_keys(store: Path | str) -> Counter:
+    opened = open_store(str(store))
+    try:
+        return Counter(e.key for e in opened.events())
+    finally:
+        opened.close()
 
 
-def wait_until_processed(store: Path, count: int, deadline: float = 30.0) -> int:
+def stored_ids(store: Path | str) -> set[int]:
+    opened = open_store(str(store))
+    try:
+        return {e.id for e in opened.events()}
+    finally:
+        opened.close()
+
+
+def wait_until_processed(store: Path | str, count: int, deadline: float = 30.0) -> int:
+    opened = open_store(str(store))
     end = time.monotonic() + deadline
-    while True:
-        with sqlite3.connect(store) as db:
-            done = db.execute("SELECT count(processed_at) FROM events").fetchone()[0]
-        if done >= count or time.monotonic() > end:
-            return done
-        time.sleep(0.05)  # polling the store with a deadline
+    try:
+        while True:
+            done = opened.counts()["processed"]
+            if done >= count or time.monotonic() > end:
+                return done
+            time.sleep(0.05)  # polling the store with a deadline
+    finally:
+        opened.close()
 
 
 @pytest.mark.timeout(120)
-def test_sigkill_mid_stream_then_restart_stores_every_event_exactly_once(tmp_path, free_port):
+def test_sigkill_mid_stream_then_restart_stores_every_event_exactly_once(tmp_path, store_spec):
     (tmp_path / "crash_handler.py").write_text(HANDLER)
-    store = tmp_path / "events.sqlite3"
-    handler = ("--handler", "crash_handler:handle")
+    store = store_spec
+    handler = ("--handler", "crash_handler:handle", "--lease", "2")  # a killed claim lapses in 2 s
     sends, keys = deliveries()
     kill_after = len(sends) // 3
     acked = [False] * len(sends)
     lock = threading.Lock()
     killed = threading.Event()
 
-    receiver = Receiver(tmp_path, store, *handler, port=free_port())
+    receiver = Receiver(tmp_path, store, *handler)
     limits = httpx.Limits(max_connections=16)
     with httpx.Client(timeout=10, limits=limits) as client:
 
@@ -231,7 +257,7 @@ def test_sigkill_mid_stream_then_restart_stores_every_event_exactly_once(tmp_pat
         fields = sends[i][1]
         assert (fields.get("CallSid") or fields["SmsSid"], fields["Status"]) in after_kill
 
-    receiver = Receiver(tmp_path, store, *handler, port=free_port())
+    receiver = Receiver(tmp_path, store, *handler)
     try:
         with httpx.Client(timeout=10, limits=limits) as client, ThreadPoolExecutor(16) as pool:
             resent = [i for i in range(len(sends)) if i not in before_kill]
@@ -246,5 +272,186 @@ def test_sigkill_mid_stream_then_restart_stores_every_event_exactly_once(tmp_pat
     assert set(stored.values()) == {1}
     assert processed == len(keys)
     runs = Counter(int(line) for line in (tmp_path / "handled.log").read_text().split())
-    assert set(runs) == set(range(1, len(keys) + 1))  # every event handled
+    assert set(runs) == stored_ids(store)  # every event handled
     assert sum(runs.values()) - len(keys) <= 1  # again only for the one in hand at the kill
+
+
+# -- several receivers on one store ---------------------------------------------------------------
+
+SLOW_HANDLER = """
+import os
+import time
+
+def handle(event):
+    time.sleep(0.05)  # the handler's slow work (a CRM update)
+    fd = os.open(os.environ["HANDLED_LOG"], os.O_WRONLY | os.O_APPEND | os.O_CREAT)
+    try:
+        os.write(fd, f"{event.id}\\n".encode())
+    finally:
+        os.close(fd)
+"""
+
+
+@pytest.mark.timeout(180)
+def test_three_receivers_on_one_store_handle_each_event_once_through_a_sigkill(
+    tmp_path, store_spec
+):
+    (tmp_path / "slow_handler.py").write_text(SLOW_HANDLER)
+    store = store_spec
+    options = ("--handler", "slow_handler:handle", "--lease", "2")
+    sends, keys = deliveries(calls=40)
+    receivers = [Receiver(tmp_path, store, *options) for _ in range(3)]
+    kill_after = len(sends) // 3
+    acked = 0
+    lock = threading.Lock()
+    killed = threading.Event()
+    try:
+        with httpx.Client(timeout=10, limits=httpx.Limits(max_connections=12)) as client:
+
+            def send(i: int) -> None:
+                nonlocal acked
+                path, fields = sends[i]
+                for attempt in range(3):  # as Exotel retries: the next receiver, until a 200
+                    receiver = receivers[(i + attempt) % 3]
+                    if post(client, receiver.url, path, fields):
+                        break
+                else:
+                    raise AssertionError(f"delivery {i} was never acknowledged")
+                with lock:
+                    acked += 1
+                    if acked >= kill_after and not killed.is_set():
+                        receivers[0].kill()  # SIGKILL, its worker with an event in hand
+                        killed.set()
+
+            with ThreadPoolExecutor(12) as pool:
+                list(pool.map(send, range(len(sends))))
+        processed = wait_until_processed(store, len(keys), deadline=60)
+    finally:
+        for receiver in receivers:
+            receiver.kill()
+
+    assert killed.is_set()
+    assert set(stored_keys(store)) == keys
+    assert processed == len(keys)
+    runs = Counter(int(line) for line in (tmp_path / "handled.log").read_text().split())
+    assert set(runs) == stored_ids(store)  # every event handled
+    assert sum(runs.values()) - len(keys) <= 1  # again only for the one in hand at the kill
+
+
+def test_a_store_with_another_schema_exits_2_saying_what_is_wrong(capsys, tmp_path):
+    store = tmp_path / "events.sqlite3"
+    with sqlite3.connect(store) as db:
+        db.execute("CREATE TABLE events (id INTEGER PRIMARY KEY, body TEXT)")
+    status, err = cli(capsys, "--store", str(store), "--allow", "127.0.0.1/32")
+    assert status == 2
+    assert err.startswith(f"error: {store} already has an events table, with columns (id, body)")
+    assert "Traceback" not in err
+
+
+# -- slow and oversized clients -------------------------------------------------------------------
+
+HALF_A_HEADER = b"POST /webhooks/exotel/call-status HTTP/1.1\r\nHost: receiver\r\nContent-Ty"
+
+
+def half_open(port: int, source: str) -> socket.socket:
+    """A connection from ``source`` that sends half a request header and then waits."""
+    sock = socket.socket()
+    sock.bind((source, 0))
+    sock.settimeout(5)
+    sock.connect(("127.0.0.1", port))
+    sock.sendall(HALF_A_HEADER)
+    return sock
+
+
+@pytest.mark.timeout(120)
+def test_an_allowlisted_caller_is_answered_within_a_second_past_300_slow_connections(tmp_path):
+    receiver = Receiver(tmp_path, tmp_path / "events.sqlite3", open_files=256)
+    slow = []
+    try:
+        for _ in range(300):  # more than the receiver can hold open files for
+            slow.append(half_open(receiver.port, "127.0.0.2"))
+        started = time.monotonic()
+        response = httpx.post(
+            receiver.url + CALL_PATH,
+            data={"CallSid": "a1", "Status": "completed", "DateUpdated": "2026-01-15 10:00:42"},
+            timeout=5,
+        )
+        elapsed = time.monotonic() - started
+    finally:
+        for sock in slow:
+            sock.close()
+        receiver.stop()
+    assert response.status_code == 200
+    assert elapsed < 1.0
+
+
+def closed_by_peer(sock: socket.socket) -> bool:
+    """True if the other end closes the connection (EOF or reset) within the socket's timeout."""
+    try:
+        while sock.recv(65536):
+            pass
+    except TimeoutError:
+        return False
+    except ConnectionResetError:
+        return True
+    return True
+
+
+def test_an_allowed_connection_that_never_finishes_its_headers_is_closed(tmp_path):
+    receiver = Receiver(tmp_path, tmp_path / "events.sqlite3", "--header-timeout", "0.5")
+    try:
+        sock = half_open(receiver.port, "127.0.0.1")
+        with sock:
+            assert closed_by_peer(sock)  # within the 5 s socket timeout, not never
+    finally:
+        receiver.stop()
+
+
+def test_after_a_413_for_a_huge_content_length_the_connection_is_closed(tmp_path):
+    receiver = Receiver(tmp_path, tmp_path / "events.sqlite3")
+    try:
+        with socket.create_connection(("127.0.0.1", receiver.port), timeout=5) as sock:
+            sock.sendall(
+                b"POST /webhooks/exotel/call-status HTTP/1.1\r\nHost: receiver\r\n"
+                b"Content-Type: application/x-www-form-urlencoded\r\n"
+                b"Content-Length: 300000000\r\n\r\n" + b"x" * 65536
+            )
+            head = sock.recv(4096)
+            closed = closed_by_peer(sock)
+    finally:
+        receiver.stop()
+    assert head.startswith(b"HTTP/1.1 413 ")
+    assert b"connection: close" in head.lower()
+    assert closed
+
+
+def test_past_the_connection_cap_the_longest_waiting_connection_is_shed(tmp_path):
+    receiver = Receiver(
+        tmp_path, tmp_path / "events.sqlite3", "--max-connections", "10", "--header-timeout", "30"
+    )
+    slow = [half_open(receiver.port, "127.0.0.1") for _ in range(10)]  # allowed, yet slow
+    try:
+        with httpx.Client(base_url=receiver.url, timeout=5) as client:
+            health = client.get("/webhooks/health")
+        oldest_closed = closed_by_peer(slow[0])
+    finally:
+        for sock in slow:
+            sock.close()
+        receiver.stop()
+    assert health.status_code == 200
+    assert oldest_closed
+
+
+def test_an_unreachable_postgresql_store_exits_2_without_showing_the_password(capsys):
+    pytest.importorskip("psycopg", reason="psycopg is installed with the postgres extra")
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]  # closed again: nothing listens there
+    hidden = "s3cret-pw"  # not a real one, built up below so no scanner mistakes it for one
+    url = "postgresql://" + f"receiver:{hidden}" + f"@127.0.0.1:{port}/events"
+    status, err = cli(capsys, "--store", url, "--allow", "127.0.0.1/32")
+    assert status == 2
+    assert err.startswith(
+        f"error: Cannot connect to the event store postgresql://receiver@127.0.0.1:{port}/events:"
+    )
+    assert hidden not in err

@@ -38,7 +38,7 @@ from ..sandbox.callbacks import Delivery, send
 from ..sandbox.wire import SANDBOX_NOTICE
 from ..webhooks.payloads import read_fields
 from .chapter import Chapter
-from .recording import CASSETTES, RECORD_COMMAND, Mode
+from .recording import CASSETTES, Mode, record_command
 
 HEADER = (
     "# Status callbacks the sandbox delivered, written by helpers.book.callback_tape (not vcrpy).\n"
@@ -92,7 +92,7 @@ class CallbackTape:
         if not self.path.exists():
             raise RecordingError(
                 f"No recording of callback deliveries at {self._shown()}. Record the chapter "
-                f"with `{RECORD_COMMAND}`."
+                f"with `{record_command(self.chapter.name)}`."
             )
         recorded = yaml.safe_load(self.path.read_text())
         self._batches, self._recorded = recorded["batches"], recorded["interactions"]
@@ -102,7 +102,8 @@ class CallbackTape:
         if self._batch > self._batches:
             raise RecordingError(
                 f"{self._shown()} holds fewer deliveries than the notebook now asks for "
-                f"(batch {self._batch}). Re-record with `{RECORD_COMMAND}`."
+                f"(batch {self._batch}). Record the chapter again: "
+                f"`{record_command(self.chapter.name)}`."
             )
         replayed = []
         for recorded in batch:
@@ -116,8 +117,8 @@ class CallbackTape:
                     f"Replaying {self._shown()}: the receiver answered "
                     f"{http_status or error} to attempt {recorded['attempt']} of callback "
                     f"{recorded['callback']}, where it answered {expected or recorded['error']} "
-                    "when recorded, and the sandbox's retries followed that answer. Re-record "
-                    f"with `{RECORD_COMMAND}`."
+                    "when recorded, and the sandbox's retries followed that answer. Record the "
+                    f"chapter again: `{record_command(self.chapter.name)}`."
                 )
             replayed.append(delivery(recorded, body, http_status, error))
         return replayed

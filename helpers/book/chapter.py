@@ -65,7 +65,7 @@ class Chapter:
     def transport(self, from_ip: str = "127.0.0.1") -> httpx.BaseTransport:
         """This mode's transport. ``from_ip`` is the source address the sandbox sees (sandbox only)."""
         if self.mode is Mode.PLAYBACK:
-            return offline_transport()
+            return offline_transport(self.name)
         if self.mode is Mode.SANDBOX:
             return self.sandbox.transport(from_ip)
         return httpx.HTTPTransport(verify=tls_context())

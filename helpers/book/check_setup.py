@@ -5,7 +5,9 @@ Each check says in plain words what it found and, when something is missing, how
 - Python 3.11 or newer;
 - a ``python3`` kernel for Jupyter, whose Python imports ``helpers`` (the chapters need both);
 - cassettes for every chapter in ``book/``;
-- the sandbox on its port, if it is running (only the curl exercises need it).
+- JupyterLab installed, so ``make workshop`` starts without the network;
+- the sandbox on its port, if it is running (only the curl exercises need it), and nothing else
+  on the sandbox's or JupyterLab's port.
 
 Every check takes what it inspects as arguments, so each failure can be tested.
 """
@@ -13,6 +15,7 @@ Every check takes what it inspects as arguments, so each failure can be tested.
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import subprocess
 import sys
 import tempfile
@@ -22,11 +25,14 @@ from pathlib import Path
 
 import httpx
 
+from ..sandbox.wire import SANDBOX_NOTICE
 from .paths import ROOT
+from .workshop import busy_port_message, is_jupyter, port_in_use
 
 MINIMUM_PYTHON = (3, 11)
 KERNEL = "python3"
 SANDBOX_PORT = 4010
+LAB_PORT = 8888
 SANDBOX_HEADER = "x-handbook-source"
 
 
@@ -91,6 +97,16 @@ def check_cassettes(book: Path, cassettes: Path) -> Result:
     return Result(True, f"cassettes for all {len(chapters)} chapters")
 
 
+def check_lab(installed: bool) -> Result:
+    if installed:
+        return Result(True, "JupyterLab is installed")
+    return Result(
+        False,
+        "JupyterLab is not installed, and `make workshop` needs it. Fix, while the network is "
+        "there: `make setup-lab` (once; afterwards the workshop starts offline).",
+    )
+
+
 def check_sandbox(port: int, get: Callable[[str], httpx.Response]) -> Result:
     url = f"http://127.0.0.1:{port}/_sandbox/admin/"
     try:
@@ -101,13 +117,30 @@ def check_sandbox(port: int, get: Callable[[str], httpx.Response]) -> Result:
             f"the sandbox is not running on 127.0.0.1:{port}; only the curl exercises need it: "
             "`make workshop` starts it.",
         )
-    if SANDBOX_HEADER in answer.headers:
+    # Only the sandbox sends its marker, with this exact text, on its dashboard path.
+    if answer.status_code == 200 and answer.headers.get(SANDBOX_HEADER) == SANDBOX_NOTICE:
         return Result(True, f"the sandbox answers on 127.0.0.1:{port}")
     return Result(
         False,
         f"something else answers on 127.0.0.1:{port}, not the handbook's sandbox. Stop it, or "
         f"use another port: `make workshop PORT={port + 1}`.",
     )
+
+
+def check_lab_port(port: int, in_use: bool, get: Callable[[str], httpx.Response]) -> Result:
+    if not in_use:
+        return Result(True, f"port {port} is free for JupyterLab")
+    try:
+        jupyter = is_jupyter(get(f"http://127.0.0.1:{port}/api"))
+    except httpx.TransportError:
+        jupyter = False
+    if jupyter:
+        return Result(
+            None,
+            f"a Jupyter server already runs on 127.0.0.1:{port}: the workshop's, if it is running; "
+            f"if not, `make workshop LAB_PORT={port + 1}`.",
+        )
+    return Result(False, busy_port_message(port, "LAB_PORT", "JupyterLab", port + 1) + ".")
 
 
 def native_kernel_python() -> str | None:
@@ -129,14 +162,16 @@ def run_outside_repository(command: list[str]) -> subprocess.CompletedProcess:
         return subprocess.run(command, cwd=elsewhere, capture_output=True, text=True, timeout=60)
 
 
-def run_checks(port: int = SANDBOX_PORT) -> list[Result]:
+def run_checks(port: int = SANDBOX_PORT, lab_port: int = LAB_PORT) -> list[Result]:
     kernel_python = native_kernel_python()
     return [
         check_python(sys.version_info),
         check_kernel(kernel_python),
         check_helpers(kernel_python or sys.executable, run_outside_repository),
         check_cassettes(ROOT / "book", ROOT / "cassettes"),
+        check_lab(importlib.util.find_spec("jupyterlab") is not None),
         check_sandbox(port, lambda url: httpx.get(url, timeout=2.0)),
+        check_lab_port(lab_port, port_in_use(lab_port), lambda url: httpx.get(url, timeout=2.0)),
     ]
 
 
@@ -154,7 +189,9 @@ def report(results: list[Result]) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m helpers.book.check_setup", description=__doc__)
     parser.add_argument("--port", type=int, default=SANDBOX_PORT, help="the sandbox's port")
-    results = run_checks(parser.parse_args(argv).port)
+    parser.add_argument("--lab-port", type=int, default=LAB_PORT, help="JupyterLab's port")
+    args = parser.parse_args(argv)
+    results = run_checks(args.port, args.lab_port)
     print(report(results))
     return 1 if any(r.ok is False for r in results) else 0
 

@@ -26,12 +26,15 @@ import vcr
 from vcr.errors import CannotOverwriteExistingCassetteException
 
 from ..client import SANDBOX_HEADER
-from ..errors import RecordingError, UnknownModeError
+from ..errors import NetworkError, RecordingError, UnknownModeError
 from .paths import CASSETTES  # resolved from this package, not the working directory
 from .redaction import Redactor, strip_userinfo
 
 MODE_VAR = "EXOTEL_HANDBOOK_MODE"
 CASSETTES_VAR = "EXOTEL_HANDBOOK_CASSETTES"
+
+#: Set by ``helpers.book.rerecord`` for the kernels it starts, so messages can say which step runs.
+STEP_VAR = "EXOTEL_HANDBOOK_STEP"
 
 RECORD_COMMAND = "make cassettes"
 LIVE_RECORD_COMMAND = "EXOTEL_HANDBOOK_MODE=live make cassettes"
@@ -47,6 +50,18 @@ def exact(r1, r2) -> bool:
     chapter's playback fast. Both sides are already scrubbed, so credentials never take part.
     """
     return r1.method == r2.method and r1.uri == r2.uri and r1.body == r2.body
+
+
+def _network_failure(exc: BaseException | None) -> bool:
+    """True if ``exc``, or an exception it was raised from, is a request that got no answer."""
+    seen = set()
+    while exc is not None and id(exc) not in seen:
+        seen.add(id(exc))
+        if isinstance(exc, httpx.TransportError | NetworkError | KeyboardInterrupt):
+            return True
+        # RetriesExhaustedError keeps the last failure as ``last_error``.
+        exc = exc.__cause__ or exc.__context__ or getattr(exc, "last_error", None)
+    return False
 
 
 class Mode(enum.Enum):
@@ -76,14 +91,31 @@ def cassette_root(env: Mapping[str, str] | None = None) -> Path:
     return Path(env[CASSETTES_VAR]) if env.get(CASSETTES_VAR) else CASSETTES
 
 
-def offline_transport() -> httpx.MockTransport:
+def record_command(chapter: str | None = None, mode: Mode | None = None) -> str:
+    """The command that records ``chapter`` again (every chapter if None); live if ``mode`` is."""
+    prefix = f"{MODE_VAR}=live " if mode is Mode.LIVE else ""
+    if chapter is None:
+        return f"{prefix}make cassettes"
+    return f"{prefix}.venv/bin/python -m helpers.book.rerecord record book/{chapter}.ipynb"
+
+
+def running(mode: Mode, env: Mapping[str, str] | None = None) -> str:
+    """The mode that is running, in words: playback inside ``rerecord record`` is its replay step."""
+    env = os.environ if env is None else env
+    if mode is Mode.PLAYBACK and env.get(STEP_VAR) == "record":
+        return "playback, the replay that `rerecord record` runs after recording"
+    return mode.value
+
+
+def offline_transport(chapter: str | None = None) -> httpx.MockTransport:
     """Playback's transport: anything a cassette does not answer fails here, never on the network."""
 
     def refuse(request: httpx.Request) -> httpx.Response:
         raise RecordingError(
-            f"{request.method} {strip_userinfo(str(request.url))} was sent outside a cassette in "
-            "playback mode. Wrap it in `with chapter.cassette(name):` and record it with "
-            f"`{RECORD_COMMAND}`."
+            f"{request.method} {strip_userinfo(str(request.url))} was sent outside a cassette "
+            f"(mode: {running(Mode.PLAYBACK)}), so there is no recording to answer it. Wrap it "
+            f"in `with chapter.cassette(name):`, then record the chapter: "
+            f"`{record_command(chapter)}`."
         )
 
     return httpx.MockTransport(refuse)
@@ -114,11 +146,15 @@ class Recorder:
         path = self.path(name)
         if self.mode is Mode.PLAYBACK and not path.exists():
             raise RecordingError(
-                f"No recording at {self._shown(path)}. Record it with `{RECORD_COMMAND}` "
-                f"(or against your own account: `{LIVE_RECORD_COMMAND}`)."
+                f"No recording at {self._shown(path)} (mode: {running(self.mode)}). Record this "
+                f"chapter with `{record_command(self.chapter)}` (or against your own account: "
+                f"`{record_command(self.chapter, Mode.LIVE)}`)."
             )
+        # Recording goes into a file beside the cassette, which replaces it only once the block
+        # has run without a network failure: a failed live run keeps the committed recording.
+        target = self._partial(path) if self.mode.records else path
         if self.mode.records:
-            path.unlink(missing_ok=True)
+            target.unlink(missing_ok=True)
         recorder = vcr.VCR(
             record_mode="none" if self.mode is Mode.PLAYBACK else "all",
             drop_unused_requests=True,
@@ -129,15 +165,43 @@ class Recorder:
         )
         recorder.register_matcher("exact", exact)
         try:
-            with recorder.use_cassette(str(path)):
+            with recorder.use_cassette(str(target)):
                 yield
         except CannotOverwriteExistingCassetteException as exc:
             request = self._scrub_request(exc.failed_request)
             raise RecordingError(
-                f"No recording of {request.method} {request.uri} in {self._shown(path)} (the "
-                "notebook now sends a request it did not send when the cassette was recorded). "
-                f"Re-record with `{RECORD_COMMAND}`."
+                f"No recording of {request.method} {request.uri} in {self._shown(path)} (mode: "
+                f"{running(self.mode)}; the notebook now sends a request it did not send when the "
+                f"cassette was recorded). Record this chapter again: "
+                f"`{record_command(self.chapter)}`."
             ) from None
+        except BaseException as exc:
+            if self.mode.records:
+                self._finish(target, path, kept=not _network_failure(exc))
+            raise
+        else:
+            if self.mode.records:
+                self._finish(target, path, kept=True)
+
+    @staticmethod
+    def _partial(path: Path) -> Path:
+        """Where a recording is written until it is complete (a dotfile git never shows for long)."""
+        return path.with_name(f".{path.stem}.recording{path.suffix}")
+
+    @staticmethod
+    def _finish(partial: Path, path: Path, *, kept: bool) -> None:
+        """Install a finished recording atomically, or drop an unfinished one.
+
+        A block that ended with an exception that is not a network failure (a 401 the chapter
+        shows on purpose) recorded every answer it asked for, so its recording is kept. A block
+        that sent no request at all leaves no cassette.
+        """
+        if not kept:
+            partial.unlink(missing_ok=True)
+        elif partial.exists():
+            os.replace(partial, path)
+        else:
+            path.unlink(missing_ok=True)
 
     def sources(self) -> set[str]:
         """Where this chapter's cassettes were recorded: ``sandbox``, ``live Exotel API``, or both.

@@ -1,8 +1,10 @@
 """``make workshop``: the sandbox on loopback and JupyterLab side by side, and what to type.
 
-``python -m helpers.book.workshop`` starts ``python -m helpers.sandbox`` on 127.0.0.1, waits until it
-answers, starts JupyterLab on the book (unless ``--no-lab``), and prints the demo credentials, the
-URLs and curl commands that work against the sandbox. Ctrl-C stops both.
+``python -m helpers.book.workshop`` checks that both ports are free, starts
+``python -m helpers.sandbox`` on 127.0.0.1 and JupyterLab on the book (unless ``--no-lab``), waits
+until each answers as itself, and only then prints the demo credentials, the URLs and curl
+commands that work against the sandbox. If either stops, it says which and why, and stops the
+other. Ctrl-C stops both.
 
 The sandbox runs with the documented demo credentials only: any ``EXOTEL_*`` credentials in your
 environment are kept away from it, so nothing printed here is ever a real secret.
@@ -11,19 +13,27 @@ environment are kept away from it, so nothing printed here is ever a real secret
 from __future__ import annotations
 
 import argparse
+import ctypes
 import os
 import secrets
 import shlex
 import signal
+import socket
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
 
 import httpx
 
+from ..client import SANDBOX_HEADER
 from ..credentials import REGION_VAR, REQUIRED, SUBDOMAIN_VAR
-from ..sandbox.accounts import DEMO_ACCOUNT_SID, DEMO_API_KEY, DEMO_API_TOKEN
+from ..sandbox.__main__ import exports
+from ..sandbox.accounts import DEMO_ACCOUNT_SID, DEMO_API_KEY, DEMO_API_TOKEN, demo_credentials
+from ..sandbox.wire import SANDBOX_NOTICE
 from .paths import ROOT
 
 HOST = "127.0.0.1"
@@ -37,27 +47,87 @@ def sandbox_env(env: Mapping[str, str]) -> dict[str, str]:
 
 
 def sandbox_command(port: int) -> list[str]:
-    return [sys.executable, "-m", "helpers.sandbox", "--host", HOST, "--port", str(port)]
+    """The sandbox on ``port`` (the demo account's region) and ``port + 1`` (the other one)."""
+    return [
+        sys.executable,
+        "-m",
+        "helpers.sandbox",
+        "--host",
+        HOST,
+        "--port",
+        str(port),
+        "--other-region-port",
+        str(port + 1),
+    ]
 
 
-def lab_command(port: int, token: str) -> list[str]:
+def lab_command(port: int, token: str, euid: int | None = None) -> list[str]:
+    """JupyterLab on the book; ``--allow-root`` when running as root (containers, devcontainers),
+    which JupyterLab otherwise refuses."""
+    euid = os.geteuid() if euid is None and hasattr(os, "geteuid") else euid
     return [
         sys.executable,
         "-m",
         "jupyter",
         "lab",
         "--no-browser",
+        *(["--allow-root"] if euid == 0 else []),
         f"--ServerApp.ip={HOST}",
         f"--ServerApp.port={port}",
+        # Fail on a taken port instead of quietly moving to the next one.
+        "--ServerApp.port_retries=0",
         f"--IdentityProvider.token={token}",
         f"--ServerApp.root_dir={ROOT / 'book'}",
     ]
 
 
-def curl_commands(origin: str) -> list[str]:
-    """Commands an attendee can paste; each answers 200 from a fresh sandbox."""
+def port_in_use(port: int, host: str = HOST) -> bool:
+    """True if another program listens on ``host:port`` (what the server would fail to bind)."""
+    with socket.socket() as probe:
+        # As uvicorn and tornado bind: a port left in TIME_WAIT by a stopped server is free.
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError:
+            return True
+    return False
+
+
+def next_free(port: int, span: int = 1, in_use: Callable[[int], bool] = port_in_use) -> int:
+    """The first port after ``port`` where ``span`` ports in a row are free."""
+    candidate = port + 1
+    while any(in_use(p) for p in range(candidate, candidate + span)):
+        candidate += 1
+    return candidate
+
+
+def busy_port_message(busy: int, variable: str, what: str, suggestion: int) -> str:
+    return (
+        f"Port {busy} is in use by another program, so {what} cannot start there. "
+        f"Try another: make workshop {variable}={suggestion}"
+    )
+
+
+def busy_ports(port: int, lab_port: int | None, in_use=port_in_use) -> str | None:
+    """What to say if a port the workshop needs is taken, before anything starts; else None."""
+    for busy, what in ((port, "the sandbox"), (port + 1, "the sandbox's other-region host")):
+        if in_use(busy):
+            # The sandbox takes two ports in a row: suggest the next free pair.
+            return busy_port_message(busy, "PORT", what, next_free(port, 2, in_use))
+    if lab_port is not None and in_use(lab_port):
+        return busy_port_message(lab_port, "LAB_PORT", "JupyterLab", next_free(lab_port, 1, in_use))
+    return None
+
+
+def curl_commands(origin: str, other_origin: str | None = None) -> list[str]:
+    """Commands an attendee can paste; each answers 200 from a fresh sandbox, except the one
+    whose comment names another status (the same key at the other region's address: 401)."""
     user = f"{DEMO_API_KEY}:{DEMO_API_TOKEN}"
     base = f"{origin}/v1/Accounts/{DEMO_ACCOUNT_SID}"
+    wrong_region = []
+    if other_origin:
+        other = f"{other_origin}/v1/Accounts/{DEMO_ACCOUNT_SID}/Calls.json"
+        wrong_region = [shlex.join(["curl", "-u", user, other]) + "   # the wrong region: 401"]
     return [
         shlex.join(["curl", "-u", user, f"{base}/Calls.json"]),
         shlex.join(
@@ -74,10 +144,13 @@ def curl_commands(origin: str) -> list[str]:
                 f"{base}/Sms/send.json",
             ]
         ),
+        *wrong_region,
     ]
 
 
-def banner(origin: str, lab_url: str | None) -> str:
+def banner(
+    origin: str, lab_url: str | None, lab_log: Path | None = None, other_origin: str | None = None
+) -> str:
     lines = [
         f"Exotel handbook workshop. The sandbox on {origin} is NOT the live Exotel API.",
         "",
@@ -90,47 +163,122 @@ def banner(origin: str, lab_url: str | None) -> str:
         f"  sandbox API      : {origin}/v1/Accounts/{DEMO_ACCOUNT_SID}/",
         f"  sandbox dashboard: {origin}/_sandbox/admin/  (the sandbox's own, not an Exotel API)",
     ]
+    if other_origin:
+        lines.append(f"  the other region : {other_origin}/  (the wrong region for this account)")
     if lab_url:
         lines.append(f"  JupyterLab       : {lab_url}")
+    if lab_log:
+        lines.append(f"  JupyterLab's log : {lab_log}")
     lines += ["", "Try (book/curl_exercises.md has more):"]
-    lines += [f"  {command}" for command in curl_commands(origin)]
+    lines += [f"  {command}" for command in curl_commands(origin, other_origin)]
     lines += [
         "",
         "For the curl exercises, in your shell:",
-        f"  export SANDBOX={origin} SANDBOX_SID={DEMO_ACCOUNT_SID} "
-        f"SANDBOX_KEY={DEMO_API_KEY} SANDBOX_TOKEN={DEMO_API_TOKEN}",
+        f"  {exports(origin, other_origin or origin, demo_credentials({}))}",
         "",
         "Ctrl-C stops everything.",
     ]
     return "\n".join(lines)
 
 
+@dataclass
+class Child:
+    """A server this command started: its name, process, readiness URL and log file."""
+
+    name: str
+    process: subprocess.Popen
+    url: str
+    log: Path
+
+    def why(self) -> str:
+        """The last lines the process logged: usually the reason it stopped."""
+        try:
+            lines = [line for line in self.log.read_text(errors="replace").splitlines() if line]
+        except OSError:
+            lines = []
+        return "\n".join(f"    {line}" for line in lines[-3:]) or "    (it logged nothing)"
+
+    def stopped(self) -> str:
+        code = self.process.returncode
+        how = f"exit code {code}"
+        if code is not None and code < 0:
+            try:
+                how = f"killed by {signal.Signals(-code).name}"
+            except ValueError:
+                pass
+        return f"{self.name} stopped ({how}). Its last words, from {self.log}:\n{self.why()}"
+
+
+def is_sandbox(answer: httpx.Response) -> bool:
+    """The handbook's sandbox marks every answer; another program on the port does not."""
+    return answer.status_code == 200 and answer.headers.get(SANDBOX_HEADER) == SANDBOX_NOTICE
+
+
+def is_jupyter(answer: httpx.Response) -> bool:
+    """Jupyter Server answers ``/api`` with its version, without a token."""
+    try:
+        return answer.status_code == 200 and "version" in answer.json()
+    except ValueError:
+        return False
+
+
 def wait_until_up(
     url: str,
     process: subprocess.Popen,
     *,
-    timeout: float = 30.0,
-    get: Callable[[str], object] = lambda url: httpx.get(url, timeout=1.0),
+    name: str = "the sandbox",
+    accept: Callable[[httpx.Response], bool] = lambda answer: True,
+    timeout: float = 60.0,
+    get: Callable[[str], httpx.Response] = lambda url: httpx.get(url, timeout=1.0),
     sleep: Callable[[float], None] = time.sleep,
 ) -> None:
-    """Return once ``url`` answers; raise RuntimeError if ``process`` exits or time runs out."""
+    """Return once ``url`` answers as ``accept`` expects; raise RuntimeError if ``process`` exits,
+    something else answers, or time runs out."""
     waited = 0.0
     while True:
         if process.poll() is not None:
             raise RuntimeError(
-                f"the sandbox exited (code {process.returncode}) before answering on {url}; "
-                "is the port already in use? Try another: make workshop PORT=4011"
+                f"{name} exited (code {process.returncode}) before answering on {url}"
             )
         try:
-            get(url)
-            return
+            answer = get(url)
         except httpx.TransportError:
             if waited >= timeout:
-                raise RuntimeError(
-                    f"the sandbox did not answer on {url} in {timeout:.0f} s"
-                ) from None
+                raise RuntimeError(f"{name} did not answer on {url} in {timeout:.0f} s") from None
+        else:
+            if accept(answer):
+                return
+            raise RuntimeError(
+                f"something else answers on {url}, not {name}; stop it, or choose another port"
+            )
         sleep(0.1)
         waited += 0.1
+
+
+def _die_with_parent() -> None:  # pragma: no cover - runs in the child, between fork and exec
+    """Linux: the child gets SIGTERM if this process dies, even by SIGKILL."""
+    try:
+        ctypes.CDLL(None).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+
+
+def start(name: str, command: list[str], url: str, logs: Path, **popen) -> Child:
+    log = logs / f"{name.split()[-1].lower()}.log"
+    with log.open("wb") as out:
+        process = subprocess.Popen(
+            command,
+            cwd=ROOT,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            # Its own process group: Ctrl-C reaches this command only, which then stops each
+            # child cleanly (JupyterLab would otherwise stop to ask "Shutdown this server?").
+            start_new_session=True,
+            preexec_fn=_die_with_parent if sys.platform == "linux" else None,
+            **popen,
+        )
+    return Child(name, process, url, log)
 
 
 def stop(processes: list[subprocess.Popen]) -> None:
@@ -142,6 +290,7 @@ def stop(processes: list[subprocess.Popen]) -> None:
             process.wait(timeout=10)
         except subprocess.TimeoutExpired:
             process.kill()
+            process.wait()
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -151,35 +300,70 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-lab", action="store_true", help="start the sandbox only")
     args = parser.parse_args(argv)
 
+    busy = busy_ports(args.port, None if args.no_lab else args.lab_port)
+    if busy:
+        print(f"error: {busy}", file=sys.stderr)
+        return 2
+
     origin = f"http://{HOST}:{args.port}"
-    processes = [
-        subprocess.Popen(
-            sandbox_command(args.port),
-            cwd=ROOT,
-            env=sandbox_env(os.environ),
-            stdout=subprocess.DEVNULL,
-        )
-    ]
+    logs = Path(tempfile.mkdtemp(prefix="handbook-workshop-"))
+    children: list[Child] = []
     # SIGTERM (from a test, or a process manager) stops the children like Ctrl-C does.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     try:
-        wait_until_up(f"{origin}/_sandbox/admin/", processes[0])
+        children.append(
+            start(
+                "the sandbox",
+                sandbox_command(args.port),
+                f"{origin}/_sandbox/admin/",
+                logs,
+                env=sandbox_env(os.environ),
+            )
+        )
         lab_url = None
         if not args.no_lab:
             token = secrets.token_hex(16)
-            processes.append(subprocess.Popen(lab_command(args.lab_port, token), cwd=ROOT))
-            lab_url = f"http://{HOST}:{args.lab_port}/lab?token={token}"
-        print(banner(origin, lab_url), flush=True)
-        while all(p.poll() is None for p in processes):
+            lab_origin = f"http://{HOST}:{args.lab_port}"
+            children.append(
+                start("JupyterLab", lab_command(args.lab_port, token), f"{lab_origin}/api", logs)
+            )
+            lab_url = f"{lab_origin}/lab?token={token}"
+        # JupyterLab's first start on a slow laptop takes a while; the sandbox's does not.
+        waits = ((is_sandbox, 30.0), (is_jupyter, 120.0))
+        for child, (accept, timeout) in zip(children, waits, strict=False):
+            try:
+                wait_until_up(
+                    child.url, child.process, name=child.name, accept=accept, timeout=timeout
+                )
+            except RuntimeError as exc:
+                if child.process.poll() is not None:
+                    raise RuntimeError(child.stopped()) from None
+                raise RuntimeError(f"{exc}. Its log: {child.log}") from None
+        # The banner promises both: one that answered and stopped since is not "ready".
+        for child in children:
+            if child.process.poll() is not None:
+                raise RuntimeError(child.stopped())
+        other_origin = f"http://{HOST}:{args.port + 1}"
+        lab_log = children[1].log if lab_url else None
+        print(banner(origin, lab_url, lab_log, other_origin), flush=True)
+        while all(c.process.poll() is None for c in children):
             time.sleep(0.5)
-        return max(p.returncode or 0 for p in processes)
+        gone = next(c for c in children if c.process.poll() is not None)
+        others = " and ".join(c.name for c in children if c is not gone)
+        print(
+            f"error: {gone.stopped()}" + (f"\nStopping {others}." if others else ""),
+            file=sys.stderr,
+        )
+        return 1
     except RuntimeError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        others = [c.name for c in children if c.process.poll() is None]
+        stopping = f"\nStopping {' and '.join(others)}." if others else ""
+        print(f"error: {exc}{stopping}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 0
     finally:
-        stop(processes)
+        stop([c.process for c in children])
 
 
 if __name__ == "__main__":

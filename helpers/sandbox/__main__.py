@@ -1,15 +1,23 @@
-"""``python -m helpers.sandbox``: serve the sandbox on loopback for curl exercises."""
+"""``python -m helpers.sandbox``: serve the sandbox on loopback for curl exercises.
+
+It plays both data centres: ``--port`` answers as the demo account's region, and
+``--other-region-port`` (the next port unless given) as the other one, where the same key is
+refused with a 401, as Exotel refuses a key sent to the wrong region. It prints the ``export``
+line the curl exercises (book/curl_exercises.md) start with.
+"""
 
 from __future__ import annotations
 
 import argparse
+import shlex
+import socket
 import sys
 
 import uvicorn
 
 from ..clock import FrozenClock, SystemClock
 from ..errors import ConfigurationError
-from ..regions import REGIONS, get_region, is_loopback_host, loopback
+from ..regions import REGIONS, Region, get_region, is_loopback_host, loopback
 from .accounts import DEMO_API_TOKEN, demo_credentials
 from .core import Sandbox
 from .ratelimit import SlidingWindowLimit
@@ -24,6 +32,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "--host", default="127.0.0.1", help="loopback address to bind (default 127.0.0.1)"
     )
     parser.add_argument("--port", type=int, default=4010, help="port (default 4010)")
+    parser.add_argument(
+        "--other-region-port",
+        type=int,
+        default=None,
+        help="port that plays the other region (default: --port + 1)",
+    )
     parser.add_argument(
         "--region",
         default=None,
@@ -43,26 +57,76 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
-def banner(sandbox: Sandbox, origin: str) -> str:
+def other_region(region: Region) -> Region:
+    """The data centre the account is not in."""
+    return next(r for r in REGIONS.values() if r != region)
+
+
+def exports(origin: str, other_origin: str, creds) -> str:
+    """The shell line the curl exercises start with."""
+    values = {
+        "SANDBOX": origin,
+        "SANDBOX_OTHER_REGION": other_origin,
+        "SANDBOX_SID": creds.account_sid,
+        "SANDBOX_KEY": creds.api_key,
+        "SANDBOX_TOKEN": creds.api_token,
+    }
+    return "export " + " ".join(f"{k}={shlex.quote(v)}" for k, v in values.items())
+
+
+def banner(sandbox: Sandbox, origin: str, other_origin: str | None = None) -> str:
     creds = sandbox.demo
     token = creds.api_token if creds.api_token == DEMO_API_TOKEN else "<your EXOTEL_API_TOKEN>"
     key = creds.api_key
-    return "\n".join(
-        [
-            f"Exotel handbook sandbox (NOT the live Exotel API) on {origin}, playing {creds.region.name}",
-            f"  Account SID : {creds.account_sid}",
-            f"  API key     : {key}",
-            f"  API token   : {token}",
-            "Try:",
-            f"  curl -u '{key}:{token}' {origin}/v1/Accounts/{creds.account_sid}/Calls.json",
-            "Dashboard actions (the sandbox's own, not an Exotel API):",
-            f"  curl {origin}/_sandbox/admin/",
+    calls = f"/v1/Accounts/{creds.account_sid}/Calls.json"
+    lines = [
+        f"Exotel handbook sandbox (NOT the live Exotel API) on {origin}, playing {creds.region.name}",
+        f"  Account SID : {creds.account_sid}",
+        f"  API key     : {key}",
+        f"  API token   : {token}",
+    ]
+    if other_origin:
+        other = other_region(creds.region)
+        lines.append(
+            f"  {other_origin} plays {other.name} ({other.subdomain}), the wrong region for "
+            "this account"
+        )
+    lines += ["Try:", f"  curl -u '{key}:{token}' {origin}{calls}"]
+    if other_origin:
+        lines.append(f"  curl -u '{key}:{token}' {other_origin}{calls}   # the wrong region: 401")
+    lines += [
+        "Dashboard actions (the sandbox's own, not an Exotel API):",
+        f"  curl {origin}/_sandbox/admin/",
+    ]
+    if other_origin and token == DEMO_API_TOKEN:
+        lines += [
+            "For the curl exercises (book/curl_exercises.md), in your shell:",
+            f"  {exports(origin, other_origin, creds)}",
         ]
-    )
+    return "\n".join(lines)
+
+
+def listen(host: str, port: int) -> socket.socket:
+    """A socket bound to ``host:port``; ConfigurationError naming the port if it is taken."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+    except OSError as exc:
+        sock.close()
+        raise ConfigurationError(
+            f"Port {port} is in use by another program ({exc.strerror}). Try another: --port "
+            f"{port + 2} (the sandbox uses two ports, one per region)."
+        ) from None
+    # Listening now: a curl pasted from the banner waits in the backlog until uvicorn accepts it.
+    sock.listen(128)
+    return sock
 
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
+    sockets: list[socket.socket] = []
     try:
         if not is_loopback_host(args.host):
             raise ConfigurationError(
@@ -77,17 +141,29 @@ def main(argv: list[str] | None = None) -> int:
             rate_limit=SlidingWindowLimit(args.rate_limit, args.window),
             demo=demo,
         )
+        other_port = args.other_region_port or args.port + 1
+        if other_port == args.port:
+            raise ConfigurationError("--other-region-port must differ from --port.")
         host = f"[{args.host}]" if ":" in args.host else args.host
         origin = loopback(f"http://{host}:{args.port}", demo.region).origin
+        other_origin = f"http://{host}:{other_port}"
+        bind = "127.0.0.1" if args.host == "localhost" else args.host
+        sockets = [listen(bind, args.port), listen(bind, other_port)]
     except (ConfigurationError, ValueError) as exc:
+        for sock in sockets:
+            sock.close()
         print(f"error: {exc}", file=sys.stderr)
         return 2
     from .server import create_app
 
-    print(banner(sandbox, origin), flush=True)
-    uvicorn.run(
-        create_app(sandbox, demo.region), host=args.host, port=args.port, log_level="warning"
+    app = create_app(
+        sandbox, demo.region, {args.port: demo.region, other_port: other_region(demo.region)}
     )
+    print(banner(sandbox, origin, other_origin), flush=True)
+    # The client's address is the TCP peer. uvicorn would otherwise believe X-Forwarded-For from
+    # 127.0.0.1, and one header would pass a key's IP allowlist.
+    config = uvicorn.Config(app, log_level="warning", proxy_headers=False)
+    uvicorn.Server(config).run(sockets=sockets)
     return 0
 
 

@@ -7,6 +7,7 @@ serves the demo account. Fields are form fields; lists are comma-separated or re
     curl -d label=reporting -d permissions=calls:read http://127.0.0.1:4010/_sandbox/admin/keys
     curl -X POST -d rule=48h http://127.0.0.1:4010/_sandbox/admin/keys/<key>/regenerate
     curl -X POST -d seconds=172800 http://127.0.0.1:4010/_sandbox/admin/clock/advance
+    curl -X POST http://127.0.0.1:4010/_sandbox/admin/callbacks/deliver
 
 A new token is in the answer to ``POST keys`` and ``POST .../regenerate`` and nowhere else,
 as on a dashboard that shows a token once.
@@ -18,7 +19,10 @@ import math
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING
 
+import httpx
+from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
+from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Mount, Route
@@ -27,7 +31,9 @@ from ..client import SANDBOX_HEADER
 from ..clock import FrozenClock
 from ..credentials import Credentials
 from ..errors import UnknownKeyError
+from ..regions import is_loopback_host
 from .allowlist import describe as describe_allowlist
+from .callbacks import Delivery
 from .keys import PERMISSIONS, ApiKey, RegenerateRule, describe_permissions
 from .wire import SANDBOX_NOTICE
 
@@ -47,9 +53,43 @@ ROUTES = {
     "PUT /_sandbox/admin/allowlist": "the account-level IP allowlist: allow (comma-separated)",
     "GET /_sandbox/admin/clock": "the sandbox's time",
     "POST /_sandbox/admin/clock/advance": "seconds (only with --frozen-clock)",
+    "POST /_sandbox/admin/callbacks/deliver": "post the status callbacks due now (loopback URLs only)",
 }
 
 Handler = Callable[[Request], Awaitable[Response]]
+#: The longest clock advance accepted: ten years is more than any exercise needs.
+MAX_ADVANCE = 10 * 365 * 24 * 3600
+
+
+def cross_site_refusal(host: str | None, origin: str | None) -> str | None:
+    """Why an admin request may have come from a web page, or None if it did not.
+
+    A page the reader's browser loads can send requests to 127.0.0.1; it cannot choose a
+    loopback ``Host`` without being on loopback itself (DNS rebinding sends the attacker's name),
+    and its cross-site requests carry its own ``Origin``. curl sends no Origin.
+
+    >>> cross_site_refusal("127.0.0.1:4010", None) is None
+    True
+    >>> print(cross_site_refusal("127.0.0.1:4010", "https://evil.example"))
+    The admin paths answer only this machine: Origin https://evil.example is another site.
+    """
+    name = _host_name(host or "")
+    if name is None or not is_loopback_host(name):
+        return (
+            f"The admin paths answer only this machine: Host {host or '(none)'} is not a "
+            "loopback address. Use http://127.0.0.1:<port>/_sandbox/admin/."
+        )
+    if origin is not None and origin.lower() != f"http://{host}".lower():
+        return f"The admin paths answer only this machine: Origin {origin[:80]} is another site."
+    return None
+
+
+def _host_name(host: str) -> str | None:
+    """``127.0.0.1`` from ``127.0.0.1:4010``, ``::1`` from ``[::1]:4010``; None if malformed."""
+    try:
+        return httpx.URL(f"http://{host}/").host or None
+    except (httpx.InvalidURL, ValueError):
+        return None
 
 
 def admin_routes(sandbox: Sandbox) -> list[BaseRoute]:
@@ -69,6 +109,8 @@ def admin_routes(sandbox: Sandbox) -> list[BaseRoute]:
                 return answer({"error": str(exc)}, 404)
             except ValueError as exc:
                 return answer({"error": str(exc)}, 400)
+            except HTTPException as exc:  # a form Starlette cannot read
+                return answer({"error": f"The form could not be read: {exc.detail}"}, 400)
 
         return endpoint
 
@@ -139,8 +181,21 @@ def admin_routes(sandbox: Sandbox) -> list[BaseRoute]:
             seconds = math.nan
         if not math.isfinite(seconds):
             raise ValueError("seconds must be a number, e.g. seconds=172800 for 48 hours.")
+        if not 0 <= seconds <= MAX_ADVANCE:
+            raise ValueError(
+                f"seconds must be between 0 and {MAX_ADVANCE:,} (ten years), e.g. seconds=172800 "
+                "for 48 hours."
+            )
         sandbox.clock.advance(seconds)
         return answer({"now": sandbox.clock.now().isoformat()})
+
+    async def deliver_callbacks(request: Request) -> Response:
+        def deliver() -> list[dict]:
+            with httpx.Client(transport=_LoopbackOnly()) as client:
+                made = sandbox.callbacks.deliver_due(sandbox.clock.now(), client)
+            return [_delivery_json(d) for d in made]
+
+        return answer({"deliveries": await run_in_threadpool(deliver)})
 
     async def not_found(request: Request) -> Response:
         return answer(
@@ -159,9 +214,35 @@ def admin_routes(sandbox: Sandbox) -> list[BaseRoute]:
         Route("/allowlist", guarded(account_allowlist), methods=["PUT"]),
         Route("/clock", clock, methods=["GET"]),
         Route("/clock/advance", guarded(advance), methods=["POST"]),
+        Route("/callbacks/deliver", deliver_callbacks, methods=["POST"]),
         Route("/{rest:path}", not_found, methods=["GET", "POST", "PUT", "PATCH", "DELETE"]),
     ]
     return [Route(ADMIN_PREFIX, index, methods=["GET"]), Mount(ADMIN_PREFIX, routes=routes)]
+
+
+class _LoopbackOnly(httpx.HTTPTransport):
+    """The loopback server posts callbacks to this machine only, never out to the internet."""
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        if not is_loopback_host(request.url.host):
+            raise httpx.ConnectError(
+                f"not sent: {request.url.host} is not a loopback address", request=request
+            )
+        return super().handle_request(request)
+
+
+def _delivery_json(delivery: Delivery) -> dict:
+    return {
+        "summary": delivery.summary(),
+        "callback": delivery.callback,
+        "attempt": delivery.attempt,
+        "sid": delivery.sid,
+        "status": delivery.status,
+        "url": delivery.url,
+        "http_status": delivery.http_status,
+        "error": delivery.error,
+        "next_attempt": delivery.next_attempt.isoformat() if delivery.next_attempt else None,
+    }
 
 
 def _one(form: FormData, name: str) -> str | None:

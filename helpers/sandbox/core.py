@@ -8,7 +8,6 @@ region's host), the account's and then the key's IP allowlist (403), the per-acc
 from __future__ import annotations
 
 import base64
-import binascii
 import re
 import threading
 from collections.abc import Callable
@@ -30,6 +29,8 @@ from .wire import SandboxRequest, SandboxResponse, rest_exception
 AUTH_FAILED = "Authentication failed. Check your API key and token."
 MAX_BODY_CHARS = 2000  # SMS Body limit on Exotel's send-SMS page
 MAX_PAGE_SIZE = 100  # bulk call details: PageSize default 50, max 100
+MAX_FORM_FIELDS = 40  # Exotel's connect API has about twenty parameters
+MAX_FIELD_CHARS = 4096  # a StatusCallback URL or a CustomField; Body has its own limit
 
 _ACCOUNT_PATH = re.compile(
     r"^/(?P<version>v1)/Accounts/(?P<sid>[^/]+)/(?P<rest>.+)$|"
@@ -93,7 +94,16 @@ class Sandbox:
         with self._lock:
             return self._handle(request)
 
-    def _handle(self, request: SandboxRequest) -> SandboxResponse:
+    def gate(self, request: SandboxRequest) -> SandboxResponse | None:
+        """The checks that need no body (host, credentials, IP allowlists): the refusal, or None.
+
+        The server asks this before it reads a body, so a stranger's form is never parsed.
+        """
+        with self._lock:
+            found = self._admit(request)
+        return found if isinstance(found, SandboxResponse) else None
+
+    def _admit(self, request: SandboxRequest) -> tuple[Account, ApiKey] | SandboxResponse:
         region = region_for_host(request.host)
         if region is None:
             return rest_exception(
@@ -106,6 +116,15 @@ class Sandbox:
         refusal = account.refusal(key, request.client_ip)  # account, then key IP allowlist
         if refusal:
             return rest_exception(403, refusal)
+        return account, key
+
+    def _handle(self, request: SandboxRequest) -> SandboxResponse:
+        found = self._admit(request)
+        if isinstance(found, SandboxResponse):
+            return found
+        account, key = found
+        if refusal := _oversized(request.form):
+            return refusal
         now = self.clock.now()
         wait = self.rate_limit.admit(account.sid, now)
         if wait:
@@ -279,6 +298,24 @@ class Sandbox:
         )
 
 
+def _oversized(form: dict[str, str]) -> SandboxResponse | None:
+    """A 400 for more form fields, or longer values, than any Exotel request has; or None.
+
+    Extra fields are kept on the call or SMS for the server's lifetime, so they are bounded.
+    """
+    if len(form) > MAX_FORM_FIELDS:
+        return rest_exception(
+            400, f"The request has {len(form)} form fields; the sandbox accepts at most "
+            f"{MAX_FORM_FIELDS}. Send only the parameters the API documents.",
+        )  # fmt: skip
+    long = sorted(k for k, v in form.items() if len(v) > MAX_FIELD_CHARS and k != "Body")
+    if long:
+        return rest_exception(
+            400, f"Form field {long[0][:40]} is longer than {MAX_FIELD_CHARS:,} characters.",
+        )  # fmt: skip
+    return None
+
+
 def _missing(form: dict[str, str], required: tuple[str, ...]) -> SandboxResponse | None:
     """A 400 naming every required form field that is absent or blank, or None."""
     missing = [name for name in required if not form.get(name, "").strip()]
@@ -300,7 +337,7 @@ def _basic_pair(header: str | None) -> tuple[str, str] | None:
         username, sep, password = (
             base64.b64decode(value.strip(), validate=True).decode().partition(":")
         )
-    except (binascii.Error, UnicodeDecodeError):
+    except ValueError:  # binascii.Error, UnicodeDecodeError, or a non-ASCII character in it
         return None
     return (username, password) if sep else None
 

@@ -5,25 +5,28 @@ The rules are plain functions and small classes, usable without a web framework:
 - :class:`SourceAllowlist`: the sender's address must be in your CIDR ranges (403);
 - :func:`parse_callback` / :func:`validate`: content type (415), size (413), fields (400);
 - :class:`EventStore`: each distinct event ``(Sid, Status)`` stored once in SQLite, committed
-  before the 200;
-- :class:`Dispatcher`: your handler, once per stored event, off the request path.
+  before the 200 (or on PostgreSQL: :func:`open_store` with a ``postgresql://`` URL);
+- :class:`Dispatcher`: your handler, once per stored event, off the request path, however many
+  receivers share the store (each claims an event before handling it).
 
-:func:`create_app` is the thin Starlette layer over them; ``python -m helpers.webhooks`` serves
-it on uvicorn. Exotel documents no signature for status callbacks, so there is none to verify
+:func:`create_app` is the thin Starlette layer over them, with a health endpoint
+(:data:`HEALTH_PATH`); ``python -m helpers.webhooks`` serves it on uvicorn, guarded against slow
+clients (:mod:`~helpers.webhooks.serving`). Exotel documents no signature for status callbacks, so there is none to verify
 here: the source address, the payload's shape and idempotency are what a receiver can check.
 """
 
 from ..errors import Refusal
 from .allowlist import SourceAllowlist, parse_allowlist
-from .app import CALL_PATH, SMS_PATH, create_app
+from .app import CALL_PATH, HEALTH_PATH, SMS_PATH, create_app
 from .dispatcher import Dispatcher, Outcome
 from .local import LocalASGITransport, local_client
 from .payloads import CALL, DEFAULT_MAX_BODY, SMS, Event, parse_callback, read_fields, validate
-from .store import EventStore
+from .store import EventStore, open_store
 
 __all__ = [
     "CALL",
     "CALL_PATH",
+    "HEALTH_PATH",
     "DEFAULT_MAX_BODY",
     "Dispatcher",
     "Event",
@@ -36,6 +39,7 @@ __all__ = [
     "SourceAllowlist",
     "create_app",
     "local_client",
+    "open_store",
     "parse_callback",
     "parse_allowlist",
     "read_fields",

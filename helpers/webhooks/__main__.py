@@ -2,7 +2,7 @@
 
     python -m helpers.webhooks --host 127.0.0.1 --port 8080 --store events.sqlite3 \\
         --allow 127.0.0.1/32 [--allow CIDR ...] [--trust-proxy ADDRESS ...] \\
-        [--handler module:function] [--max-body BYTES] [--public]
+        [--handler module:function] [--lease SECONDS] [--max-body BYTES] [--public]
 
 Safe by default:
 
@@ -14,27 +14,35 @@ Safe by default:
   ``--ssl-keyfile`` are given or a trusted proxy is named;
 - ``--allow`` is required (at least one range): Exotel does not publish its addresses, so there
   is no default that would be right, and "everyone" is refused;
+- slow clients cannot shut others out: a header deadline, a body deadline and a connection cap
+  that sheds the slowest connection first (:mod:`~helpers.webhooks.serving`);
 - uvicorn's own ``X-Forwarded-For`` handling is switched off (it trusts 127.0.0.1 by default);
   only ``--trust-proxy`` decides whose header is believed.
 
 The handler (``--handler module:function``, called with each stored :class:`Event`) runs in a
-worker thread; the default prints one line per event.
+worker thread; the default prints one line per event. Several receivers may share one store
+(processes on one SQLite file, or machines on one PostgreSQL database with
+``--store postgresql://...``): each claims an event before handling it, so each event is handled
+once; a killed receiver's claims lapse after ``--lease`` seconds and the others take them over.
+``GET /webhooks/health`` reports the worker, the backlog and the age of its oldest event.
 """
 
 from __future__ import annotations
 
 import argparse
 import importlib
+import logging
 import sys
 from collections.abc import Callable
 
 from ..errors import ConfigurationError
 from ..regions import is_loopback_host
 from .allowlist import SourceAllowlist
-from .app import CALL_PATH, SMS_PATH, create_app
+from .app import CALL_PATH, DEFAULT_BODY_TIMEOUT, SMS_PATH, create_app
 from .dispatcher import Dispatcher
 from .payloads import DEFAULT_MAX_BODY, Event
-from .store import EventStore
+from .serving import DEFAULT_HEADER_TIMEOUT, serve
+from .store import open_store
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -45,7 +53,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
     parser.add_argument("--port", type=int, default=8080, help="port (default 8080)")
     parser.add_argument(
-        "--store", required=True, help="SQLite file for the events (created if absent)"
+        "--store",
+        required=True,
+        help="SQLite file for the events (created if absent), or a postgresql:// URL",
     )
     parser.add_argument(
         "--allow",
@@ -62,6 +72,35 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         help="a reverse proxy whose X-Forwarded-For is believed (repeatable; default: none)",
     )
     parser.add_argument("--handler", help="module:function called once per stored event")
+    parser.add_argument(
+        "--lease",
+        type=float,
+        default=60.0,
+        metavar="SECONDS",
+        help="how long a claim on an event lasts; longer than your slowest handler (default 60)",
+    )
+    parser.add_argument(
+        "--header-timeout",
+        type=float,
+        default=DEFAULT_HEADER_TIMEOUT,
+        metavar="SECONDS",
+        help="close a connection whose request headers take longer "
+        f"(default {DEFAULT_HEADER_TIMEOUT:g}; 1 s for addresses not allowed)",
+    )
+    parser.add_argument(
+        "--body-timeout",
+        type=float,
+        default=DEFAULT_BODY_TIMEOUT,
+        metavar="SECONDS",
+        help=f"answer 408 to a body that takes longer (default {DEFAULT_BODY_TIMEOUT:g})",
+    )
+    parser.add_argument(
+        "--max-connections",
+        type=int,
+        metavar="N",
+        help="open connections at most; past it the slowest to send its headers is closed "
+        "(default: the open-file limit less 64)",
+    )
     parser.add_argument(
         "--max-body",
         type=int,
@@ -124,30 +163,43 @@ def main(argv: list[str] | None = None) -> int:
                 f"{exc} (Set the allowlist with --allow CIDR and proxies with --trust-proxy.)"
             ) from None
         handler = load_handler(args.handler)
-        store = EventStore(args.store)
+        for option in ("lease", "header_timeout", "body_timeout"):
+            if getattr(args, option) <= 0:
+                flag = "--" + option.replace("_", "-")
+                raise ConfigurationError(
+                    f"{flag} {getattr(args, option):g}: give a number of seconds above 0."
+                )
+        if args.max_connections is not None and args.max_connections < 1:
+            raise ConfigurationError(f"--max-connections {args.max_connections}: give 1 or more.")
+        store = open_store(args.store)
     except ConfigurationError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    dispatcher = Dispatcher(store, handler)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
+    dispatcher = Dispatcher(store, handler, lease=args.lease)
     app = create_app(
-        store, allowlist, dispatcher=dispatcher, max_body=args.max_body, background=True
+        store,
+        allowlist,
+        dispatcher=dispatcher,
+        max_body=args.max_body,
+        body_timeout=args.body_timeout,
+        background=True,
     )
     scheme = "https" if args.ssl_certfile else "http"
     host = f"[{args.host}]" if ":" in args.host else args.host
     origin = f"{scheme}://{host}:{args.port}"
     print(
-        f"Exotel webhook receiver on {origin} (store: {args.store}; {allowlist})\n"
+        f"Exotel webhook receiver on {origin} (store: {store}; {allowlist})\n"
         f"  POST {origin}{CALL_PATH}\n  POST {origin}{SMS_PATH}",
         flush=True,
     )
-    import uvicorn
-
-    uvicorn.run(
+    serve(
         app,
         host=args.host,
         port=args.port,
-        log_level="warning",
-        proxy_headers=False,  # only --trust-proxy decides whose X-Forwarded-For counts
+        admits=allowlist.admits_peer,
+        header_timeout=args.header_timeout,
+        max_connections=args.max_connections,
         ssl_certfile=args.ssl_certfile,
         ssl_keyfile=args.ssl_keyfile,
     )

@@ -70,6 +70,12 @@ class SourceAllowlist:
     def allows(self, address: str) -> bool:
         return contains(self.networks, address)
 
+    def admits_peer(self, peer: str | None) -> bool:
+        """True if a connection from ``peer`` may carry an allowed request: the peer is allowed,
+        or is a trusted proxy (whose client is judged later, from the headers)."""
+        ip = parse_address(peer or "")
+        return ip is not None and (self.allows(str(ip)) or self._is_proxy(ip))
+
     def _is_proxy(self, ip: Address) -> bool:
         return contains(self.proxies, ip)
 

@@ -11,14 +11,21 @@
    stored. If the store fails, 503: Exotel retries, and nothing acknowledged is lost;
 4. the dispatcher is told there is work; the handler runs later, off the request path.
 
-Every refusal's body is JSON, ``{"error": what was wrong, "fix": how to fix it}``.
+Every refusal's body is JSON, ``{"error": what was wrong, "fix": how to fix it}``, and closes
+the connection: a refused sender's unread body is not read (and discarded) for it.
+
+``GET /webhooks/health`` (allowlisted or loopback sources) says whether events are being
+processed: the worker's state, the backlog and the age of its oldest event; 503 when processing
+has stopped (the worker thread ended, or the store keeps failing), so a monitor can page someone
+while the receiver still answers Exotel 200.
 """
 
 from __future__ import annotations
 
 import contextlib
-import sqlite3
+from datetime import datetime
 
+import anyio
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.requests import Request
@@ -27,6 +34,7 @@ from starlette.routing import Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from ..errors import Refusal
+from ..networks import parse_address
 from .allowlist import SourceAllowlist
 from .batching import BatchWriter
 from .dispatcher import Dispatcher
@@ -45,10 +53,19 @@ from .store import EventStore
 
 CALL_PATH = "/webhooks/exotel/call-status"
 SMS_PATH = "/webhooks/exotel/sms-status"
+HEALTH_PATH = "/webhooks/health"
+#: How long a request's body may take to arrive once its headers have (408 after that).
+DEFAULT_BODY_TIMEOUT = 10.0
 
 
 def refusal_response(refusal: Refusal) -> JSONResponse:
-    return JSONResponse(refusal.body(), status_code=refusal.status)
+    """The refusal as JSON, closing the connection (nothing more is read from this sender)."""
+    return JSONResponse(refusal.body(), status_code=refusal.status, headers={"Connection": "close"})
+
+
+def is_loopback(address: str) -> bool:
+    ip = parse_address(address)
+    return ip is not None and ip.is_loopback
 
 
 class AllowlistMiddleware:
@@ -65,22 +82,55 @@ class AllowlistMiddleware:
                 v.decode("latin-1") for k, v in scope["headers"] if k == b"x-forwarded-for"
             )
             try:
-                self.allowlist.check(peer, forwarded or None)
+                source = self.allowlist.source(peer, forwarded or None)
+                if not (scope["path"] == HEALTH_PATH and is_loopback(source)):
+                    self.allowlist.check(peer, forwarded or None)
             except Refusal as refusal:
                 await refusal_response(refusal)(scope, receive, send)
                 return
         await self.app(scope, receive, send)
 
 
-async def read_body(request: Request, max_body: int) -> bytes:
-    """The body, refused with 413 as soon as it is over ``max_body`` (declared or not)."""
+async def read_body(
+    request: Request, max_body: int, timeout: float = DEFAULT_BODY_TIMEOUT
+) -> bytes:
+    """The body, refused with 413 as soon as it is over ``max_body`` (declared or not), and
+    with 408 if it takes longer than ``timeout`` seconds to arrive."""
     check_declared_length(request.headers.get("content-length"), max_body)
     body = bytearray()
-    async for chunk in request.stream():
-        body += chunk
-        if len(body) > max_body:
-            raise too_large(f"The body is more than {max_body:,} bytes", max_body)
+    with anyio.move_on_after(timeout) as scope:
+        async for chunk in request.stream():
+            body += chunk
+            if len(body) > max_body:
+                raise too_large(f"The body is more than {max_body:,} bytes", max_body)
+    if scope.cancelled_caught:
+        raise Refusal(
+            408,
+            f"The body did not arrive within {timeout:g} s.",
+            "Send the whole request at once; Exotel's callbacks are a few hundred bytes.",
+        )
     return bytes(body)
+
+
+def health(store: EventStore, dispatcher: Dispatcher | None) -> tuple[int, dict]:
+    """The health endpoint's status and body: 503 when events are no longer being processed."""
+    worker = dispatcher.health() if dispatcher is not None else {"worker": "none", "error": None}
+    max_attempts = dispatcher.max_attempts if dispatcher is not None else 5
+    body = {"status": "ok", **worker, "backlog": None, "oldest_unprocessed_age_seconds": None}
+    stopped = body["worker"] in ("stopped", "failing")
+    try:
+        body["backlog"], oldest = store.backlog(max_attempts=max_attempts)
+    except Exception as exc:  # the store cannot even be read: nothing is being processed
+        body["error"] = body["error"] or f"{type(exc).__name__}: {exc}"
+        stopped = True
+    else:
+        if oldest is not None:
+            age = store.clock.now() - datetime.fromisoformat(oldest)
+            body["oldest_unprocessed_age_seconds"] = max(0, round(age.total_seconds()))
+    if stopped:
+        body["status"] = "processing stopped"
+        return 503, body
+    return 200, body
 
 
 def create_app(
@@ -90,6 +140,7 @@ def create_app(
     dispatcher: Dispatcher | None = None,
     max_body: int = DEFAULT_MAX_BODY,
     background: bool = False,
+    body_timeout: float = DEFAULT_BODY_TIMEOUT,
 ) -> Starlette:
     """The receiver. ``background=True`` runs the dispatcher's worker thread for the app's lifetime
     (what ``python -m helpers.webhooks`` does); otherwise call ``dispatcher.run_pending()``."""
@@ -101,13 +152,13 @@ def create_app(
             try:
                 content_type = request.headers.get("content-type")
                 media_type(content_type)
-                body = await read_body(request, max_body)
+                body = await read_body(request, max_body, body_timeout)
                 event = validate(kind, read_fields(content_type, body))
             except Refusal as refusal:
                 return refusal_response(refusal)
             try:
                 new = await writer.record(event)
-            except sqlite3.Error as exc:
+            except Exception as exc:  # any store failure: nothing is acknowledged
                 return JSONResponse(
                     {
                         "error": f"The event could not be stored ({exc}).",
@@ -121,6 +172,10 @@ def create_app(
             return JSONResponse(result)
 
         return receive
+
+    def health_endpoint(request: Request) -> Response:  # plain def: runs in a thread
+        status, body = health(store, dispatcher)
+        return JSONResponse(body, status_code=status)
 
     @contextlib.asynccontextmanager
     async def lifespan(app):
@@ -137,6 +192,7 @@ def create_app(
         routes=[
             Route(CALL_PATH, endpoint(CALL), methods=["POST"]),
             Route(SMS_PATH, endpoint(SMS), methods=["POST"]),
+            Route(HEALTH_PATH, health_endpoint, methods=["GET"]),
         ],
         middleware=[Middleware(AllowlistMiddleware, allowlist=allowlist)],
         lifespan=lifespan,

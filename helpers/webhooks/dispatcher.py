@@ -4,19 +4,33 @@ The receiver answers Exotel as soon as an event is committed; the slow part (upd
 sending an email) happens here, so the 200 goes out well within Exotel's 15 seconds
 (https://developer.exotel.com/docs/references/webhooks).
 
-The dispatcher reads events whose ``processed_at`` is NULL, oldest first, calls the handler,
-and marks each processed. Because that mark is in the store, a restarted receiver carries on
-where the last one stopped: events stored but not processed before a crash are handled after it.
+The dispatcher *claims* an event before it hands it to the handler: one UPDATE writes its name
+and an expiry on the row (:meth:`EventStore.claim`), so several receivers on one store (several
+processes on one SQLite file, or several machines on one PostgreSQL database) never run the
+handler on the same event at the same time. Once the handler returns, the event is marked
+processed. Because claims and marks are in the store, a restarted receiver carries on where the
+last one stopped, and a claim left by a killed process lapses after ``lease`` seconds and is
+taken over by whoever is still running.
 
 How often the handler runs:
 
-- once per event while the process lives;
-- across a crash, an event the handler had finished but not yet marked is handed to it again.
-  One worker handles one event at a time, so that is at most one event per crash. Handlers that
-  must never repeat an effect use ``event.id`` as an idempotency key in their own store.
+- once per event, however many dispatchers share the store;
+- across a crash, an event the handler had started but not yet marked is handed to it again
+  (after its claim lapses). One worker handles one event at a time, so that is at most one event
+  per crashed process. Handlers that must never repeat an effect use ``event.id`` as an
+  idempotency key in their own store;
+- a handler that runs longer than ``lease`` may see its event claimed by another dispatcher:
+  choose a lease longer than your slowest handler.
 
-A handler that raises is retried on the next pass, up to ``max_attempts`` times; after that the
-event stays in the table, unprocessed, with its ``last_error`` for a person to look at.
+A handler that raises (anything, ``SystemExit`` included) is retried on the next pass, up to
+``max_attempts`` times; after that the event stays in the table, unprocessed, with its
+``last_error`` for a person to look at.
+
+The worker thread never dies of an error. If the store fails (a full disk, a busy lock, a damaged
+page), it logs the error, waits (doubling the wait, up to ``max_backoff`` seconds) and tries
+again; :meth:`Dispatcher.health` says so meanwhile, and the receiver's health endpoint answers
+503. A mark that could not be written is kept and written first when the store is back, so the
+event is not handed to the handler again.
 
 Two ways to run it: :meth:`Dispatcher.run_pending` processes what is waiting, now, in the calling
 thread (deterministic: the chapter and the tests use it); :meth:`Dispatcher.start` runs the same
@@ -25,7 +39,11 @@ loop in a worker thread that wakes when the receiver stores a new event (the ser
 
 from __future__ import annotations
 
+import logging
+import os
+import socket
 import threading
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -33,6 +51,7 @@ from .payloads import Event
 from .store import EventStore
 
 Handler = Callable[[Event], None]
+log = logging.getLogger("helpers.webhooks")
 
 
 @dataclass(frozen=True)
@@ -47,6 +66,15 @@ class Outcome:
         return self.error is None
 
 
+def default_owner() -> str:
+    """A name for this dispatcher in the store's claims: host, process and a random suffix."""
+    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+
+
+def describe(exc: BaseException) -> str:
+    return f"{type(exc).__name__}: {exc}"
+
+
 class Dispatcher:
     """Hands each stored event to ``handler`` once, in the order the events were stored."""
 
@@ -57,26 +85,43 @@ class Dispatcher:
         *,
         max_attempts: int = 5,
         idle_wait: float = 1.0,
+        lease: float = 60.0,
+        owner: str | None = None,
+        backoff: float = 0.1,
+        max_backoff: float = 30.0,
     ):
         self.store = store
         self.handler = handler
         self.max_attempts = max_attempts
         self.idle_wait = idle_wait  # the worker also looks for work this often, in seconds
+        self.lease = lease  # a claim lapses after this many seconds
+        self.owner = owner or default_owner()
+        self.backoff = backoff
+        self.max_backoff = max_backoff
         self._wake = threading.Event()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._running = threading.Lock()  # one pass at a time, whoever calls it
+        self._unmarked: list[tuple[int, str | None]] = []  # handled, mark not yet written
+        self.error: str | None = None  # the store's last failure, until a pass succeeds
+        self.failures = 0  # passes in a row that ended in that failure
 
     def run_pending(self) -> list[Outcome]:
-        """Process every event waiting now, each at most once in this pass; return the outcomes."""
+        """Process every event waiting now, each at most once in this pass; return the outcomes.
+
+        A store error is raised to the caller (the worker thread logs it and tries again).
+        """
         return self._pass(threading.Event())
 
     def _pass(self, stop: threading.Event) -> list[Outcome]:
         outcomes: list[Outcome] = []
         with self._running:
+            self._write_unmarked()
             after = 0
             while not stop.is_set():
-                batch = self.store.unprocessed(max_attempts=self.max_attempts, after=after)
+                batch = self.store.claim(
+                    self.owner, lease=self.lease, max_attempts=self.max_attempts, after=after
+                )
                 if not batch:
                     break
                 for event in batch:
@@ -87,12 +132,28 @@ class Dispatcher:
     def _handle(self, event: Event) -> Outcome:
         try:
             self.handler(event)
-        except Exception as exc:  # the handler's failure is recorded, not the dispatcher's end
-            error = f"{type(exc).__name__}: {exc}"
-            self.store.mark_failed(event.id, error)
-            return Outcome(event, error)
-        self.store.mark_processed(event.id)
+        except BaseException as exc:  # SystemExit too: a handler's failure, not the worker's end
+            outcome = Outcome(event, describe(exc))
+            self._mark(event.id, outcome.error)
+            if isinstance(exc, KeyboardInterrupt):
+                raise  # Ctrl-C in run_pending stops the caller, after the mark
+            return outcome
+        self._mark(event.id, None)
         return Outcome(event)
+
+    def _mark(self, event_id: int, error: str | None) -> None:
+        self._unmarked.append((event_id, error))
+        self._write_unmarked()
+
+    def _write_unmarked(self) -> None:
+        """Write the marks waiting (a store failure leaves the rest waiting, and is raised)."""
+        while self._unmarked:
+            event_id, error = self._unmarked[0]
+            if error is None:
+                self.store.mark_processed(event_id)
+            else:
+                self.store.mark_failed(event_id, error)
+            self._unmarked.pop(0)
 
     # -- in the background -----------------------------------------------------------------------
 
@@ -117,8 +178,43 @@ class Dispatcher:
         self._thread.join(timeout)
         self._thread = None
 
+    @property
+    def alive(self) -> bool:
+        """True while the worker thread runs."""
+        return self._thread is not None and self._thread.is_alive()
+
+    def health(self) -> dict:
+        """The worker's state: ``running``, ``failing`` (the store errs), ``stopped`` (its thread
+        ended) or ``manual`` (never started: :meth:`run_pending` does the work); and the error."""
+        if self._thread is None:
+            state = "manual"
+        elif not self._thread.is_alive():
+            state = "stopped"
+        elif self.error is not None:
+            state = "failing"
+        else:
+            state = "running"
+        return {"worker": state, "error": self.error, "failures": self.failures}
+
     def _loop(self) -> None:
         while not self._stop.is_set():
             self._wake.clear()
-            self._pass(self._stop)
+            try:
+                self._pass(self._stop)
+            except BaseException as exc:  # the worker outlives every error: log, wait, go on
+                self.failures += 1
+                self.error = describe(exc)
+                wait = min(self.max_backoff, self.backoff * 2 ** (self.failures - 1))
+                log.error(
+                    "webhook dispatcher: %s; trying again in %.1f s (failure %d in a row)",
+                    self.error,
+                    wait,
+                    self.failures,
+                    exc_info=exc if self.failures == 1 else None,  # the traceback once
+                )
+                self._stop.wait(wait)
+                continue
+            if self.error is not None:
+                log.warning("webhook dispatcher: the store works again (%s before)", self.error)
+            self.failures, self.error = 0, None
             self._wake.wait(self.idle_wait)

@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import functools
 import json
+import math
 import re
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -50,9 +51,12 @@ JSON = "application/json"
 ACCEPTED_TYPES = (FORM, MULTIPART, JSON)
 #: An Exotel status callback is well under 2 KB; 16 KiB leaves room for Legs and CustomField.
 DEFAULT_MAX_BODY = 16 * 1024
-TIMESTAMP_SHAPE = re.compile(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}")  # 2026-01-15 10:00:42
+# ASCII digits only: \d would also match "١٢" (Arabic-Indic) and every other script's digits.
+TIMESTAMP_SHAPE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}")
 SID = re.compile(r"[A-Za-z0-9]{1,64}")
-WHOLE_NUMBER = re.compile(r"\d{1,12}")
+WHOLE_NUMBER = re.compile(r"[0-9]{1,12}")
+#: A JSON callback is an object of fields; Legs, the deepest, is a list of objects of scalars.
+MAX_JSON_DEPTH = 4
 
 CALL_PAGE = "https://developer.exotel.com/docs/voice-v1/api-reference/status-callback"
 SMS_PAGE = "https://developer.exotel.com/api-console/send-sms-api-console"
@@ -116,6 +120,12 @@ SMS = Kind(
     page=SMS_PAGE,
 )
 KINDS = {kind.name: kind for kind in (CALL, SMS)}
+#: Fields Exotel sends as text: in a JSON callback they must be strings (a number is refused).
+TEXT_FIELDS = frozenset(
+    name
+    for kind in KINDS.values()
+    for name in (kind.sid_field, "Status", *kind.timestamps, *kind.choices, *kind.urls)
+)
 
 
 @dataclass(frozen=True)
@@ -266,9 +276,18 @@ def _multipart_fields(body: bytes, boundary: str) -> dict[str, str]:
 
 
 def _json_fields(body: bytes) -> dict[str, str]:
+    """The fields of a JSON callback, as strictly as a form's: no duplicate names, no NaN or
+    Infinity, no deep nesting, and the fields Exotel sends as text must be JSON strings."""
     text = body.decode("utf-8")
     try:
-        data = json.loads(text)
+        data = json.loads(
+            text,
+            object_pairs_hook=_json_object,
+            parse_constant=_not_json,
+            parse_float=_finite_float,
+        )
+    except RecursionError:
+        raise malformed(_too_deep()) from None
     except ValueError:
         raise malformed("The body is not valid JSON.") from None
     if not isinstance(data, dict):
@@ -277,13 +296,47 @@ def _json_fields(body: bytes) -> dict[str, str]:
     for name, value in data.items():
         if value is None:
             continue  # Exotel's JSON writes "RecordingUrl": null when there is no recording
+        if name in TEXT_FIELDS and not isinstance(value, str):
+            raise malformed(
+                f"Field {name} is {json.dumps(value)[:40]}, not a JSON string: Exotel sends it as "
+                "text."
+            )
         if isinstance(value, bool):
             fields[name] = "true" if value else "false"
         elif isinstance(value, str | int | float):
             fields[name] = str(value)
         else:
+            if _depth(value) > MAX_JSON_DEPTH - 1:
+                raise malformed(_too_deep())
             fields[name] = json.dumps(value, separators=(",", ":"))  # Legs: a list
     return fields
+
+
+def _json_object(pairs: list[tuple[str, object]]) -> dict[str, object]:
+    return _unique(pairs)
+
+
+def _not_json(name: str) -> None:
+    raise malformed(f"The JSON body contains {name}, which JSON does not allow.")
+
+
+def _finite_float(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):
+        raise malformed(f"The JSON body contains the number {text[:40]}, too large to be finite.")
+    return value
+
+
+def _too_deep() -> str:
+    return f"The JSON body is nested more than {MAX_JSON_DEPTH} levels deep."
+
+
+def _depth(value: object) -> int:
+    if isinstance(value, dict):
+        return 1 + max((_depth(v) for v in value.values()), default=0)
+    if isinstance(value, list):
+        return 1 + max((_depth(v) for v in value), default=0)
+    return 0
 
 
 # -- fields ------------------------------------------------------------------------------------

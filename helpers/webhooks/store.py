@@ -17,6 +17,13 @@ Why this, and not the ``Set`` of the Express example in Exotel's Authentication 
   once per batch, not once per callback.
 - **Work left over is visible.** ``processed_at`` stays NULL until the handler has run, so
   events stored just before a crash are picked up after the restart.
+- **Claims.** ``claimed_by`` and ``claimed_until`` say which dispatcher is handling an event and
+  until when (:meth:`EventStore.claim`), so several receivers on one file handle each event once.
+  A store made before claims existed gains the two columns when it is opened; a table with any
+  other shape is refused, by name, rather than written into.
+
+For receivers on several machines, :mod:`~helpers.webhooks.postgres` keeps the same contract on
+PostgreSQL; :func:`open_store` picks the store from what ``--store`` names.
 
 >>> import tempfile, pathlib
 >>> store = EventStore(pathlib.Path(tempfile.mkdtemp()) / "events.sqlite3")
@@ -37,43 +44,71 @@ from ..clock import Clock, SystemClock
 from ..errors import ConfigurationError
 from .payloads import Event
 
-SCHEMA = """
+TABLE = """
 CREATE TABLE IF NOT EXISTS events (
-    id           INTEGER PRIMARY KEY,
-    kind         TEXT NOT NULL,             -- 'call' or 'sms'
-    sid          TEXT NOT NULL,             -- CallSid or SmsSid
-    status       TEXT NOT NULL,
-    payload      TEXT NOT NULL,             -- the fields as received, as JSON
-    received_at  TEXT NOT NULL,
-    processed_at TEXT,                      -- NULL until the handler has run
-    attempts     INTEGER NOT NULL DEFAULT 0,
-    last_error   TEXT,
+    id            INTEGER PRIMARY KEY,
+    kind          TEXT NOT NULL,            -- 'call' or 'sms'
+    sid           TEXT NOT NULL,            -- CallSid or SmsSid
+    status        TEXT NOT NULL,
+    payload       TEXT NOT NULL,            -- the fields as received, as JSON
+    received_at   TEXT NOT NULL,
+    processed_at  TEXT,                     -- NULL until the handler has run
+    attempts      INTEGER NOT NULL DEFAULT 0, -- times handed to a handler
+    last_error    TEXT,
+    claimed_by    TEXT,                     -- the dispatcher handling it now, if any
+    claimed_until REAL,                     -- its claim lapses then (Unix seconds)
     UNIQUE (sid, status)
-);
-CREATE INDEX IF NOT EXISTS events_unprocessed ON events (id) WHERE processed_at IS NULL;
+)
 """
+INDEX = "CREATE INDEX IF NOT EXISTS events_unprocessed ON events (id) WHERE processed_at IS NULL"
+#: The columns of the table, in order; a store made before claims lacks the last two.
+EXPECTED_COLUMNS = (
+    "id", "kind", "sid", "status", "payload", "received_at", "processed_at", "attempts",
+    "last_error", "claimed_by", "claimed_until",
+)  # fmt: skip
+CLAIM_COLUMNS = {"claimed_by": "TEXT", "claimed_until": "REAL"}
 INSERT = (
     "INSERT INTO events (kind, sid, status, payload, received_at) VALUES (?, ?, ?, ?, ?) "
     "ON CONFLICT (sid, status) DO NOTHING"
 )
 COLUMNS = "id, kind, sid, status, payload, received_at"
+#: One statement, so one transaction: the events no live claim holds become this owner's.
+CLAIM = f"""
+UPDATE events SET claimed_by = ?, claimed_until = ?, attempts = attempts + 1
+WHERE id IN (
+    SELECT id FROM events
+    WHERE processed_at IS NULL AND attempts < ? AND id > ?
+      AND (claimed_until IS NULL OR claimed_until <= ?)
+    ORDER BY id LIMIT ?
+)
+RETURNING {COLUMNS}
+"""
+
+
+def wrong_schema(where: str, found: list[str]) -> ConfigurationError:
+    return ConfigurationError(
+        f"{where} already has an events table, with columns ({', '.join(found)}), not the "
+        f"receiver's ({', '.join(EXPECTED_COLUMNS)}). It was made by something else: give --store "
+        "a new file (or database) for the receiver, or move that table aside."
+    )
 
 
 class EventStore:
-    """Events in a SQLite file at ``path``; safe to share between threads.
+    """Events in a SQLite file at ``path``; safe to share between threads and processes.
 
     Three connections: one for the receiver's inserts (``synchronous=FULL``: fsync'd before the
-    commit returns), one for the dispatcher's "processed" marks (``synchronous=NORMAL``: in WAL
+    commit returns), one for the dispatcher's claims and marks (``synchronous=NORMAL``: in WAL
     mode that survives a killed process; the next insert's fsync takes it to disk), one for
-    reads, which WAL lets run beside a write. One lock orders the writes, so they queue in
-    Python and never in SQLite's sleeping busy handler.
+    reads, which WAL lets run beside a write. One lock orders this process's writes, so they
+    queue in Python and never in SQLite's sleeping busy handler; other processes on the same
+    file wait in that handler, up to ``busy_timeout`` seconds.
     """
 
     def __init__(self, path: str | Path, *, clock: Clock | None = None, busy_timeout: float = 30.0):
         self.path = Path(path)
         self.clock = clock or SystemClock()
         self._writer = self._connect(busy_timeout, "FULL")
-        self._writer.executescript(SCHEMA)
+        self._create_schema()
         self._marker = self._connect(busy_timeout, "NORMAL")
         self._reader = self._connect(busy_timeout, "NORMAL")
         self._write_lock = threading.Lock()
@@ -86,7 +121,10 @@ class EventStore:
             )
             mode = db.execute("PRAGMA journal_mode=WAL").fetchone()[0]
         except sqlite3.Error as exc:
-            raise ConfigurationError(f"Cannot open the event store {self.path}: {exc}.") from None
+            raise ConfigurationError(
+                f"Cannot open the event store {self.path}: {exc}. Give --store a SQLite file the "
+                "receiver may create or already uses."
+            ) from None
         if mode.lower() != "wal":
             raise ConfigurationError(
                 f"{self.path} cannot use SQLite's WAL journal (got {mode!r}); put the store on a "
@@ -95,6 +133,36 @@ class EventStore:
         db.execute(f"PRAGMA synchronous={synchronous}")
         return db
 
+    def _create_schema(self) -> None:
+        """The table and its index; a store from before claims gains their two columns."""
+        db = self._writer
+        try:
+            db.execute(TABLE)
+            found = [row[1] for row in db.execute("PRAGMA table_info(events)")]
+            missing = [c for c in EXPECTED_COLUMNS if c not in found]
+            if found[: len(EXPECTED_COLUMNS) - len(CLAIM_COLUMNS)] != list(
+                EXPECTED_COLUMNS[: -len(CLAIM_COLUMNS)]
+            ) or (missing and set(missing) != set(CLAIM_COLUMNS)):
+                raise wrong_schema(str(self.path), found)
+            for column in missing:
+                db.execute(f"ALTER TABLE events ADD COLUMN {column} {CLAIM_COLUMNS[column]}")
+            if not self._has_unique_sid_status():
+                raise wrong_schema(str(self.path), found)
+            db.execute(INDEX)
+        except sqlite3.Error as exc:
+            raise ConfigurationError(
+                f"Cannot set up the event store {self.path}: {exc}. Give --store a SQLite file "
+                "the receiver may create or already uses."
+            ) from None
+
+    def _has_unique_sid_status(self) -> bool:
+        for index in self._writer.execute("PRAGMA index_list(events)").fetchall():
+            if index[2]:  # unique
+                columns = self._writer.execute(f"PRAGMA index_info('{index[1]}')").fetchall()
+                if [c[2] for c in columns] == ["sid", "status"]:
+                    return True
+        return False
+
     def __repr__(self) -> str:
         return f"EventStore({str(self.path)!r})"
 
@@ -102,6 +170,9 @@ class EventStore:
         with self._write_lock, self._read_lock:
             for db in (self._writer, self._marker, self._reader):
                 db.close()
+
+    def _now(self) -> str:
+        return self.clock.now().isoformat(timespec="seconds")
 
     # -- writing -----------------------------------------------------------------------------
 
@@ -117,7 +188,7 @@ class EventStore:
 
         A second copy of an event in the same batch is a duplicate like any other.
         """
-        received = self.clock.now().isoformat(timespec="seconds")
+        received = self._now()
         rows = [
             (e.kind, e.sid, e.status, json.dumps(e.fields, separators=(",", ":")), received)
             for e in events
@@ -133,32 +204,55 @@ class EventStore:
                 raise
         return new
 
+    def claim(
+        self, owner: str, *, lease: float, max_attempts: int, after: int = 0, limit: int = 1
+    ) -> list[Event]:
+        """Up to ``limit`` unprocessed events no live claim holds, now ``owner``'s for ``lease`` s.
+
+        One UPDATE, so one transaction: two dispatchers, in this process or another, never get
+        the same event while its claim lasts. A claim lapses after ``lease`` seconds, so the
+        events a killed process held are claimed again after that. Each claim counts as an
+        attempt; events with ``max_attempts`` attempts are left alone. Oldest first.
+        """
+        now = self.clock.now().timestamp()
+        with self._write_lock:
+            rows = self._marker.execute(
+                CLAIM, (owner, now + lease, max_attempts, after, now, limit)
+            ).fetchall()
+        return sorted(_events(rows), key=lambda e: e.id)
+
     def mark_processed(self, event_id: int) -> None:
-        """The handler has finished with this event."""
-        at = self.clock.now().isoformat(timespec="seconds")
+        """The handler has finished with this event; its claim ends."""
         with self._write_lock:
             self._marker.execute(
-                "UPDATE events SET processed_at = ?, attempts = attempts + 1, last_error = NULL "
-                "WHERE id = ?",
-                (at, event_id),
+                "UPDATE events SET processed_at = ?, last_error = NULL, claimed_by = NULL, "
+                "claimed_until = NULL WHERE id = ?",
+                (self._now(), event_id),
             )
 
     def mark_failed(self, event_id: int, error: str) -> None:
-        """The handler raised ``error`` on this event; it stays unprocessed."""
+        """The handler raised ``error`` on this event: it stays unprocessed, its claim ends."""
         with self._write_lock:
             self._marker.execute(
-                "UPDATE events SET attempts = attempts + 1, last_error = ? WHERE id = ?",
+                "UPDATE events SET last_error = ?, claimed_by = NULL, claimed_until = NULL "
+                "WHERE id = ?",
                 (error, event_id),
             )
 
     # -- reading -----------------------------------------------------------------------------
 
     def unprocessed(self, *, max_attempts: int, after: int = 0, limit: int = 100) -> list[Event]:
-        """Stored events the handler has not yet finished, oldest first."""
+        """Stored events the handler has not yet finished, oldest first (claimed or not)."""
         return self._select(
             "WHERE processed_at IS NULL AND attempts < ? AND id > ? ORDER BY id LIMIT ?",
             (max_attempts, after, limit),
         )
+
+    def failing(self) -> list[tuple[Event, str]]:
+        """Unprocessed events whose handler raised, with the last error: for a person to read."""
+        with self._read_lock:
+            rows = self._reader.execute(FAILING).fetchall()
+        return list(zip(_events(r[:-1] for r in rows), (r[-1] for r in rows), strict=True))
 
     def events(self) -> list[Event]:
         """Every stored event, oldest first."""
@@ -167,22 +261,54 @@ class EventStore:
     def counts(self) -> dict[str, int]:
         """``{"stored": ..., "processed": ..., "unprocessed": ..., "failing": ...}``."""
         with self._read_lock:
-            stored, processed, failing = self._reader.execute(
-                "SELECT count(*), count(processed_at), "
-                "count(CASE WHEN processed_at IS NULL AND last_error IS NOT NULL THEN 1 END) "
-                "FROM events"
-            ).fetchone()
-        return {
-            "stored": stored,
-            "processed": processed,
-            "unprocessed": stored - processed,
-            "failing": failing,
-        }
+            stored, processed, failing = self._reader.execute(COUNTS).fetchone()
+        return _counts(stored, processed, failing)
+
+    def backlog(self, *, max_attempts: int) -> tuple[int, str | None]:
+        """How many events still wait for the handler, and when the oldest was received."""
+        with self._read_lock:
+            count, oldest = self._reader.execute(BACKLOG, (max_attempts,)).fetchone()
+        return count, oldest
 
     def _select(self, where: str, args: tuple) -> list[Event]:
         with self._read_lock:
             rows = self._reader.execute(f"SELECT {COLUMNS} FROM events {where}", args).fetchall()
-        return [
-            Event(kind, sid, status, json.loads(payload), id=id_, received_at=received_at)
-            for id_, kind, sid, status, payload, received_at in rows
-        ]
+        return _events(rows)
+
+
+COUNTS = (
+    "SELECT count(*), count(processed_at), "
+    "count(CASE WHEN processed_at IS NULL AND last_error IS NOT NULL THEN 1 END) FROM events"
+)
+FAILING = (
+    f"SELECT {COLUMNS}, last_error FROM events "
+    "WHERE processed_at IS NULL AND last_error IS NOT NULL ORDER BY id"
+)
+BACKLOG = (
+    "SELECT count(*), min(received_at) FROM events WHERE processed_at IS NULL AND attempts < ?"
+)
+
+
+def _counts(stored: int, processed: int, failing: int) -> dict[str, int]:
+    return {
+        "stored": stored,
+        "processed": processed,
+        "unprocessed": stored - processed,
+        "failing": failing,
+    }
+
+
+def _events(rows) -> list[Event]:
+    return [
+        Event(kind, sid, status, json.loads(payload), id=id_, received_at=received_at)
+        for id_, kind, sid, status, payload, received_at in rows
+    ]
+
+
+def open_store(spec: str, *, clock: Clock | None = None):
+    """The store ``--store`` names: a ``postgresql://`` URL, or else a SQLite file's path."""
+    if spec.startswith(("postgresql://", "postgres://")):
+        from .postgres import PostgresStore
+
+        return PostgresStore(spec, clock=clock)
+    return EventStore(spec, clock=clock)

@@ -1,0 +1,16 @@
+// Test the credentials: 200 valid, 401 key or token wrong, 404 Account SID or
+// region wrong.
+const { EXOTEL_API_KEY, EXOTEL_API_TOKEN, EXOTEL_ACCOUNT_SID } = process.env;
+const BASE = process.env.EXOTEL_BASE_URL ?? "http://127.0.0.1:4010";
+
+async function check(label, key, token, accountSid) {
+  const basic = Buffer.from(`${key}:${token}`).toString("base64");
+  const response = await fetch(`${BASE}/v1/Accounts/${accountSid}/Calls.json`, {
+    headers: { Authorization: `Basic ${basic}` },
+  });
+  console.log(`${label}: HTTP ${response.status}`);
+}
+
+await check("right credentials", EXOTEL_API_KEY, EXOTEL_API_TOKEN, EXOTEL_ACCOUNT_SID);
+await check("wrong token", EXOTEL_API_KEY, "not-the-token", EXOTEL_ACCOUNT_SID);
+await check("wrong Account SID", EXOTEL_API_KEY, EXOTEL_API_TOKEN, "nosuchaccount");

@@ -1,0 +1,13 @@
+// The v2 call list: lower-case "accounts", no .json, and a different envelope.
+const { EXOTEL_API_KEY, EXOTEL_API_TOKEN, EXOTEL_ACCOUNT_SID } = process.env;
+const BASE = process.env.EXOTEL_BASE_URL ?? "http://127.0.0.1:4010";
+const basic = Buffer.from(`${EXOTEL_API_KEY}:${EXOTEL_API_TOKEN}`).toString("base64");
+
+const response = await fetch(`${BASE}/v2/accounts/${EXOTEL_ACCOUNT_SID}/calls`, {
+  headers: { Authorization: `Basic ${basic}` },
+});
+const body = await response.json();
+console.log(`HTTP ${response.status}, request_id ${body.request_id}`);
+for (const { data } of body.response) {
+  console.log(`${data.sid} ${data.state} ${data.status}`);
+}

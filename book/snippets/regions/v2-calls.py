@@ -1,0 +1,19 @@
+"""The v2 call list: lower-case "accounts", no .json, another envelope."""
+
+import os
+
+import httpx
+
+api_key = os.environ["EXOTEL_API_KEY"]
+api_token = os.environ["EXOTEL_API_TOKEN"]
+account_sid = os.environ["EXOTEL_ACCOUNT_SID"]
+base = os.environ.get("EXOTEL_BASE_URL", "http://127.0.0.1:4010")
+
+response = httpx.get(
+    f"{base}/v2/accounts/{account_sid}/calls", auth=(api_key, api_token)
+)
+body = response.json()
+print(f"HTTP {response.status_code}, request_id {body['request_id']}")
+for item in body["response"]:
+    data = item["data"]
+    print(f"{data['sid']} {data['state']} {data['status']}")

@@ -1,0 +1,301 @@
+"""The exactly-once store on PostgreSQL, for receivers on several machines behind a load balancer.
+
+Same contract as the SQLite :class:`~helpers.webhooks.store.EventStore`, which stays the
+embedded default; ``python -m helpers.webhooks --store postgresql://user@host/db`` picks this one.
+
+- **Exactly once.** ``INSERT ... ON CONFLICT (sid, status) DO NOTHING RETURNING id``: the unique
+  index decides which of two concurrent copies is new, on whichever machine they arrived; a
+  second copy waits for the first one's transaction and then does nothing.
+- **Committed before the 200.** A batch of events is one transaction, and the receiver answers
+  only once ``COMMIT`` has returned, with ``synchronous_commit`` on for this session: the
+  commit is on the server's disk (and on its synchronous standbys, if it has any).
+- **Claims.** A dispatcher takes events with ``UPDATE ... WHERE id IN (SELECT ... FOR UPDATE
+  SKIP LOCKED)``: two machines claiming at the same moment skip each other's rows instead of
+  waiting, and each event gets one owner and an expiry. The expiry is written from the
+  receiver's clock, so the machines' clocks must agree (NTP) to well within the lease.
+- **Reconnects.** A connection that broke (a restarted server, a failover) is opened again on
+  the next call; the call that found it broken raises, so the request is answered 503 and the
+  worker backs off, as with any store error.
+
+The table has the same columns as SQLite's, in the connection's current schema (``?options=
+-csearch_path%3Dname`` in the URL picks another). psycopg 3 is an optional dependency:
+``pip install 'exotel-handbook[postgres]'``.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Iterable
+
+from ..clock import Clock, SystemClock
+from ..errors import ConfigurationError
+from .payloads import Event
+from .store import (
+    CLAIM_COLUMNS,
+    COLUMNS,
+    EXPECTED_COLUMNS,
+    FAILING,
+    _counts,
+    _events,
+    wrong_schema,
+)
+
+TABLE = """
+CREATE TABLE IF NOT EXISTS events (
+    id            BIGSERIAL PRIMARY KEY,
+    kind          TEXT NOT NULL,
+    sid           TEXT NOT NULL,
+    status        TEXT NOT NULL,
+    payload       TEXT NOT NULL,
+    received_at   TEXT NOT NULL,
+    processed_at  TEXT,
+    attempts      INTEGER NOT NULL DEFAULT 0,
+    last_error    TEXT,
+    claimed_by    TEXT,
+    claimed_until DOUBLE PRECISION,
+    UNIQUE (sid, status)
+)
+"""
+INDEX = "CREATE INDEX IF NOT EXISTS events_unprocessed ON events (id) WHERE processed_at IS NULL"
+INSERT = (
+    "INSERT INTO events (kind, sid, status, payload, received_at) VALUES (%s, %s, %s, %s, %s) "
+    "ON CONFLICT (sid, status) DO NOTHING RETURNING id"
+)
+CLAIM = f"""
+UPDATE events SET claimed_by = %s, claimed_until = %s, attempts = attempts + 1
+WHERE id IN (
+    SELECT id FROM events
+    WHERE processed_at IS NULL AND attempts < %s AND id > %s
+      AND (claimed_until IS NULL OR claimed_until <= %s)
+    ORDER BY id LIMIT %s
+    FOR UPDATE SKIP LOCKED
+)
+RETURNING {COLUMNS}
+"""
+UNIQUE_SID_STATUS = """
+SELECT count(*) FROM pg_index i
+WHERE i.indrelid = 'events'::regclass AND i.indisunique AND (
+    SELECT array_agg(a.attname::text ORDER BY k.n)
+    FROM unnest(i.indkey) WITH ORDINALITY AS k(attnum, n)
+    JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.attnum
+) = ARRAY['sid', 'status']
+"""
+#: Several receivers starting at once must not race to create the table.
+SCHEMA_LOCK = "SELECT pg_advisory_xact_lock(hashtext('helpers.webhooks.events'))"
+
+
+def _psycopg():
+    try:
+        import psycopg
+    except ImportError:
+        raise ConfigurationError(
+            "--store postgresql://... needs psycopg 3: pip install 'exotel-handbook[postgres]' "
+            "(or pip install 'psycopg[binary]')."
+        ) from None
+    return psycopg
+
+
+def redacted(url: str) -> str:
+    """The URL without its password, for banners and logs."""
+    psycopg = _psycopg()
+    try:
+        params = psycopg.conninfo.conninfo_to_dict(url)
+    except psycopg.ProgrammingError:
+        return "postgresql://(unreadable URL)"
+    user = f"{params['user']}@" if params.get("user") else ""
+    port = f":{params['port']}" if params.get("port") else ""
+    return f"postgresql://{user}{params.get('host', '')}{port}/{params.get('dbname', '')}"
+
+
+class PostgresStore:
+    """Events in a PostgreSQL database at ``url``; safe to share between threads and machines.
+
+    Three connections, as in the SQLite store: inserts, claims and marks, reads; each used by one
+    thread at a time under its own lock.
+    """
+
+    def __init__(self, url: str, *, clock: Clock | None = None, connect_timeout: float = 10.0):
+        self.psycopg = _psycopg()
+        self.url = url
+        self.clock = clock or SystemClock()
+        self.connect_timeout = connect_timeout
+        self._locks = {name: threading.Lock() for name in ("writer", "marker", "reader")}
+        self._connections: dict[str, object] = {}
+        with self._locks["writer"]:
+            self._create_schema(self._connection("writer"))
+
+    def __repr__(self) -> str:
+        return f"PostgresStore({redacted(self.url)!r})"
+
+    def _connection(self, name: str):
+        """The named connection, opened again if it was closed or broke (call under its lock)."""
+        db = self._connections.get(name)
+        if db is not None and not db.closed and not db.broken:
+            return db
+        try:
+            db = self.psycopg.connect(
+                self.url, autocommit=True, connect_timeout=max(1, round(self.connect_timeout))
+            )
+        except self.psycopg.Error as exc:
+            message = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+            raise ConfigurationError(
+                f"Cannot connect to the event store {redacted(self.url)}: {message}. Check the "
+                "URL, that the server runs, and that this user may log in."
+            ) from None
+        db.execute("SET synchronous_commit TO on")  # commit means on disk, whatever the default
+        self._connections[name] = db
+        return db
+
+    def _create_schema(self, db) -> None:
+        try:
+            with db.transaction():
+                db.execute(SCHEMA_LOCK)
+                db.execute(TABLE)
+                found = [
+                    row[0]
+                    for row in db.execute(
+                        "SELECT column_name FROM information_schema.columns WHERE table_name = "
+                        "'events' AND table_schema = current_schema() ORDER BY ordinal_position"
+                    )
+                ]
+                missing = [c for c in EXPECTED_COLUMNS if c not in found]
+                if found[: len(EXPECTED_COLUMNS) - len(CLAIM_COLUMNS)] != list(
+                    EXPECTED_COLUMNS[: -len(CLAIM_COLUMNS)]
+                ) or (missing and set(missing) != set(CLAIM_COLUMNS)):
+                    raise wrong_schema(redacted(self.url), found)
+                for column in missing:
+                    kind = "DOUBLE PRECISION" if column == "claimed_until" else "TEXT"
+                    db.execute(f"ALTER TABLE events ADD COLUMN {column} {kind}")
+                if db.execute(UNIQUE_SID_STATUS).fetchone()[0] == 0:
+                    raise wrong_schema(redacted(self.url), found)
+                db.execute(INDEX)
+        except self.psycopg.Error as exc:
+            raise ConfigurationError(
+                f"Cannot set up the event store {redacted(self.url)}: {exc}. Give --store a "
+                "database (or schema) the receiver may create its events table in."
+            ) from None
+
+    def close(self) -> None:
+        for name, lock in self._locks.items():
+            with lock:
+                db = self._connections.pop(name, None)
+                if db is not None:
+                    db.close()
+
+    def _now(self) -> str:
+        return self.clock.now().isoformat(timespec="seconds")
+
+    # -- writing -----------------------------------------------------------------------------
+
+    def record(self, event: Event) -> bool:
+        """Store ``event`` unless its ``(sid, status)`` is already stored; True if it was new."""
+        return self.record_many([event])[0]
+
+    def record_many(self, events: Iterable[Event]) -> list[bool]:
+        """Store several events in one transaction; True for each that was new. Committed
+        before this returns."""
+        received = self._now()
+        rows = [
+            (e.kind, e.sid, e.status, json.dumps(e.fields, separators=(",", ":")), received)
+            for e in events
+        ]
+        if not rows:
+            return []
+        with self._locks["writer"]:
+            db = self._connection("writer")
+            with db.transaction(), db.cursor() as cursor:
+                cursor.executemany(INSERT, rows, returning=True)
+                new = []
+                while True:
+                    new.append(cursor.fetchone() is not None)
+                    if not cursor.nextset():
+                        break
+        return new
+
+    def claim(
+        self, owner: str, *, lease: float, max_attempts: int, after: int = 0, limit: int = 1
+    ) -> list[Event]:
+        """Up to ``limit`` unprocessed events no live claim holds, now ``owner``'s for ``lease``
+        seconds (see :meth:`EventStore.claim <helpers.webhooks.store.EventStore.claim>`)."""
+        now = self.clock.now().timestamp()
+        with self._locks["marker"]:
+            rows = (
+                self._connection("marker")
+                .execute(CLAIM, (owner, now + lease, max_attempts, after, now, limit))
+                .fetchall()
+            )
+        return sorted(_events(rows), key=lambda e: e.id)
+
+    def mark_processed(self, event_id: int) -> None:
+        """The handler has finished with this event; its claim ends."""
+        with self._locks["marker"]:
+            self._connection("marker").execute(
+                "UPDATE events SET processed_at = %s, last_error = NULL, claimed_by = NULL, "
+                "claimed_until = NULL WHERE id = %s",
+                (self._now(), event_id),
+            )
+
+    def mark_failed(self, event_id: int, error: str) -> None:
+        """The handler raised ``error`` on this event: it stays unprocessed, its claim ends."""
+        with self._locks["marker"]:
+            self._connection("marker").execute(
+                "UPDATE events SET last_error = %s, claimed_by = NULL, claimed_until = NULL "
+                "WHERE id = %s",
+                (error, event_id),
+            )
+
+    # -- reading -----------------------------------------------------------------------------
+
+    def unprocessed(self, *, max_attempts: int, after: int = 0, limit: int = 100) -> list[Event]:
+        """Stored events the handler has not yet finished, oldest first (claimed or not)."""
+        return self._select(
+            "WHERE processed_at IS NULL AND attempts < %s AND id > %s ORDER BY id LIMIT %s",
+            (max_attempts, after, limit),
+        )
+
+    def failing(self) -> list[tuple[Event, str]]:
+        """Unprocessed events whose handler raised, with the last error: for a person to read."""
+        with self._locks["reader"]:
+            rows = self._connection("reader").execute(FAILING).fetchall()
+        return list(zip(_events(r[:-1] for r in rows), (r[-1] for r in rows), strict=True))
+
+    def events(self) -> list[Event]:
+        """Every stored event, oldest first."""
+        return self._select("ORDER BY id", ())
+
+    def counts(self) -> dict[str, int]:
+        """``{"stored": ..., "processed": ..., "unprocessed": ..., "failing": ...}``."""
+        with self._locks["reader"]:
+            stored, processed, failing = (
+                self._connection("reader")
+                .execute(
+                    "SELECT count(*), count(processed_at), count(*) FILTER "
+                    "(WHERE processed_at IS NULL AND last_error IS NOT NULL) FROM events"
+                )
+                .fetchone()
+            )
+        return _counts(stored, processed, failing)
+
+    def backlog(self, *, max_attempts: int) -> tuple[int, str | None]:
+        """How many events still wait for the handler, and when the oldest was received."""
+        with self._locks["reader"]:
+            count, oldest = (
+                self._connection("reader")
+                .execute(
+                    "SELECT count(*), min(received_at) FROM events "
+                    "WHERE processed_at IS NULL AND attempts < %s",
+                    (max_attempts,),
+                )
+                .fetchone()
+            )
+        return count, oldest
+
+    def _select(self, where: str, args: tuple) -> list[Event]:
+        with self._locks["reader"]:
+            rows = (
+                self._connection("reader")
+                .execute(f"SELECT {COLUMNS} FROM events {where}", args)
+                .fetchall()
+            )
+        return _events(rows)
