@@ -1,14 +1,30 @@
-"""Sphinx: a notebook cell tagged ``solution`` is hidden behind "Show the solution".
+"""Sphinx: solutions hidden behind "Show the solution", the same on every page.
 
-Before myst-nb reads a notebook, each ``solution`` cell gets the ``hide-cell`` tag and the
-toggle's labels (see :mod:`helpers.book.exercises`), so a chapter needs nothing but the tag.
+- In a chapter, a notebook cell tagged ``solution`` gets the ``hide-cell`` tag and the toggle's
+  labels before myst-nb reads the notebook (see :mod:`helpers.book.exercises`), so a chapter
+  needs nothing but the tag.
+- The Markdown pages (book/curl_exercises.md) have no cells. There ``:::{solution}`` wraps its
+  content in the node myst-nb uses for a hidden cell, with the same labels, so both pages show one
+  kind of toggle (an ``admonition`` dropdown looked like something else)::
+
+      :::{solution}
+      The answer, in Markdown.
+      :::
 """
 
 from __future__ import annotations
 
 import json
 
-from helpers.book.exercises import is_solution, site_metadata
+from docutils import nodes
+from myst_nb.sphinx_ import HideCodeCellNode
+from sphinx.util.docutils import SphinxDirective
+
+from helpers.book.exercises import PROMPTS, is_solution, site_metadata
+
+#: The labels of a chapter's solution toggle.
+SHOW = PROMPTS["code_prompt_show"]
+HIDE = PROMPTS["code_prompt_hide"]
 
 
 def dress_solutions(app, docname: str, source: list[str]) -> None:
@@ -23,6 +39,17 @@ def dress_solutions(app, docname: str, source: list[str]) -> None:
     source[0] = json.dumps(notebook, ensure_ascii=False)
 
 
+class Solution(SphinxDirective):
+    has_content = True
+
+    def run(self) -> list[nodes.Node]:
+        hidden = HideCodeCellNode(prompt_show=SHOW, prompt_hide=HIDE)
+        hidden["classes"].append("above-input")
+        self.state.nested_parse(self.content, self.content_offset, hidden)
+        return [nodes.container("", hidden, classes=["cell", "solution"])]
+
+
 def setup(app):
     app.connect("source-read", dress_solutions)
+    app.add_directive("solution", Solution)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -173,14 +173,28 @@ class SteadyStream:
             f" ({detail})" if detail else ""
         )
 
+    def timeline_columns(self) -> list[str]:
+        """The timeline's columns: ``time``, ``step``, then one per service."""
+        return ["time", "step", *self.deployment.services()]
+
+    def timeline_rows(self) -> list[list[str | int]]:
+        """One row per beat: time since the first beat, the step, each service's status."""
+        services = self.deployment.services()
+        return [
+            [self._elapsed(beat.at), beat.step, *(beat.statuses.get(s, "-") for s in services)]
+            for beat in self.beats
+        ]
+
     def timeline(self) -> str:
-        """One line per beat: time since the first beat, the step, each service's status."""
+        """The timeline as aligned text, one line per beat (for a terminal or a log)."""
         services = self.deployment.services()
         width = max((len(b.step) for b in self.beats), default=0)
         lines = [f"{'time':>7}  {'step':<{width}}  " + "  ".join(services)]
-        for beat in self.beats:
-            cells = "  ".join(str(beat.statuses.get(s, "-")).center(len(s)) for s in services)
-            lines.append(f"{self._elapsed(beat.at):>7}  {beat.step:<{width}}  {cells}".rstrip())
+        for elapsed, step, *statuses in self.timeline_rows():
+            cells = "  ".join(
+                str(v).center(len(s)) for v, s in zip(statuses, services, strict=True)
+            )
+            lines.append(f"{elapsed:>7}  {step:<{width}}  {cells}".rstrip())
         return "\n".join(lines)
 
     def _elapsed(self, at: datetime) -> str:

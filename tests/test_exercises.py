@@ -11,9 +11,7 @@ from nbformat.v4 import new_code_cell, new_notebook
 
 from helpers.book.exercises import COLLAPSED, collapse, site_metadata
 
-# The webhooks chapter is still being written; its exercises come with it.
-WITHOUT_EXERCISES = {"webhooks"}
-CHAPTERS = [p for p in NOTEBOOKS if p.stem not in WITHOUT_EXERCISES]
+CHAPTERS = NOTEBOOKS
 
 
 def exercises(notebook) -> list:

@@ -167,16 +167,178 @@ def test_search_finds_status_callback(page, base_url):
     assert page.errors == []
 
 
-@pytest.mark.parametrize("name", [p for p in NOTEBOOK_PAGES if p != "book/webhooks"])
+@pytest.mark.parametrize("name", [*NOTEBOOK_PAGES, "book/curl_exercises"])
 def test_exercise_solutions_stay_hidden_until_toggled(page, base_url, name):
     page.open(url_of(base_url, name))
     toggles = page.tab.locator("details.hide", has_text="Show the solution")
     assert toggles.count() >= 1
     first = toggles.first
-    assert not first.locator("div.cell_input").is_visible()
+    # A chapter's solution is a code cell; the curl page's is prose and a code block.
+    content = first.locator("div.cell_input, div.highlight").first
+    assert not content.is_visible()
     first.locator("summary").click()
-    assert first.locator("div.cell_input").is_visible()
+    assert content.is_visible()
     assert page.errors == []
+
+
+# -- every screen (issue 10) ---------------------------------------------------------------------
+
+PHONE = {"width": 390, "height": 844}
+DESKTOP = {"width": 1280, "height": 900}
+CHAPTERS = [p for p in NOTEBOOK_PAGES if p != PAGES[0]]
+
+
+def test_the_menu_opens_the_chapter_list_on_a_phone(page, base_url):
+    page.tab.set_viewport_size(PHONE)
+    page.open(url_of(base_url, "book/authentication"))
+    page.tab.locator("button.primary-toggle:visible").click()
+    chapters = page.tab.locator("#pst-primary-sidebar-modal nav.bd-docs-nav a")
+    chapters.first.wait_for(state="visible")
+    assert chapters.filter(has_text="Rate limits").is_visible()
+    assert chapters.count() == len(PAGES)
+    assert page.errors == []
+
+
+def test_the_menu_collapses_the_sidebar_on_a_desktop(page, base_url):
+    page.tab.set_viewport_size(DESKTOP)
+    page.open(url_of(base_url, "book/authentication"))
+    chapters = page.tab.locator("#pst-primary-sidebar nav.bd-docs-nav")
+    assert chapters.is_visible()
+    page.tab.locator("button.primary-toggle:visible").click()
+    chapters.wait_for(state="hidden")
+    assert page.errors == []
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_no_page_is_wider_than_a_phone(page, base_url, name):
+    page.tab.set_viewport_size(PHONE)
+    page.open(url_of(base_url, name))
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.tab.screenshot(path=SCREENSHOTS / f"{Path(name).name}-390.png", full_page=True)
+    assert page.tab.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    assert page.errors == []
+
+
+def test_one_search_box_on_a_desktop(page, base_url):
+    page.tab.set_viewport_size(DESKTOP)
+    page.open(url_of(base_url, "book/authentication"))
+    assert page.tab.locator(".search-button-field:visible, .search-button:visible").count() == 1
+    assert page.errors == []
+
+
+def test_rotation_timelines_are_tables_with_coloured_statuses(page, base_url):
+    page.open(url_of(base_url, "book/access_control"))
+    timelines = page.tab.locator("div.cell_output table.handbook-table", has_text="billing-worker")
+    assert timelines.count() == 5
+    refused = timelines.first.locator("td.status-refused")
+    assert refused.all_inner_texts() == ["401", "401", "401"]
+    colours = {
+        kind: page.tab.locator(f"td.status-{kind}").first.evaluate(
+            "td => getComputedStyle(td).backgroundColor"
+        )
+        for kind in ("ok", "refused")
+    }
+    assert len(set(colours.values())) == 2
+    assert "rgba(0, 0, 0, 0)" not in colours.values()
+    assert page.errors == []
+
+
+def test_a_wide_table_says_that_it_scrolls_on_a_phone(page, base_url):
+    page.tab.set_viewport_size(PHONE)
+    page.open(url_of(base_url, "book/webhooks"))
+    box = page.tab.locator(".pst-scrollable-table-container", has_text="SMS status callback")
+    assert "scroll-hint" in box.get_attribute("class")
+    hint = box.evaluate("b => getComputedStyle(b, '::before').content")
+    assert "Scroll sideways" in hint
+
+
+@pytest.mark.parametrize("name", CHAPTERS)
+def test_exercise_headings_carry_no_second_number(page, base_url, name):
+    page.open(url_of(base_url, name))
+    headings = page.tab.locator("main h3", has_text="Exercise")
+    assert headings.count() >= 1
+    assert headings.locator(".section-number").count() == 0
+
+
+@pytest.mark.parametrize("name", NOTEBOOK_PAGES)
+def test_whats_next_names_the_page_the_next_button_opens(page, base_url, name):
+    page.open(url_of(base_url, name))
+    first_link = page.tab.locator("section#what-s-next p a.reference").first
+    assert first_link.get_attribute("href") == page.tab.locator("a.right-next").get_attribute(
+        "href"
+    )
+
+
+@pytest.mark.parametrize("name", ["book/rate_limits", "book/security_faq"])
+def test_plots_describe_themselves_and_read_on_a_phone(page, base_url, name):
+    page.tab.set_viewport_size(PHONE)
+    page.open(url_of(base_url, name))
+    figures = page.tab.locator("div.cell_output svg[role=img]")
+    assert figures.count() == 1
+    label = figures.first.get_attribute("aria-label")
+    assert len(label.split()) >= 8 and ".svg" not in label
+    assert page.tab.locator("div.cell_output img").count() == 0
+    # The smallest text in the plot, as the phone draws it.
+    smallest = figures.first.evaluate(
+        "svg => Math.min(...[...svg.querySelectorAll('text')].map("
+        "t => t.getBoundingClientRect().height).filter(h => h > 0))"
+    )
+    assert smallest >= 10
+
+
+def test_the_api_reference_shows_enum_members_not_a_constructor(page, base_url):
+    page.open(url_of(base_url, "book/api_reference"))
+    rule = page.tab.locator(
+        "dl.py.class", has=page.tab.locator("#helpers\\.rotation\\.RegenerateRule")
+    )
+    signature = rule.locator("dt").first.inner_text()
+    assert "names=" not in signature and "(" not in signature
+    assert "GRACE_48H" in rule.inner_text()
+
+
+def test_the_api_reference_writes_defaults_as_code(page, base_url):
+    page.open(url_of(base_url, "book/api_reference"))
+    signature = page.tab.locator("#helpers\\.retry\\.RetryPolicy").inner_text()
+    assert "time.sleep" in signature and "random.Random()" in signature
+    assert "<built-in" not in signature and "<factory>" not in signature
+    assert "~collections" not in signature
+
+
+def results(page: Page, base_url: str, query: str) -> list[str]:
+    """The pages the site's search lists for ``query``, best first (repeats kept)."""
+    page.open(f"{base_url}/search.html?q={query}")
+    page.tab.wait_for_selector("#search-results p.search-summary", timeout=15_000)
+    links = page.tab.locator("#search-results ul.search li > a").evaluate_all(
+        "links => links.map(a => a.getAttribute('href'))"
+    )
+    return [re.sub(r"\.html.*$", "", href) for href in links]
+
+
+@pytest.mark.parametrize(
+    ("query", "explained_in"),
+    [
+        ("401", {"book/authentication", "book/errors"}),
+        ("403", {"book/authentication", "book/errors", "book/access_control"}),
+        ("404", {"book/authentication", "book/errors"}),
+        ("429", {"book/rate_limits", "book/errors"}),
+        ("api key", {"book/authentication", "book/access_control"}),
+        ("rate limit", {"book/rate_limits"}),
+        ("regenerate", {"book/access_control"}),
+    ],
+)
+def test_search_lists_the_chapter_that_explains_it_first(page, base_url, query, explained_in):
+    found = results(page, base_url, query)
+    assert found[0] in explained_in
+    reference = [i for i, p in enumerate(found) if p == "book/api_reference"]
+    chapters = [i for i, p in enumerate(found) if p in CHAPTERS]
+    assert not reference or max(chapters) < min(reference)
+    assert page.errors == []
+
+
+def test_search_snippets_show_the_status_code(page, base_url):
+    results(page, base_url, "429")
+    page.tab.wait_for_selector("#search-results p.context span.highlighted")
+    assert "429" in page.tab.locator("#search-results span.highlighted").all_inner_texts()
 
 
 def test_a_snippet_tab_shows_the_other_languages_code(page, base_url):

@@ -75,10 +75,13 @@ class Dashboard:
                 f"here or has been deleted. Its keys: {self._labels()}."
             ) from None
 
-    def table(self) -> str:
-        """The account's keys as a small text table (no tokens: the sandbox keeps only digests)."""
+    #: The columns of :meth:`key_rows`.
+    KEY_COLUMNS = ("label", "key", "permissions", "IP allowlist", "old token works until")
+
+    def key_rows(self) -> list[tuple[str, str, str, str, str]]:
+        """One row per key, under :attr:`KEY_COLUMNS` (no tokens: the sandbox keeps digests)."""
         now = self.clock.now()
-        rows = [("label", "key", "permissions", "IP allowlist", "old token works until")]
+        rows = []
         for key in self.keys():
             expires = key.old_token_expires(now)
             rows.append(
@@ -90,13 +93,21 @@ class Dashboard:
                     expires.strftime("%Y-%m-%d %H:%M") if expires else "-",
                 )
             )
+        return rows
+
+    def account_allowlist(self) -> str:
+        """The account-level IP allowlist, in words (``any`` when there is none)."""
+        return describe_allowlist(self.account.allowlist)
+
+    def table(self) -> str:
+        """The account's keys as a small text table (no tokens: the sandbox keeps only digests)."""
+        rows = [self.KEY_COLUMNS, *self.key_rows()]
         widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
         lines = [
             "  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip()
             for row in rows
         ]
-        allowlist = describe_allowlist(self.account.allowlist)
-        return "\n".join([*lines, f"account IP allowlist: {allowlist}"])
+        return "\n".join([*lines, f"account IP allowlist: {self.account_allowlist()}"])
 
     # -- changing -----------------------------------------------------------------------------
 

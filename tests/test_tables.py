@@ -1,0 +1,96 @@
+"""Tables and figures for the chapters (helpers/book/tables.py, helpers/book/figures.py): HTML on
+the page, plain text in the notebook's diff."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+import pytest
+
+from helpers.book.tables import Table, key_table, timeline
+from helpers.clock import FrozenClock
+from helpers.credentials import Credentials
+from helpers.rotation import Beat, Deployment, SteadyStream
+from helpers.sandbox import Sandbox
+
+CREDENTIALS = Credentials("key", "token", "acme")
+
+
+def test_a_table_prints_as_aligned_columns():
+    table = Table(["service", "status"], [["billing-api", 200], ["crm", 401]])
+    assert repr(table) == "service      status\nbilling-api  200\ncrm          401"
+
+
+def test_a_table_shows_as_an_html_table_with_one_row_per_line():
+    html = Table(["a", "b"], [[1, "<x>"]])._repr_html_()
+    assert "<thead><tr><th>a</th><th>b</th></tr></thead>" in html
+    assert "<tr><td>1</td><td>&lt;x&gt;</td></tr>" in html.splitlines()
+
+
+def test_status_cells_are_marked_ok_or_refused():
+    html = Table(["step", "svc"], [["before", 200], ["after", 401]], statuses=["svc"])._repr_html_()
+    assert '<td class="status-ok">200</td>' in html
+    assert '<td class="status-refused">401</td>' in html
+    assert "<td>before</td>" in html
+
+
+def test_the_caption_heads_both_the_text_and_the_html():
+    table = Table(["a"], [[1]], caption="account IP allowlist: any")
+    assert repr(table).splitlines()[0] == "account IP allowlist: any"
+    assert "<caption>account IP allowlist: any</caption>" in table._repr_html_()
+
+
+def test_a_row_of_the_wrong_length_names_the_row_and_the_columns():
+    with pytest.raises(ValueError, match=r"Row 2 has 1 cells but the table has 2 columns \(a, b\)"):
+        Table(["a", "b"], [[1, 2], [3]])
+
+
+def test_statuses_must_name_a_column():
+    with pytest.raises(ValueError, match="statuses= names svc, which is not a column"):
+        Table(["a"], [[1]], statuses=["svc"])
+
+
+def stream_with_beats() -> SteadyStream:
+    clock = FrozenClock()
+    stream = SteadyStream(Deployment({"billing": CREDENTIALS, "crm": CREDENTIALS}), None, clock)
+    start = clock.now()
+    stream.beats = [
+        Beat(start, "before", {"billing": 200, "crm": 200}),
+        Beat(start + timedelta(minutes=10), "regenerate token", {"billing": 401, "crm": 200}),
+    ]
+    stream._start = start
+    return stream
+
+
+def test_a_timeline_has_a_row_per_beat_and_its_summary_as_caption():
+    table = timeline(stream_with_beats(), "immediate")
+    assert table.columns == ["time", "step", "billing", "crm"]
+    assert table.rows == [["+0:00", "before", 200, 200], ["+0:10", "regenerate token", 401, 200]]
+    assert table.caption == "immediate: 2 beats, 4 requests, 1 refused (1 x 401)"
+    assert '<td class="status-refused">401</td>' in table._repr_html_()
+
+
+def test_the_text_timeline_is_unchanged_by_the_rows_it_is_built_from():
+    lines = stream_with_beats().timeline().splitlines()
+    assert re.split(r"\s{2,}", lines[0].strip()) == ["time", "step", "billing", "crm"]
+    assert re.split(r"\s{2,}", lines[2].strip()) == ["+0:10", "regenerate token", "401", "200"]
+
+
+def test_the_key_table_lists_the_sandbox_keys_without_tokens():
+    dashboard = Sandbox().dashboard
+    billing = dashboard.create_key("billing", permissions=["calls:read"])
+    table = key_table(dashboard)
+    assert table.caption == "account IP allowlist: any"
+    assert [row[0] for row in table.rows] == ["default", "billing"]
+    assert billing.api_token not in repr(table) + table._repr_html_()
+
+
+def test_a_figure_without_alt_text_is_refused():
+    plt = pytest.importorskip("matplotlib.pyplot")
+    from helpers.book.figures import show
+
+    fig, _ = plt.subplots()
+    with pytest.raises(ValueError, match="A figure needs alt text"):
+        show(fig, " ")
+    plt.close(fig)
