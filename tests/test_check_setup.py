@@ -141,7 +141,7 @@ def test_make_check_on_a_set_up_machine_prints_only_the_report():
     if subprocess.run(["make", "-q", ".venv/.installed-dev"], cwd=ROOT).returncode != 0:
         pytest.skip("this checkout is not set up: run `make setup` first")
     run = subprocess.run(
-        ["make", "check", f"PORT={free_pair()}", f"LAB_PORT={free_port()}"],
+        ["make", "--no-print-directory", "check", f"PORT={free_pair()}", f"LAB_PORT={free_port()}"],
         cwd=ROOT,
         capture_output=True,
         text=True,
