@@ -22,9 +22,10 @@ def server(sandbox):
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", message="Using `httpx` with `starlette.testclient`")
         from starlette.testclient import TestClient
-    # The admin paths answer loopback hosts only; TestClient calls itself "testserver".
-    app = create_app(sandbox, REGIONS["singapore"])
-    with TestClient(app, base_url="http://127.0.0.1") as client:
+    # The admin paths answer only a loopback Host (DNS-rebinding guard).
+    with TestClient(
+        create_app(sandbox, REGIONS["singapore"]), base_url="http://127.0.0.1:4010"
+    ) as client:
         client.auth = (sandbox.demo.api_key, sandbox.demo.api_token)
         yield client
 
