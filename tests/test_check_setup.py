@@ -8,7 +8,7 @@ import subprocess
 import httpx
 import pytest
 from book_paths import ROOT
-from test_workshop import free_pair, free_port
+from ports import free_pair, free_port
 
 from helpers.book.check_setup import (
     Result,

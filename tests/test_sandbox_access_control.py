@@ -7,7 +7,6 @@ only on the sandbox's FrozenClock.
 
 from __future__ import annotations
 
-import base64
 import warnings
 from datetime import timedelta
 
@@ -22,6 +21,7 @@ from helpers import (
     PermissionDeniedError,
     Sandbox,
 )
+from helpers.book.redaction import basic_value
 from helpers.clock import SystemClock
 from helpers.rotation import (
     Deployment,
@@ -53,18 +53,8 @@ FORTY_EIGHT_HOURS = 48 * 3600
 LOOPBACK = "http://127.0.0.1:4010"
 
 
-def basic(username: str, password: str) -> dict[str, str]:
-    value = base64.b64encode(f"{username}:{password}".encode()).decode()
-    return {"Authorization": f"Basic {value}"}
-
-
 def auth(credentials: Credentials) -> dict[str, str]:
-    return basic(credentials.api_key, credentials.api_token)
-
-
-@pytest.fixture
-def sandbox() -> Sandbox:
-    return Sandbox(demo=demo_credentials({}))
+    return {"Authorization": "Basic " + basic_value(credentials.api_key, credentials.api_token)}
 
 
 @pytest.fixture

@@ -9,19 +9,12 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from helpers import Sandbox
 from helpers.regions import REGIONS
-from helpers.sandbox import demo_credentials
 from helpers.sandbox.admin import ADMIN_PREFIX
 from helpers.sandbox.server import create_app
 
 DELIVER = f"{ADMIN_PREFIX}/callbacks/deliver"
 CALL = {"From": "09810000000", "To": "09820000000", "CallerId": "08010000000"}
-
-
-@pytest.fixture
-def sandbox() -> Sandbox:
-    return Sandbox(demo=demo_credentials({}))
 
 
 @pytest.fixture

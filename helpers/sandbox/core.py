@@ -13,6 +13,7 @@ import base64
 import re
 import threading
 from collections import deque
+from collections.abc import Callable
 from functools import cached_property
 
 import httpx
@@ -26,7 +27,7 @@ from .callbacks import CallbackOutbox
 from .dashboard import Dashboard
 from .keys import ApiKey
 from .ratelimit import SlidingWindowLimit, category_limits
-from .resources import Call, SidFactory, Sms, v2_call
+from .resources import Call, Resource, SidFactory, Sms, v2_call
 from .wire import SandboxRequest, SandboxResponse, rest_exception, v2_error
 
 AUTH_FAILED = "Authentication failed. Check your API key and token."
@@ -269,23 +270,9 @@ class Sandbox:
         return rest_exception(404, f"The requested resource {method} {rest} was not found.")
 
     def _connect(self, request: SandboxRequest, account: Account) -> SandboxResponse:
-        form = dict(request.form)
-        if refusal := _missing(form, ("From", "To", "CallerId")):
-            return refusal
-        if refusal := _unpaid(account, "place a call"):
-            return refusal
-        call = Call(
-            sid=self._new_sid("call"),
-            account_sid=account.sid,
-            from_=form.pop("From"),
-            to=form.pop("To"),
-            caller_id=form.pop("CallerId"),
-            created=self.clock.now(),
-            extra=form,
+        return self._create(
+            Call, request, account, self.calls, self.callbacks.register_call, "place a call"
         )
-        self.calls[call.sid] = call
-        self.callbacks.register_call(call)
-        return SandboxResponse(200, {"Call": call.to_json(self.clock.now())})
 
     def _list_calls(self, request: SandboxRequest, account: Account) -> SandboxResponse:
         now = self.clock.now()
@@ -329,27 +316,37 @@ class Sandbox:
         )
 
     def _send_sms(self, request: SandboxRequest, account: Account) -> SandboxResponse:
-        form = dict(request.form)
-        if refusal := _missing(form, ("From", "To", "Body")):
-            return refusal
-        if len(form["Body"]) > MAX_BODY_CHARS:
+        if len(request.form.get("Body", "")) > MAX_BODY_CHARS:
             return rest_exception(
                 400, f"Invalid Parameters: Body is longer than {MAX_BODY_CHARS} characters."
             )
-        if refusal := _unpaid(account, "send an SMS"):
-            return refusal
-        sms = Sms(
-            sid=self._new_sid("sms"),
-            account_sid=account.sid,
-            from_=form.pop("From"),
-            to=form.pop("To"),
-            body=form.pop("Body"),
-            created=self.clock.now(),
-            extra=form,
+        return self._create(
+            Sms, request, account, self.messages, self.callbacks.register_sms, "send an SMS"
         )
-        self.messages[sms.sid] = sms
-        self.callbacks.register_sms(sms)
-        return SandboxResponse(200, {"SMSMessage": sms.to_json(self.clock.now())})
+
+    def _create(
+        self,
+        kind: type[Resource],
+        request: SandboxRequest,
+        account: Account,
+        store: dict,
+        register: Callable[[Resource], None],
+        action: str,
+    ) -> SandboxResponse:
+        """A new call or SMS from a create request: stored, its callbacks scheduled, answered."""
+        if refusal := _missing(request.form, tuple(kind.FIELDS)):
+            return refusal
+        if refusal := _unpaid(account, action):
+            return refusal
+        item = kind.from_form(
+            request.form,
+            sid=self._new_sid(kind.KIND),
+            account_sid=account.sid,
+            created=self.clock.now(),
+        )
+        store[item.sid] = item
+        register(item)
+        return SandboxResponse(200, {kind.ENVELOPE: item.to_json(self.clock.now())})
 
     def _get(self, store: dict, sid: str, account: Account, envelope: str) -> SandboxResponse:
         item = store.get(sid)
