@@ -121,6 +121,21 @@ def offline_transport(chapter: str | None = None) -> httpx.MockTransport:
     return httpx.MockTransport(refuse)
 
 
+class _PlaybackVCR(vcr.VCR):
+    """vcrpy for playback, without the deep copy it makes of every request before each filter.
+
+    vcrpy copies a request before scrubbing it so that recording never alters the request that
+    goes out. Playback sends nothing out and records nothing: the requests it scrubs are the
+    cassette's own (already scrubbed) and the copies vcrpy makes of each outgoing request to
+    match it, so the scrub can work on them in place. A chapter that plays back hundreds of
+    requests (rate_limits) spent about a fifth of its code's time in those copies.
+    """
+
+    def _build_before_record_request(self, options):
+        scrub = options.get("before_record_request", self.before_record_request)
+        return lambda request: scrub(request) if request is not None else None
+
+
 class Recorder:
     """Cassettes for one chapter: ``cassettes/<chapter>/<name>.yaml``."""
 
@@ -155,13 +170,14 @@ class Recorder:
         target = self._partial(path) if self.mode.records else path
         if self.mode.records:
             target.unlink(missing_ok=True)
-        recorder = vcr.VCR(
-            record_mode="none" if self.mode is Mode.PLAYBACK else "all",
+        recorder = (vcr.VCR if self.mode.records else _PlaybackVCR)(
+            record_mode="all" if self.mode.records else "none",
             drop_unused_requests=True,
             match_on=MATCH_ON,
             before_record_request=self._scrub_request,
             before_record_response=self._scrub_response,
-            decode_compressed_response=True,
+            # The recordings are stored decoded; playback has nothing left to decode.
+            decode_compressed_response=self.mode.records,
         )
         recorder.register_matcher("exact", exact)
         try:
