@@ -19,14 +19,11 @@ ALLOW_ROOT := $(shell [ "$$(id -u)" = 0 ] && echo --allow-root)
 
 $(STAMP): pyproject.toml constraints.txt
 	@echo "Setting up $(VENV) (a few minutes the first time; afterwards no network is needed):"
-	@echo "  [1/3] creating $(VENV) with $(PYTHON)"
+	@echo "  [1/2] creating $(VENV) with $(PYTHON)"
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	@echo "  [2/3] installing the project and its tools, as constraints.txt locks them"
+	@echo "  [2/2] installing the project and its tools, as constraints.txt locks them"
 	@$(PIP) --upgrade pip
 	@$(PIP) -c constraints.txt -e '.[dev]'
-	@# Build matplotlib's font cache now: building it inside a notebook prints to stderr.
-	@echo "  [3/3] building matplotlib's font cache"
-	@$(BIN)/python -c "import matplotlib.font_manager"
 	@touch $(STAMP)
 
 setup: $(STAMP)
