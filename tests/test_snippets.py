@@ -1,5 +1,6 @@
 """The copy-and-paste snippets (book/snippets/): each runs against a fresh loopback sandbox and
-prints what is committed beside it, and each is on a page.
+prints what is committed beside it, and each is on a page. One loopback server serves the whole
+module, with a new sandbox behind it for each snippet.
 
 Regenerate the committed outputs with ``make snippets``. Node.js snippets skip, saying why, when
 ``node`` is missing (``make test`` installs it as root), or Express when ``make node`` has not run.
@@ -9,6 +10,7 @@ from __future__ import annotations
 
 import re
 
+import httpx
 import nbformat
 import pytest
 from book_paths import NOTEBOOKS
@@ -17,6 +19,7 @@ from test_hygiene import leaks
 from helpers.book.snippets import (
     LANGUAGES,
     SNIPPETS,
+    SharedSandbox,
     Snippet,
     all_snippets,
     difference,
@@ -24,6 +27,7 @@ from helpers.book.snippets import (
     run,
 )
 from helpers.sandbox import DEMO_API_KEY, DEMO_API_TOKEN
+from helpers.sandbox.accounts import DEMO_ACCOUNT_SID
 
 SNIPPET_FILES = all_snippets()
 INCLUDE = re.compile(r"```\{literalinclude\}\s+(snippets/\S+)")
@@ -44,11 +48,17 @@ def setups():
     return load_setups()
 
 
+@pytest.fixture(scope="module")
+def server():
+    with SharedSandbox() as shared:
+        yield shared
+
+
 @pytest.mark.parametrize("snippet", SNIPPET_FILES, ids=lambda s: s.id)
-def test_snippet_prints_its_committed_output_against_the_sandbox(snippet, setups):
+def test_snippet_prints_its_committed_output_against_the_sandbox(snippet, setups, server):
     if reason := snippet.missing_tool():
         pytest.skip(reason)
-    done = run(snippet, setups)
+    done = run(snippet, setups, server)
     assert done.returncode == 0, f"{snippet.id} exited {done.returncode}:\n{done.stderr}"
     diff = difference(snippet, done.stdout)
     assert not diff, f"{snippet.id} printed something else (make snippets to accept):\n{diff}"
@@ -77,6 +87,24 @@ def test_snippet_reads_credentials_from_the_environment(snippet):
     source = snippet.path.read_text()
     assert DEMO_API_KEY not in source and DEMO_API_TOKEN not in source
     assert "EXOTEL_API_TOKEN" in source
+
+
+def test_each_reset_puts_a_fresh_sandbox_behind_the_same_ports(server):
+    server.reset()
+    created = httpx.post(f"{server.origin}/_sandbox/admin/keys", data={"label": "left over"})
+    assert created.status_code == 201
+    server.reset()
+    keys = httpx.get(f"{server.origin}/_sandbox/admin/keys").json()["keys"]
+    assert [k["label"] for k in keys] == ["default"]
+
+
+def test_the_other_port_plays_the_other_region_and_refuses_the_demo_key(server):
+    server.reset()
+    calls = f"/v1/Accounts/{DEMO_ACCOUNT_SID}/Calls.json"
+    auth = (DEMO_API_KEY, DEMO_API_TOKEN)
+    assert httpx.get(server.origin + calls, auth=auth).status_code == 200
+    other = f"http://127.0.0.1:{server.other_port}"
+    assert httpx.get(other + calls, auth=auth).status_code == 401
 
 
 def test_there_are_a_dozen_tab_sets_on_six_pages():

@@ -3,8 +3,9 @@
 Each request a chapter teaches is also a file in ``book/snippets/<chapter>/``, one per language
 (``<name>.sh`` curl, ``<name>.mjs`` Node.js, ``<name>.py`` Python), with what it printed when it
 last ran committed beside it (``<name>.sh.out``). The chapters include both files in a tab set,
-so what a page shows is what runs here. Each run gets a fresh ``python -m helpers.sandbox`` on a
-free loopback port with the frozen clock, so the output is the same every time.
+so what a page shows is what runs here. Each run gets a fresh sandbox with the frozen clock,
+served as ``python -m helpers.sandbox`` serves it on two free loopback ports (one server for a
+whole run of snippets, a new sandbox behind it for each), so the output is the same every time.
 
 A snippet reads the base URL from ``EXOTEL_BASE_URL`` (the sandbox, ``http://127.0.0.1:4010``,
 when unset) and the credentials from ``EXOTEL_API_KEY``, ``EXOTEL_API_TOKEN`` and
@@ -23,18 +24,19 @@ import argparse
 import difflib
 import os
 import shutil
-import socket
 import subprocess
 import sys
+import threading
 import time
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
+import uvicorn
 
 from ..sandbox.accounts import DEMO_ACCOUNT_SID, DEMO_API_KEY, DEMO_API_TOKEN
-from .paths import BOOK, ROOT
+from .paths import BOOK
 
 SNIPPETS = BOOK / "snippets"
 CONFIG = SNIPPETS / "snippets.toml"
@@ -130,55 +132,68 @@ def load_setups(config: Path = CONFIG) -> dict[str, Setup]:
     return setups
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind((HOST, 0))
-        return s.getsockname()[1]
+class SharedSandbox:
+    """The sandbox's loopback server, as ``python -m helpers.sandbox`` serves it (the same
+    arguments, the same Starlette app on uvicorn, one port per region), in a thread of this
+    process, for many snippets in turn: :meth:`reset` puts a new sandbox (its own keys, calls,
+    clock and rate-limit budgets) behind the same two ports before each one. A context manager.
 
+    Starting a ``python -m helpers.sandbox`` for each snippet cost about half a second each.
+    """
 
-class LoopbackSandbox:
-    """``python -m helpers.sandbox`` on a free port, for one snippet; a context manager."""
+    def __init__(self) -> None:
+        from ..sandbox.__main__ import listen
 
-    def __init__(self, flags: tuple[str, ...] = DEFAULT_SANDBOX_FLAGS):
-        self.port = free_port()
+        self.sockets = [listen(HOST, 0), listen(HOST, 0)]
+        self.port, self.other_port = (sock.getsockname()[1] for sock in self.sockets)
         self.origin = f"http://{HOST}:{self.port}"
-        env = {k: v for k, v in os.environ.items() if not k.startswith("EXOTEL_")}
-        self.process = subprocess.Popen(
-            [
-                *(sys.executable, "-m", "helpers.sandbox", "--port", str(self.port)),
-                # It also plays the other region, on a port of its own (by default the next one).
-                *("--other-region-port", str(free_port()), *flags),
-            ],
-            cwd=ROOT,
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
-            text=True,
+        self._app = None
+        # As python -m helpers.sandbox runs it: no X-Forwarded-For, so the TCP peer is the client.
+        config = uvicorn.Config(
+            self._serve, interface="asgi3", log_level="warning", proxy_headers=False, lifespan="off"
+        )
+        self.server = uvicorn.Server(config)
+        self.thread = threading.Thread(
+            target=self.server.run,
+            kwargs={"sockets": self.sockets},
+            name="snippets sandbox",
+            daemon=True,
         )
 
-    def __enter__(self) -> LoopbackSandbox:
+    async def _serve(self, scope, receive, send) -> None:
+        if self._app is None:
+            raise RuntimeError("SharedSandbox.reset() was not called before the first request")
+        await self._app(scope, receive, send)
+
+    def reset(self, flags: tuple[str, ...] = DEFAULT_SANDBOX_FLAGS) -> None:
+        """A fresh sandbox behind both ports, made from ``python -m helpers.sandbox`` flags."""
+        from ..sandbox.__main__ import make_sandbox, other_region, parse_args
+        from ..sandbox.server import create_app
+
+        ports = ("--port", str(self.port), "--other-region-port", str(self.other_port))
+        # The environment's EXOTEL_* values are the reader's, not the demo account's.
+        sandbox = make_sandbox(parse_args([*ports, *flags]), env={})
+        region = sandbox.demo.region
+        self._app = create_app(
+            sandbox, region, {self.port: region, self.other_port: other_region(region)}
+        )
+
+    def __enter__(self) -> SharedSandbox:
+        self.thread.start()
         deadline = time.monotonic() + TIMEOUT
-        while True:
-            if self.process.poll() is not None:
-                raise RuntimeError(
-                    f"the sandbox exited (code {self.process.returncode}): "
-                    f"{self.process.stderr.read().strip()}"
-                )
-            try:
-                httpx.get(f"{self.origin}/_sandbox/admin/clock", timeout=1.0)
-                return self
-            except httpx.TransportError:
-                if time.monotonic() > deadline:
-                    raise RuntimeError(f"the sandbox did not answer on {self.origin}") from None
-            time.sleep(0.05)
+        while not self.server.started:
+            if not self.thread.is_alive():
+                raise RuntimeError(f"the sandbox's server on {self.origin} stopped as it started")
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"the sandbox did not start on {self.origin}")
+            time.sleep(0.01)
+        return self
 
     def __exit__(self, *exc) -> None:
-        self.process.terminate()
-        try:
-            self.process.wait(10)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
+        self.server.should_exit = True
+        self.thread.join(10)
+        for sock in self.sockets:
+            sock.close()
 
     def prepare(self, setup: Setup) -> dict[str, str]:
         """Send the setup requests; return the credentials the snippet runs with."""
@@ -213,22 +228,27 @@ class Run:
     returncode: int
 
 
-def run(snippet: Snippet, setups: dict[str, Setup] | None = None) -> Run:
-    """Run one snippet against a fresh loopback sandbox."""
+def run(
+    snippet: Snippet, setups: dict[str, Setup] | None = None, server: SharedSandbox | None = None
+) -> Run:
+    """Run one snippet against a fresh sandbox on ``server`` (on a server of its own if None)."""
+    if server is None:
+        with SharedSandbox() as own:
+            return run(snippet, setups, own)
     setup = (setups if setups is not None else load_setups()).get(snippet.key, Setup())
-    with LoopbackSandbox(setup.sandbox_flags) as sandbox:
-        env = {k: v for k, v in os.environ.items() if not k.startswith("EXOTEL_")}
-        env |= sandbox.prepare(setup)
-        env["EXOTEL_BASE_URL"] = sandbox.origin
-        env["NODE_NO_WARNINGS"] = "1"  # Node 18 calls fetch experimental, on stderr
-        done = subprocess.run(
-            [*snippet.language.command, snippet.path.name],
-            cwd=snippet.path.parent,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=TIMEOUT,
-        )
+    server.reset(setup.sandbox_flags)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("EXOTEL_")}
+    env |= server.prepare(setup)
+    env["EXOTEL_BASE_URL"] = server.origin
+    env["NODE_NO_WARNINGS"] = "1"  # Node 18 calls fetch experimental, on stderr
+    done = subprocess.run(
+        [*snippet.language.command, snippet.path.name],
+        cwd=snippet.path.parent,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=TIMEOUT,
+    )
     return Run(snippet, done.stdout, done.stderr, done.returncode)
 
 
@@ -266,24 +286,32 @@ def main(argv: list[str] | None = None) -> int:
             print(f"error: {snippet.path} is not a snippet ({', '.join(LANGUAGES)})")
             return 2
     setups, failed = load_setups(), 0
-    for snippet in snippets:
-        if reason := snippet.missing_tool():
-            print(f"skipped {snippet.id}: {reason}")
-            continue
-        done = run(snippet, setups)
-        if done.returncode != 0:
-            failed += 1
-            print(f"FAILED {snippet.id} (exit {done.returncode}):\n{done.stderr}")
-            continue
-        if args.action == "record":
-            snippet.expected_path.write_text(done.stdout)
-            print(f"recorded {snippet.id}")
-        elif diff := difference(snippet, done.stdout):
-            failed += 1
-            print(diff)
-        else:
-            print(f"ok {snippet.id}")
+    with SharedSandbox() as server:
+        for snippet in snippets:
+            failed += check_or_record(snippet, setups, server, record=args.action == "record")
     return 1 if failed else 0
+
+
+def check_or_record(
+    snippet: Snippet, setups: dict[str, Setup], server: SharedSandbox, *, record: bool
+) -> int:
+    """Run one snippet for the command line; 1 if it failed or printed something else."""
+    if reason := snippet.missing_tool():
+        print(f"skipped {snippet.id}: {reason}")
+        return 0
+    done = run(snippet, setups, server)
+    if done.returncode != 0:
+        print(f"FAILED {snippet.id} (exit {done.returncode}):\n{done.stderr}")
+        return 1
+    if record:
+        snippet.expected_path.write_text(done.stdout)
+        print(f"recorded {snippet.id}")
+    elif diff := difference(snippet, done.stdout):
+        print(diff)
+        return 1
+    else:
+        print(f"ok {snippet.id}")
+    return 0
 
 
 if __name__ == "__main__":

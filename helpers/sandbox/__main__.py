@@ -12,6 +12,7 @@ import argparse
 import shlex
 import socket
 import sys
+from collections.abc import Mapping
 
 import uvicorn
 
@@ -128,10 +129,11 @@ def listen(host: str, port: int) -> socket.socket:
     return sock
 
 
-def make_sandbox(args: argparse.Namespace) -> Sandbox:
+def make_sandbox(args: argparse.Namespace, env: Mapping[str, str] | None = None) -> Sandbox:
     """The sandbox the command serves: a budget per endpoint category, or one for every API
-    with ``--rate-limit``; the frozen or the real clock; the region asked for."""
-    demo = demo_credentials()
+    with ``--rate-limit``; the frozen or the real clock; the region asked for. The demo account
+    takes EXOTEL_* values from ``env`` (default: the environment)."""
+    demo = demo_credentials(env)
     if args.region:
         demo = demo.with_changes(region=get_region(args.region))
     sandbox = Sandbox(
