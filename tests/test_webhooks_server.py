@@ -225,7 +225,7 @@ def test_sigkill_mid_stream_then_restart_stores_every_event_exactly_once(tmp_pat
     (tmp_path / "crash_handler.py").write_text(HANDLER)
     store = store_spec
     handler = ("--handler", "crash_handler:handle", "--lease", "2")  # a killed claim lapses in 2 s
-    sends, keys = deliveries()
+    sends, keys = deliveries(calls=40)
     kill_after = len(sends) // 3
     acked = [False] * len(sends)
     lock = threading.Lock()
