@@ -58,8 +58,18 @@ def get_region(name_or_subdomain: str) -> Region:
         if key in (region.name, region.subdomain):
             return region
     known = ", ".join(f"{r.name} ({r.subdomain})" for r in REGIONS.values())
+    shown, advice = name_or_subdomain, ""
+    if "@" in shown:
+        # ``key:token@api.exotel.com`` copied from a URL: never repeat what precedes the @.
+        shown = "…@" + shown.rpartition("@")[2]
+        advice = (
+            " It has credentials in it (user:token@): leave them out; the client sends them in "
+            "the Authorization header."
+        )
+    elif "/" in shown:
+        advice = " Give the host name alone (api.in.exotel.com), not a URL."
     raise UnknownRegionError(
-        f"Unknown Exotel region {name_or_subdomain!r}. Use one of: {known}. "
+        f"Unknown Exotel region {shown!r}. Use one of: {known}.{advice} "
         "Your account's region is shown in the Exotel Dashboard."
     )
 
