@@ -110,6 +110,13 @@ def is_loopback_host(host: str) -> bool:
 
 def require_secure(url: httpx.URL) -> None:
     """Refuse plain HTTP except to loopback, and credentials embedded in the URL."""
+    if not url.scheme or not url.host:
+        # ``127.0.0.1:4010`` parses with no host, ``key:token@host`` with the key as its scheme:
+        # say what a base URL looks like without repeating any of it.
+        raise InsecureTransportError(
+            "A base URL needs a scheme and a host: https://api.exotel.com, or "
+            "http://127.0.0.1:4010 for a sandbox on this machine."
+        )
     if url.scheme != "https" and not (url.scheme == "http" and is_loopback_host(url.host)):
         raise InsecureTransportError(
             f"Refusing {url.scheme}://{url.host}: Exotel's API requires TLS 1.2 or higher and "

@@ -135,6 +135,20 @@ def test_loopback_refuses_a_url_with_userinfo_without_echoing_it(origin):
 
 
 @pytest.mark.parametrize(
+    "origin",
+    [
+        "127.0.0.1:4010",
+        "localhost:4010",
+        "key-77:tok-9911@127.0.0.1:4010",  # pragma: allowlist secret
+    ],
+)
+def test_loopback_without_a_scheme_says_what_a_base_url_looks_like(origin):
+    with pytest.raises(InsecureTransportError, match="needs a scheme and a host") as caught:
+        loopback(origin)
+    assert "key-77" not in str(caught.value)
+
+
+@pytest.mark.parametrize(
     "url", ["http://api.exotel.com", "http://api.in.exotel.com/v1/", "ftp://api.exotel.com"]
 )
 def test_require_secure_refuses_non_https_to_a_remote_host(url):
