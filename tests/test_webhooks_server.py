@@ -148,6 +148,21 @@ def test_a_handler_that_cannot_be_imported_is_refused_by_name(capsys, tmp_path):
     assert "--handler no_such_module:handle: cannot import it" in err
 
 
+def test_a_busy_port_is_refused_before_the_banner_naming_another(capsys, tmp_path):
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        status = main(
+            ["--port", str(port), "--store", str(tmp_path / "s"), "--allow", "127.0.0.1/32"]
+        )
+    out, err = capsys.readouterr()
+    assert status == 2
+    assert f"error: Port {port} on 127.0.0.1 is in use by another program" in err
+    assert f"--port {port + 1}" in err
+    assert out == ""
+
+
 def test_the_server_ignores_x_forwarded_for_unless_a_proxy_is_trusted(tmp_path):
     receiver = Receiver(tmp_path, tmp_path / "events.sqlite3", allow="203.0.113.0/24")
     try:

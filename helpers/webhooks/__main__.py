@@ -30,8 +30,10 @@ once; a killed receiver's claims lapse after ``--lease`` seconds and the others 
 from __future__ import annotations
 
 import argparse
+import errno
 import importlib
 import logging
+import socket
 import sys
 from collections.abc import Callable
 
@@ -132,6 +134,25 @@ def check_binding(args: argparse.Namespace) -> None:
         )
 
 
+def check_port(host: str, port: int) -> None:
+    """Refuse a port this receiver cannot listen on before the banner says it is up."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn does
+        try:
+            sock.bind((host, port))
+        except OSError as exc:
+            if exc.errno == errno.EADDRINUSE:
+                raise ConfigurationError(
+                    f"Port {port} on {host} is in use by another program. Stop it, or try "
+                    f"another: --port {port + 1}."
+                ) from None
+            raise ConfigurationError(
+                f"Cannot listen on {host} port {port} ({exc.strerror}). Give --host a local "
+                "address and --port a free port (1024 or above unless you run as root)."
+            ) from None
+
+
 def load_handler(spec: str | None) -> Callable[[Event], None]:
     """``module:function`` imported, or the default handler that prints each event."""
     if not spec:
@@ -156,6 +177,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     try:
         check_binding(args)
+        check_port(args.host, args.port)
         try:
             allowlist = SourceAllowlist(args.allow, args.trust_proxy)
         except ConfigurationError as exc:
