@@ -17,6 +17,7 @@ import uvicorn
 
 from ..clock import FrozenClock, SystemClock
 from ..errors import ConfigurationError
+from ..networks import port_number
 from ..regions import REGIONS, Region, get_region, is_loopback_host, loopback
 from .accounts import DEMO_API_TOKEN, demo_credentials
 from .core import Sandbox
@@ -31,10 +32,10 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument(
         "--host", default="127.0.0.1", help="loopback address to bind (default 127.0.0.1)"
     )
-    parser.add_argument("--port", type=int, default=4010, help="port (default 4010)")
+    parser.add_argument("--port", type=port_number, default=4010, help="port (default 4010)")
     parser.add_argument(
         "--other-region-port",
-        type=int,
+        type=port_number,
         default=None,
         help="port that plays the other region (default: --port + 1)",
     )
@@ -144,6 +145,11 @@ def main(argv: list[str] | None = None) -> int:
         other_port = args.other_region_port or args.port + 1
         if other_port == args.port:
             raise ConfigurationError("--other-region-port must differ from --port.")
+        if other_port > 65535:
+            raise ConfigurationError(
+                f"--port {args.port} leaves no port for the other region (--port + 1): give a "
+                "lower --port, or --other-region-port."
+            )
         host = f"[{args.host}]" if ":" in args.host else args.host
         origin = loopback(f"http://{host}:{args.port}", demo.region).origin
         other_origin = f"http://{host}:{other_port}"

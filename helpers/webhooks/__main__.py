@@ -38,6 +38,7 @@ import sys
 from collections.abc import Callable
 
 from ..errors import ConfigurationError
+from ..networks import port_number
 from ..regions import is_loopback_host
 from .allowlist import SourceAllowlist
 from .app import CALL_PATH, DEFAULT_BODY_TIMEOUT, SMS_PATH, create_app
@@ -53,7 +54,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         description="Receive Exotel status callbacks: allowlisted, validated, stored exactly once.",
     )
     parser.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
-    parser.add_argument("--port", type=int, default=8080, help="port (default 8080)")
+    parser.add_argument("--port", type=port_number, default=8080, help="port (default 8080)")
     parser.add_argument(
         "--store",
         required=True,
