@@ -134,8 +134,10 @@ chapter: $(STAMP)
 lab: $(LAB_STAMP)
 	$(BIN)/jupyter lab $(ALLOW_ROOT) --ServerApp.port=$(LAB_PORT) book/
 
+## The speed targets as ratios: imports, build against its floor (no notebook code), and
+## make test against make book (runs every test; NO_TESTS=1 leaves that out).
 benchmark: $(STAMP)
-	$(BIN)/python benchmarks/build_time.py
+	$(BIN)/python benchmarks/ratios.py $(if $(NO_TESTS),--no-tests)
 
 clean:
 	rm -rf _build

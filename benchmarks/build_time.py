@@ -14,7 +14,7 @@ the cassettes from its own location (this repository's cassettes/), not from the
 directory. Figures are wall-clock seconds; with --repeat N the minimum and median are shown and
 the ratio uses the minima. Nothing is asserted except that every build and notebook succeeds.
 
-Run: ``make benchmark`` (``.venv/bin/python benchmarks/build_time.py``), or
+Run: ``.venv/bin/python benchmarks/build_time.py`` (``make benchmark`` runs benchmarks/ratios.py), or
 ``.venv/bin/python benchmarks/build_time.py --repeat 3 --json benchmarks/results/build.json``.
 """
 
@@ -36,9 +36,9 @@ from pathlib import Path
 import nbformat
 from nbclient import NotebookClient
 
+from helpers.book.paths import ROOT
 from helpers.book.rerecord import copy_book_sources
 
-ROOT = Path(__file__).resolve().parent.parent
 JUPYTER_BOOK = Path(sys.executable).with_name("jupyter-book")
 BUILD = [str(JUPYTER_BOOK), "build", ".", "--all", "--warningiserror", "--nitpick", "--keep-going"]
 TARGET = 1.3

@@ -44,7 +44,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlencode
 
-ROOT = Path(__file__).resolve().parent.parent
+from helpers.book.paths import ROOT
+
 CALL_PATH = "/webhooks/exotel/call-status"
 SMS_PATH = "/webhooks/exotel/sms-status"
 GOAL = 0.5

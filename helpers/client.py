@@ -19,7 +19,7 @@ import httpx
 
 from . import errors
 from .credentials import Credentials
-from .pacing import Pacer
+from .pacing import EndpointPacer, Pacer
 from .regions import Region, require_secure
 from .retry import RetryPolicy
 
@@ -46,10 +46,11 @@ class ExotelClient:
         transport: httpx.BaseTransport | None = None,
         timeout: httpx.Timeout | float = DEFAULT_TIMEOUT,
         retry: RetryPolicy | None = None,
-        pacer: Pacer | None = None,
+        pacer: Pacer | EndpointPacer | None = None,
     ):
         """``retry`` retries what is safe to retry (none by default); ``pacer`` spaces requests
-        so the account stays under its rate limit (none by default)."""
+        so the account stays under its rate limits, and reads the ``X-RateLimit-*`` headers of
+        every answer (none by default)."""
         if not isinstance(credentials, Credentials):
             raise errors.ConfigurationError(
                 f"ExotelClient takes a Credentials, not a {type(credentials).__name__}: "
@@ -66,6 +67,8 @@ class ExotelClient:
         self.pacer = pacer
         self.region = region or credentials.region
         require_secure(httpx.URL(self.region.origin))
+        if self.region.ccm_origin:
+            require_secure(httpx.URL(self.region.ccm_origin))
         self._http = httpx.Client(
             base_url=self.region.origin,
             auth=httpx.BasicAuth(credentials.api_key, credentials.api_token),
@@ -118,6 +121,20 @@ class ExotelClient:
         """``GET /v2/accounts/<sid>/calls``."""
         return self.request("GET", "calls", version="v2", params=params or None).json()
 
+    def connect_call_v2(self, agent: str, customer: str, virtual_number: str, **fields) -> dict:
+        """``POST /v2/accounts/<sid>/calls`` (CCM): call the ``agent``, then the ``customer``.
+
+        The body is JSON: ``{"from": {"contact_uri"}, "to": {"contact_uri"}, "virtual_number"}``
+        and any extra ``fields``.
+        """
+        body = {
+            "from": {"contact_uri": agent},
+            "to": {"contact_uri": customer},
+            "virtual_number": virtual_number,
+            **fields,
+        }
+        return self.request("POST", "calls", version="v2", json=body).json()
+
     # -- the one place a request is sent -----------------------------------------------------
 
     def url(self, path: str, version: str = "v1") -> str:
@@ -138,24 +155,27 @@ class ExotelClient:
         version: str = "v1",
         params: dict | None = None,
         data: dict | None = None,
+        json: Any = None,
     ) -> httpx.Response:
-        """Send a request (paced and retried if so configured); return it or raise its error."""
+        """Send a request (paced and retried if so configured); return it or raise its error.
+
+        ``data`` is sent as a form (v1), ``json`` as a JSON body (v2)."""
         url = self.url(path, version)
 
         def attempt() -> httpx.Response:
             if self.pacer:
-                self.pacer.acquire()
-            return self._send(method, url, params, data)
+                self.pacer.acquire(method, url)
+            return self._send(method, url, params, data, json)
 
         if self.retry:
             return self.retry.call(attempt, method, url)
         return attempt()
 
     def _send(
-        self, method: str, url: str, params: dict | None, data: dict | None
+        self, method: str, url: str, params: dict | None, data: dict | None, json: Any = None
     ) -> httpx.Response:
         try:
-            response = self._http.request(method, url, params=params, data=data)
+            response = self._http.request(method, url, params=params, data=data, json=json)
         except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
             raise errors.NetworkError(
                 f"{method} {url} could not connect ({type(exc).__name__}: {exc}). The request was "
@@ -172,6 +192,8 @@ class ExotelClient:
                 f"{method} {url} got no answer: {exc}. Check your network, proxy and DNS, "
                 "and that the regional endpoint is right."
             ) from exc
+        if self.pacer:
+            self.pacer.observe(response.headers, method, url)
         if response.is_error or response.is_redirect:
             raise errors.error_from_response(response)
         return response

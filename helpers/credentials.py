@@ -11,19 +11,26 @@ Credentials(api_key='k123…', account_sid='acme', region='singapore', api_token
 
 from __future__ import annotations
 
+import logging
 import os
+import stat
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 
-from .errors import MissingCredentialsError, UnknownRegionError
+from .errors import MissingCredentialsError, SecretFileError, UnknownRegionError
 from .regions import DEFAULT_REGION, Region, get_region
 
 KEY_VAR = "EXOTEL_API_KEY"
 TOKEN_VAR = "EXOTEL_API_TOKEN"
+#: A file holding the token, as platforms mount secrets (``/run/secrets/exotel_api_token``).
+TOKEN_FILE_VAR = "EXOTEL_API_TOKEN_FILE"
 SID_VAR = "EXOTEL_ACCOUNT_SID"
 REGION_VAR = "EXOTEL_REGION"
 SUBDOMAIN_VAR = "EXOTEL_SUBDOMAIN"
 REQUIRED = (KEY_VAR, TOKEN_VAR, SID_VAR)
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -39,9 +46,22 @@ class Credentials:
     def from_env(cls, env: Mapping[str, str] | None = None) -> Credentials:
         """Read ``EXOTEL_API_KEY``, ``EXOTEL_API_TOKEN``, ``EXOTEL_ACCOUNT_SID`` and the region.
 
-        Raises MissingCredentialsError naming every variable that is missing or malformed.
+        The token may come from a file instead: ``EXOTEL_API_TOKEN_FILE`` names it (a secret
+        the platform mounts, e.g. ``/run/secrets/exotel_api_token``). Call ``from_env`` again
+        after a rotation has replaced the file.
+
+        Raises MissingCredentialsError naming every variable that is missing or malformed, and
+        SecretFileError when the token file is missing, unreadable or empty.
         """
         env = os.environ if env is None else env
+        token_file = env.get(TOKEN_FILE_VAR, "").strip()
+        if token_file:
+            if env.get(TOKEN_VAR, "").strip():
+                raise SecretFileError(
+                    f"Both {TOKEN_VAR} and {TOKEN_FILE_VAR} are set; set only one of them "
+                    f"(unset {TOKEN_VAR} when the token comes from a file)."
+                )
+            env = {**env, TOKEN_VAR: read_secret_file(token_file, TOKEN_FILE_VAR)}
         missing = [name for name in REQUIRED if not env.get(name, "").strip()]
         problems = [
             f"{name} has leading or trailing whitespace; remove it."
@@ -82,6 +102,54 @@ def region_from_env(env: Mapping[str, str]) -> Region:
             "centres; set only one of them."
         )
     return next(iter(regions.values()))
+
+
+def read_secret_file(path: str | os.PathLike, variable: str = TOKEN_FILE_VAR) -> str:
+    """The secret in ``path``, without the one newline a file usually ends with.
+
+    Refuses a file that is missing, unreadable, empty or padded with other whitespace, each
+    with a message naming the fix; logs a warning if other users may read it.
+    """
+    where = f"{variable}={path}"
+    file = Path(path)
+    try:
+        mode = file.stat().st_mode
+        text = file.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise SecretFileError(
+            f"{where}: no such file. Mount the secret there, or point {variable} at the file "
+            "that holds the API token."
+        ) from None
+    except IsADirectoryError:
+        raise SecretFileError(
+            f"{where} is a directory; point {variable} at the file inside it that holds the token."
+        ) from None
+    except PermissionError:
+        raise SecretFileError(
+            f"{where} cannot be read by this process (user id {os.getuid()}). Give the service's "
+            "user read access to it, and only that user (e.g. owner-only mode 0400)."
+        ) from None
+    except UnicodeDecodeError:
+        raise SecretFileError(
+            f"{where} is not UTF-8 text; it should hold the token only."
+        ) from None
+    if mode & (stat.S_IRGRP | stat.S_IROTH):
+        log.warning(
+            "%s can be read by other users (mode %s); restrict it to the service's user "
+            "(chmod 400).",
+            where,
+            oct(stat.S_IMODE(mode)),
+        )
+    secret = text.removesuffix("\n").removesuffix("\r")
+    if not secret.strip():
+        raise SecretFileError(
+            f"{where} is empty. Write the API token into it (from Settings > API Settings)."
+        )
+    if secret != secret.strip():
+        raise SecretFileError(
+            f"{where} has whitespace around the token (beyond one final newline); remove it."
+        )
+    return secret
 
 
 def mask(secret: str, shown: int = 4) -> str:

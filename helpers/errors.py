@@ -5,6 +5,7 @@
     ExotelError
     ├── ConfigurationError            something to fix before any request is sent (a ValueError)
     │   ├── MissingCredentialsError   EXOTEL_* variables not set (names every one)
+    │   ├── SecretFileError           EXOTEL_API_TOKEN_FILE missing, unreadable or empty
     │   ├── UnknownRegionError        not singapore / mumbai
     │   ├── InsecureTransportError    plain http:// to a non-loopback host, or user:token@ in a URL
     │   ├── UnknownModeError          EXOTEL_HANDBOOK_MODE not playback / sandbox / live
@@ -12,8 +13,10 @@
     ├── APIError                      the API answered with an error (status, message, body, hint)
     │   ├── BadRequestError           400
     │   ├── AuthenticationError       401
-    │   ├── PermissionDeniedError     403
+    │   ├── PaymentRequiredError      402 plan limit or balance
+    │   ├── PermissionDeniedError     403 suspended account, IP allowlist, key permissions
     │   ├── NotFoundError             404
+    │   ├── ConflictError             409 the resource's state (an agent on another call)
     │   ├── RateLimitError            429
     │   └── ServerError               5xx
     ├── NetworkError                  no answer: DNS, connection refused, TLS failure, timeout
@@ -22,8 +25,9 @@
     ├── Refusal                       your webhook receiver refused a callback (status, error, fix)
     └── RecordingError                cassettes: a request with no recording, a cassette reused
 
-The hints are the "What to Check" column of the *Common Authentication Errors* table in Exotel's
-Authentication & Security guide.
+The hints for 400 to 429 are the "What to Check" column of the *Common Authentication Errors*
+table in Exotel's Authentication & Security guide; those for 402, 409 and 5xx are the "How to Fix"
+column of Exotel's Error Code Dictionary (https://developer.exotel.com/docs/references/error-codes).
 """
 
 from __future__ import annotations
@@ -39,6 +43,12 @@ HINTS: dict[int, str] = {
     403: "Check that your account has permission for the requested resource.",
     404: "Verify the Account SID and endpoint URL are correct.",
     429: "Implement backoff and retry logic (see Rate Limits).",
+    # Exotel's Error Code Dictionary, "How to Fix".
+    402: "Top up your account or upgrade your plan.",
+    409: "Check the resource's current state before retrying.",
+    500: "Retry with exponential backoff.",
+    502: "Retry after a few seconds.",
+    503: "Check status.exotel.com and retry later.",
 }
 
 
@@ -77,6 +87,11 @@ class MissingCredentialsError(ConfigurationError):
         super().__init__(" ".join(parts))
 
 
+class SecretFileError(ConfigurationError):
+    """The token file named by ``EXOTEL_API_TOKEN_FILE`` is missing, unreadable or empty, or
+    the token is also set in ``EXOTEL_API_TOKEN``."""
+
+
 class UnknownRegionError(ConfigurationError):
     """The region or subdomain is not one of Exotel's data centres."""
 
@@ -96,9 +111,10 @@ class UnknownKeyError(ConfigurationError):
 class APIError(ExotelError):
     """The API answered with an error status.
 
-    Carries the HTTP ``status``, Exotel's ``message`` from the RestException body, the raw
-    ``body``, the response ``headers`` and the ``hint`` of what to check (from the *Common Authentication
-    Errors* table of Exotel's Authentication & Security guide).
+    Carries the HTTP ``status``, Exotel's ``message`` (from v1's RestException body or v2's
+    envelope), its ``code`` if the body has one (v2's numeric error code such as 1010, or the
+    ``Code`` string some v1 answers add), the raw ``body``, the response ``headers`` and a
+    ``hint`` of what to check, from Exotel's own tables.
 
     >>> try:
     ...     raise AuthenticationError("Authentication failed", status=401)
@@ -116,8 +132,10 @@ class APIError(ExotelError):
         headers: httpx.Headers | None = None,
         method: str | None = None,
         url: str | None = None,
+        code: int | str | None = None,
     ):
         self.message = message
+        self.code = code
         self.status = status
         self.body = body
         self.headers = headers or httpx.Headers()
@@ -142,12 +160,25 @@ class AuthenticationError(APIError):
     """
 
 
+class PaymentRequiredError(APIError):
+    """402: the action is not on your plan, a usage limit is used up, or the balance is too low.
+
+    Retrying does not help until someone tops up the account or changes the plan.
+    """
+
+
 class PermissionDeniedError(APIError):
-    """403: credentials valid, access denied (permission or IP allowlist)."""
+    """403: credentials valid, access denied: a suspended account, the IP allowlist, or the
+    key's permissions. Only the message tells them apart."""
 
 
 class NotFoundError(APIError):
     """404: unknown Account SID or resource path."""
+
+
+class ConflictError(APIError):
+    """409: the resource is in a state that forbids the action (v2: the agent's device is off,
+    unverified, or busy on another call). Retry once the state has changed, not at once."""
 
 
 class RateLimitError(APIError):
@@ -223,8 +254,10 @@ class RecordingError(ExotelError):
 _BY_STATUS: dict[int, type[APIError]] = {
     400: BadRequestError,
     401: AuthenticationError,
+    402: PaymentRequiredError,
     403: PermissionDeniedError,
     404: NotFoundError,
+    409: ConflictError,
     429: RateLimitError,
 }
 
@@ -238,7 +271,8 @@ def error_from_response(response: httpx.Response) -> APIError:
         body = response.json()
     except ValueError:
         body = response.text
-    message = _rest_exception_message(body) or response.reason_phrase or "Error"
+    message, code = _error_detail(body)
+    message = message or response.reason_phrase or "Error"
     if response.is_redirect:
         message = (
             f"unexpected redirect to {response.headers.get('location', '(no Location)')}; "
@@ -251,14 +285,22 @@ def error_from_response(response: httpx.Response) -> APIError:
         headers=response.headers,
         method=response.request.method,
         url=str(response.request.url.copy_with(username=None, password=None)),
+        code=code,
     )
 
 
-def _rest_exception_message(body: Any) -> str | None:
+def _error_detail(body: Any) -> tuple[str | None, int | str | None]:
+    """(message, code) from v1's ``RestException``, v2's envelope, or a text body."""
     if isinstance(body, dict):
         exc = body.get("RestException")
-        if isinstance(exc, dict) and exc.get("Message"):
-            return str(exc["Message"])
+        if isinstance(exc, dict):
+            message = str(exc["Message"]) if exc.get("Message") else None
+            return message, exc.get("Code")
+        inner = body.get("response")
+        detail = inner.get("error_data") if isinstance(inner, dict) else None
+        if isinstance(detail, dict):
+            message = detail.get("message") or detail.get("description")
+            return (str(message) if message else None), detail.get("code")
     if isinstance(body, str) and body.strip():
-        return body.strip()[:200]
-    return None
+        return body.strip()[:200], None
+    return None, None

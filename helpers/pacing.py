@@ -1,8 +1,13 @@
-"""Client-side pacing: stay under an account's rate limit, so a batch never meets a 429.
+"""Client-side pacing: stay under an account's rate limits, so a batch never meets a 429.
 
 A token bucket holds ``burst`` tokens and refills at ``(limit - burst) / window`` tokens a
 second. Every request takes one token, waiting for it if none is left. In any ``window``
 seconds at most ``burst + refill * window = limit`` requests go out, whatever the threads do.
+
+The bucket also reads the server's ``X-RateLimit-Remaining`` and ``X-RateLimit-Reset``
+(:meth:`Pacer.observe`): when the server says nothing is left, the next request waits for the
+reset instead of meeting a 429. Exotel limits each endpoint category on its own
+(:data:`ENDPOINT_LIMITS`); :class:`EndpointPacer` keeps one bucket per category.
 
 >>> from helpers.clock import FrozenClock
 >>> clock = FrozenClock()
@@ -14,10 +19,65 @@ seconds at most ``burst + refill * window = limit`` requests go out, whatever th
 from __future__ import annotations
 
 import math
+import re
 import threading
-from datetime import timedelta
+from collections.abc import Mapping
+from datetime import UTC, datetime, timedelta
 
 from .clock import Clock, SystemClock
+
+#: Requests a minute per account, by endpoint category: the defaults on Exotel's rate-limiting
+#: page (https://developer.exotel.com/docs/advanced-config/rate-limiting). Enterprise accounts
+#: may have their own; ``other`` (a write outside every category) is this module's choice.
+ENDPOINT_LIMITS: dict[str, int] = {
+    "voice": 200,
+    "sms": 200,
+    "bulk_sms": 50,
+    "whatsapp": 200,
+    "exophone": 50,
+    "campaign": 30,
+    "user_management": 50,
+    "general_get": 300,
+    "other": 200,
+}
+
+#: What each category covers, as (version, path pattern after the account's base URL).
+_CATEGORY_PATHS: tuple[tuple[str, str, re.Pattern[str]], ...] = tuple(
+    (category, version, re.compile(pattern, re.IGNORECASE))
+    for category, version, pattern in (
+        ("bulk_sms", "v1", r"sms/bulksend(\.json)?"),
+        ("bulk_sms", "v2", r"sms/bulksend"),
+        ("sms", "v1", r"sms/.*"),
+        ("voice", "v1", r"calls(/.*|\.json)?"),
+        ("voice", "v2", r"calls(/.*)?"),
+        ("exophone", "v1", r"incomingphonenumbers(/.*|\.json)?"),
+        ("exophone", "v2", r"incomingphonenumbers(/.*)?"),
+        ("campaign", "v2", r"(message-)?campaigns(/.*)?"),
+        ("user_management", "v2", r"users(/.*)?"),
+        ("whatsapp", "v2", r"messages(/.*)?"),
+    )
+)
+_ACCOUNT_BASE = re.compile(r"/(v1)/Accounts/[^/]+/(.*)$|/(v2)/accounts/[^/]+/(.*)$")
+
+
+def endpoint_category(method: str, path: str) -> str:
+    """The rate-limit category of a request, from its method and URL path.
+
+    >>> endpoint_category("POST", "/v1/Accounts/acme/Calls/connect.json")
+    'voice'
+    >>> endpoint_category("GET", "/v1/Accounts/acme/Sms/bulksend.json")
+    'bulk_sms'
+    >>> endpoint_category("GET", "/v1/Accounts/acme/Numbers/0801234.json")
+    'general_get'
+    """
+    match = _ACCOUNT_BASE.search(path.split("?", 1)[0])
+    if match:
+        version = match[1] or match[3]
+        rest = match[2] if match[1] else match[4]
+        for category, cat_version, pattern in _CATEGORY_PATHS:
+            if cat_version == version and pattern.fullmatch(rest.rstrip("/")):
+                return category
+    return "general_get" if method.upper() == "GET" else "other"
 
 
 class Pacer:
@@ -38,21 +98,102 @@ class Pacer:
         self.clock = clock or SystemClock()
         self._tokens = float(burst)
         self._updated = self.clock.now()
+        self._hold_until: datetime | None = None  # the server said nothing is left until then
         self._lock = threading.Lock()
 
-    def acquire(self) -> float:
-        """Wait until a request may be sent, take its token, and return the seconds waited."""
+    def observe(self, headers: Mapping[str, str], method: str = "GET", url: str = "") -> None:
+        """Read ``X-RateLimit-Remaining`` and ``X-RateLimit-Reset`` from an answer: at 0
+        remaining, hold every request until the reset (epoch seconds). Missing or garbled
+        headers change nothing: the bucket alone still keeps the pace."""
+        remaining = _header_number(headers, "x-ratelimit-remaining")
+        reset = _header_number(headers, "x-ratelimit-reset")
+        if remaining is None or reset is None or remaining > 0:
+            return
+        with self._lock:
+            until = datetime.fromtimestamp(reset, UTC)
+            if self._hold_until is None or until > self._hold_until:
+                self._hold_until = until
+
+    def acquire(self, method: str = "GET", url: str = "") -> float:
+        """Wait until a request may be sent, take its token, and return the seconds waited.
+
+        ``method`` and ``url`` are for :class:`EndpointPacer`; one bucket ignores them."""
         started = self.clock.now()
         while True:
             with self._lock:
                 now = self.clock.now()
-                elapsed = (now - self._updated).total_seconds()
-                self._tokens = min(self.burst, self._tokens + elapsed * self.rate)
-                self._updated = now
-                if self._tokens >= 1:
-                    self._tokens -= 1
-                    return (now - started).total_seconds()
-                # Round up to the clock's resolution (1 µs), or a tiny wait would never end.
-                wait = math.ceil((1 - self._tokens) / self.rate * 1e6)
-                wake = now + timedelta(microseconds=wait)
+                if self._hold_until is not None and now >= self._hold_until:
+                    self._hold_until = None
+                if self._hold_until is not None:
+                    wake = self._hold_until
+                else:
+                    elapsed = (now - self._updated).total_seconds()
+                    self._tokens = min(self.burst, self._tokens + elapsed * self.rate)
+                    self._updated = now
+                    if self._tokens >= 1:
+                        self._tokens -= 1
+                        return (now - started).total_seconds()
+                    # Round up to the clock's resolution (1 µs), or a tiny wait would never end.
+                    wait = math.ceil((1 - self._tokens) / self.rate * 1e6)
+                    wake = now + timedelta(microseconds=wait)
             self.clock.sleep_until(wake)
+
+
+class EndpointPacer:
+    """One :class:`Pacer` per endpoint category, each at its own limit.
+
+    >>> from helpers.clock import FrozenClock
+    >>> pacer = EndpointPacer(clock=FrozenClock())
+    >>> pacer.limit_for("POST", "/v1/Accounts/acme/Calls/connect.json")
+    200
+    >>> pacer.limit_for("GET", "/v2/accounts/acme/campaigns")
+    30
+    """
+
+    def __init__(
+        self,
+        limits: Mapping[str, int] | None = None,
+        window: float = 60.0,
+        burst: int = 10,
+        clock: Clock | None = None,
+    ):
+        chosen = {**ENDPOINT_LIMITS, **(limits or {})}
+        unknown = sorted(set(limits or {}) - set(ENDPOINT_LIMITS))
+        if unknown:
+            raise ValueError(
+                f"Unknown endpoint category {', '.join(unknown)}; "
+                f"the categories are {', '.join(ENDPOINT_LIMITS)}."
+            )
+        self.clock = clock or SystemClock()
+        self.pacers = {
+            category: Pacer(limit, window, min(burst, limit - 1), self.clock)
+            for category, limit in chosen.items()
+        }
+
+    def pacer_for(self, method: str, url: str) -> Pacer:
+        return self.pacers[endpoint_category(method, _path(url))]
+
+    def limit_for(self, method: str, url: str) -> int:
+        return self.pacer_for(method, url).limit
+
+    def acquire(self, method: str = "GET", url: str = "") -> float:
+        """Wait for a token of this request's category; return the seconds waited."""
+        return self.pacer_for(method, url).acquire()
+
+    def observe(self, headers: Mapping[str, str], method: str = "GET", url: str = "") -> None:
+        """The server's ``X-RateLimit-*`` headers, for this request's category only."""
+        self.pacer_for(method, url).observe(headers)
+
+
+def _path(url: str) -> str:
+    after_scheme = url.split("://", 1)[-1]
+    return "/" + after_scheme.split("/", 1)[1] if "/" in after_scheme else url
+
+
+def _header_number(headers: Mapping[str, str], name: str) -> float | None:
+    value = next((v for k, v in headers.items() if k.lower() == name), None)
+    try:
+        number = float(value) if value is not None else None
+    except ValueError:
+        return None
+    return number if number is not None and math.isfinite(number) else None

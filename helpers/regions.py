@@ -5,8 +5,15 @@ Sources: Exotel's Authentication & Security guide
 (https://developer.exotel.com/docs/faqs/security-compliance): Singapore ``api.exotel.com`` is the default, Mumbai ``api.in.exotel.com``
 is for India-based accounts and data-localisation needs.
 
+Voice v2 (CCM) has hosts of its own, ``ccm-api.exotel.com`` and ``ccm-api.in.exotel.com``
+(Exotel's Voice API authentication page,
+https://developer.exotel.com/docs/voice-api/getting-started/authentication); the same key and
+token work on both.
+
 >>> get_region("mumbai").v1_base("acme")
 'https://api.in.exotel.com/v1/Accounts/acme/'
+>>> get_region("mumbai").v2_base("acme")
+'https://ccm-api.in.exotel.com/v2/accounts/acme/'
 """
 
 from __future__ import annotations
@@ -27,14 +34,21 @@ class Region:
     subdomain: str
     data_centre: str
     origin: str
+    ccm_subdomain: str = ""  # Voice v2 (CCM)'s host in this data centre
+    ccm_origin: str = ""  # where v2 requests go; a loopback sandbox serves both on one origin
 
     def v1_base(self, account_sid: str) -> str:
         """``https://<subdomain>/v1/Accounts/<sid>/``"""
         return f"{self.origin}/v1/Accounts/{account_sid}/"
 
     def v2_base(self, account_sid: str) -> str:
-        """``https://<subdomain>/v2/accounts/<sid>/`` (note the lower-case ``accounts``)."""
-        return f"{self.origin}/v2/accounts/{account_sid}/"
+        """``https://<ccm_subdomain>/v2/accounts/<sid>/`` (note the lower-case ``accounts``)."""
+        return f"{self.ccm_origin or self.origin}/v2/accounts/{account_sid}/"
+
+    @property
+    def hosts(self) -> tuple[str, ...]:
+        """The API hosts of this data centre: v1's, then v2 (CCM)'s."""
+        return tuple(h for h in (self.subdomain, self.ccm_subdomain) if h)
 
     @property
     def is_loopback(self) -> bool:
@@ -42,20 +56,31 @@ class Region:
 
 
 SINGAPORE = Region(
-    "singapore", "api.exotel.com", "AWS Asia Pacific (Singapore)", "https://api.exotel.com"
+    "singapore",
+    "api.exotel.com",
+    "AWS Asia Pacific (Singapore)",
+    "https://api.exotel.com",
+    "ccm-api.exotel.com",
+    "https://ccm-api.exotel.com",
 )
 MUMBAI = Region(
-    "mumbai", "api.in.exotel.com", "AWS Asia Pacific (Mumbai)", "https://api.in.exotel.com"
+    "mumbai",
+    "api.in.exotel.com",
+    "AWS Asia Pacific (Mumbai)",
+    "https://api.in.exotel.com",
+    "ccm-api.in.exotel.com",
+    "https://ccm-api.in.exotel.com",
 )
 REGIONS: dict[str, Region] = {r.name: r for r in (SINGAPORE, MUMBAI)}
 DEFAULT_REGION = SINGAPORE
 
 
 def get_region(name_or_subdomain: str) -> Region:
-    """Look a region up by name (``singapore``, ``mumbai``) or subdomain (``api.in.exotel.com``)."""
+    """Look a region up by name (``singapore``, ``mumbai``) or host (``api.in.exotel.com``,
+    ``ccm-api.in.exotel.com``)."""
     key = name_or_subdomain.strip().lower()
     for region in REGIONS.values():
-        if key in (region.name, region.subdomain):
+        if key == region.name or key in region.hosts:
             return region
     known = ", ".join(f"{r.name} ({r.subdomain})" for r in REGIONS.values())
     shown, advice = name_or_subdomain, ""
@@ -75,8 +100,13 @@ def get_region(name_or_subdomain: str) -> Region:
 
 
 def region_for_host(host: str) -> Region | None:
-    """The region whose API host is ``host``, or None."""
-    return next((r for r in REGIONS.values() if r.subdomain == host.lower()), None)
+    """The region whose API host (v1's or v2's) is ``host``, or None."""
+    return next((r for r in REGIONS.values() if host.lower() in r.hosts), None)
+
+
+def is_ccm_host(host: str) -> bool:
+    """True for Voice v2 (CCM)'s hosts, ``ccm-api.exotel.com`` and ``ccm-api.in.exotel.com``."""
+    return any(host.lower() == r.ccm_subdomain for r in REGIONS.values())
 
 
 def loopback(origin: str, stands_for: Region = DEFAULT_REGION) -> Region:
@@ -91,11 +121,14 @@ def loopback(origin: str, stands_for: Region = DEFAULT_REGION) -> Region:
         raise InsecureTransportError(
             f"{origin} is not a loopback address; only a local sandbox may stand in for Exotel."
         )
+    origin = str(url).rstrip("/")
     return Region(
         f"{stands_for.name} (local sandbox)",
         stands_for.subdomain,
         stands_for.data_centre,
-        str(url).rstrip("/"),
+        origin,
+        stands_for.ccm_subdomain,
+        origin,
     )
 
 

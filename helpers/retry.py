@@ -1,7 +1,8 @@
 """Retrying a failed request: which failures, how long to wait, when to give up.
 
-The backoff loop in Exotel's Authentication & Security guide retries every 429 after 1, 2, 4, 8 and 16 seconds. This policy keeps its idea and
-fixes what a production copy of it gets wrong:
+The backoff loop in Exotel's Authentication & Security guide sends a request up to five times,
+sleeping 1, 2, 4 and 8 seconds between tries on a 429 (and 16 more after the fifth, before it
+gives up). This policy keeps its idea and fixes what a production copy of it gets wrong:
 
 - **What is retried.** A 429 always: the request was refused, not processed. A 5xx or a lost
   connection only for methods that are safe to repeat (GET, HEAD, OPTIONS, PUT, DELETE), because
@@ -14,8 +15,11 @@ fixes what a production copy of it gets wrong:
   when the server asks for a longer wait than ``cap``: then :class:`RetriesExhaustedError`
   says how many tries and how long.
 
-The loop itself is tenacity's; ``sleep`` is injected, so tests and playback wait no real time.
-Every retry is logged on the ``helpers.retry`` logger and passed to ``on_retry``.
+As in urllib3, the policy only decides (:meth:`RetryPolicy.should_retry`,
+:meth:`RetryPolicy.delay`, :meth:`RetryPolicy.refusal`) and :meth:`RetryPolicy.call` is a plain
+loop over those decisions, short enough to paste. ``sleep`` is injected, so tests and playback
+wait no real time. Every retry is logged on the ``helpers.retry`` logger and passed to
+``on_retry``.
 """
 
 from __future__ import annotations
@@ -28,12 +32,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
-from typing import TYPE_CHECKING, TypeVar
+from typing import TypeVar
 
 from .errors import APIError, NetworkError, RateLimitError, RetriesExhaustedError, ServerError
-
-if TYPE_CHECKING:
-    import tenacity
 
 log = logging.getLogger("helpers.retry")
 T = TypeVar("T")
@@ -48,9 +49,9 @@ def parse_retry_after(value: str, now: datetime) -> float:
     A date in the past means 0. Anything else (negative numbers, fractions, words) is a
     ValueError naming the value.
 
-    >>> parse_retry_after("30", datetime(2026, 1, 1, tzinfo=timezone.utc))
+    >>> parse_retry_after("30", datetime(2026, 1, 1, tzinfo=UTC))
     30.0
-    >>> parse_retry_after("Thu, 01 Jan 2026 00:01:00 GMT", datetime(2026, 1, 1, tzinfo=timezone.utc))
+    >>> parse_retry_after("Thu, 01 Jan 2026 00:01:00 GMT", datetime(2026, 1, 1, tzinfo=UTC))
     60.0
     """
     if _SECONDS.match(value):
@@ -68,20 +69,21 @@ def parse_retry_after(value: str, now: datetime) -> float:
 
 @dataclass(frozen=True)
 class RetryEvent:
-    """One decision to retry: after which attempt, why, how long, and on whose word."""
+    """One decision to retry: after which attempt, which error, how long, and on whose word."""
 
     attempt: int
     method: str
     url: str
-    reason: str
+    error: BaseException
     delay: float
     source: str  # "Retry-After" or "backoff"
 
-
-def _reason(exc: BaseException) -> str:
-    if isinstance(exc, APIError):
-        return f"{exc.status} {exc.message}"
-    return f"{type(exc).__name__}: {exc}"
+    @property
+    def reason(self) -> str:
+        """The error in a few words: ``429 Too Many Requests: ...`` or ``ReadTimeout: ...``."""
+        if isinstance(self.error, APIError):
+            return f"{self.error.status} {self.error.message}"
+        return f"{type(self.error).__name__}: {self.error}"
 
 
 @dataclass
@@ -109,6 +111,7 @@ class RetryPolicy:
         return self.rng.uniform(0, min(self.cap, self.base * 2**retry_number))
 
     def should_retry(self, exc: BaseException, method: str) -> bool:
+        """Whether a ``method`` request that failed with ``exc`` may be sent again."""
         if isinstance(exc, RateLimitError):
             return True
         if isinstance(exc, ServerError):
@@ -127,73 +130,55 @@ class RetryPolicy:
                 log.warning("ignoring the server's %s; using backoff instead", bad)
         return self.backoff(retry_number), "backoff"
 
+    def refusal(self, seconds: float, source: str, waited: float) -> str | None:
+        """Why waiting ``seconds`` more must not happen (None: it may), given ``waited`` so far."""
+        if source == "Retry-After" and seconds > self.cap:
+            return (
+                f"the server asks to wait {seconds:.0f} s, more than this policy's cap of "
+                f"{self.cap:.0f} s (retrying sooner would not be honouring Retry-After)"
+            )
+        if waited + seconds > self.budget:
+            return f"waiting {seconds:.1f} s more would pass the {self.budget:.0f} s budget"
+        return None
+
     def call(self, send: Callable[[], T], method: str, url: str = "") -> T:
         """Run ``send`` until it succeeds, fails for good, or the policy gives up."""
-        import tenacity  # imported here: every chapter imports helpers, few of them retry
+        attempt, waited = 0, 0.0
+        while True:
+            attempt += 1
+            try:
+                return send()
+            except Exception as error:
+                if not self.should_retry(error, method):
+                    raise
+                if attempt == self.max_attempts:
+                    why = f"the policy allows {self.max_attempts} attempts"
+                else:
+                    seconds, source = self.delay(error, attempt - 1)
+                    why = self.refusal(seconds, source, waited)
+                if why:
+                    raise RetriesExhaustedError(
+                        f"Gave up on {method} {url} after {attempt} attempt(s) and "
+                        f"{waited:.1f} s of waiting: {why}. Last error: {error}",
+                        attempts=attempt,
+                        waited=waited,
+                        last_error=error,
+                    ) from error
+                self.report(RetryEvent(attempt, method, url, error, seconds, source))
+                self.sleep(seconds)
+                waited += seconds
 
-        waited = 0.0
-        pending: list[str] = []  # where the wait about to be slept came from
-
-        def give_up(why: str, state: tenacity.RetryCallState) -> RetriesExhaustedError:
-            last = state.outcome.exception()
-            return RetriesExhaustedError(
-                f"Gave up on {method} {url} after {state.attempt_number} attempt(s) and "
-                f"{waited:.1f} s of waiting: {why}. Last error: {last}",
-                attempts=state.attempt_number,
-                waited=waited,
-                last_error=last,
-            )
-
-        def wait(state: tenacity.RetryCallState) -> float:
-            # tenacity asks for the wait before it checks whether to stop; a wait after the
-            # last attempt is never slept, so it is neither counted nor checked.
-            if state.attempt_number >= self.max_attempts:
-                return 0.0
-            exc = state.outcome.exception()
-            seconds, source = self.delay(exc, state.attempt_number - 1)
-            if source == "Retry-After" and seconds > self.cap:
-                raise give_up(
-                    f"the server asks to wait {seconds:.0f} s, more than this policy's cap of "
-                    f"{self.cap:.0f} s (retrying sooner would not be honouring Retry-After)",
-                    state,
-                ) from exc
-            if waited + seconds > self.budget:
-                raise give_up(
-                    f"waiting {seconds:.1f} s more would pass the {self.budget:.0f} s budget", state
-                ) from exc
-            pending[:] = [source]
-            return seconds
-
-        def before_sleep(state: tenacity.RetryCallState) -> None:
-            nonlocal waited
-            exc, seconds = state.outcome.exception(), state.upcoming_sleep
-            waited += seconds
-            event = RetryEvent(state.attempt_number, method, url, _reason(exc), seconds, pending[0])
-            log.warning(
-                "retry %d/%d of %s %s after %s: waiting %.2f s (%s)",
-                event.attempt,
-                self.max_attempts - 1,
-                method,
-                url,
-                event.reason,
-                seconds,
-                event.source,
-            )
-            if self.on_retry:
-                self.on_retry(event)
-
-        def out_of_attempts(state: tenacity.RetryCallState):
-            raise give_up(f"the policy allows {self.max_attempts} attempts", state) from (
-                state.outcome.exception()
-            )
-
-        retrying = tenacity.Retrying(
-            sleep=self.sleep,
-            stop=tenacity.stop_after_attempt(self.max_attempts),
-            wait=wait,
-            before_sleep=before_sleep,
-            retry=tenacity.retry_if_exception(lambda exc: self.should_retry(exc, method)),
-            retry_error_callback=out_of_attempts,
-            reraise=True,
+    def report(self, event: RetryEvent) -> None:
+        """Log a retry about to happen (``helpers.retry`` logger) and pass it to ``on_retry``."""
+        log.warning(
+            "retry %d/%d of %s %s after %s: waiting %.2f s (%s)",
+            event.attempt,
+            self.max_attempts - 1,
+            event.method,
+            event.url,
+            event.reason,
+            event.delay,
+            event.source,
         )
-        return retrying(send)
+        if self.on_retry:
+            self.on_retry(event)

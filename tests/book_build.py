@@ -1,17 +1,76 @@
-"""Building a copy of the book, as `make book` does (shared by the build and browser tests)."""
+"""Building the book as `make book` does: the whole book, or a one-page book with its configuration.
+
+The whole book is built once per test session (tests/conftest.py), with the network cut off where
+the machine allows it; the build and browser tests share that site. Each way a build must fail
+(or must not) is proven on a book of one notebook, ``book/probe.ipynb``, built with the project's
+own ``_config.yml``, ``_static/`` and ``_ext/``: the same configuration, a fraction of the time.
+"""
 
 from __future__ import annotations
 
+import os
+import shutil
+import signal
 import subprocess
 import sys
 from pathlib import Path
 
-from book_paths import playback_env
+import nbformat
+from book_paths import CASSETTES, playback_env
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
+from helpers.book.paths import ROOT
+from helpers.book.recording import CASSETTES_VAR
 from helpers.book.rerecord import copy_book_sources
 
 JUPYTER_BOOK = Path(sys.executable).with_name("jupyter-book")
 BUILD = [str(JUPYTER_BOOK), "build", ".", "--all", "--warningiserror", "--nitpick", "--keep-going"]
+# Run a command in a network namespace of its own, with only loopback up (the kernels need it).
+NO_NETWORK = ["unshare", "--net", "sh", "-c", 'ip link set lo up && exec "$@"', "sh"]
+PROBE = "book/probe"
+# The probe page plays back a recording of the real book, so every probe build runs the
+# chapters' machinery (helpers, a cassette, the sandbox's answer) as a chapter does.
+PROBE_CELLS = [
+    new_markdown_cell("# Probe\n\nOne page, built with the handbook's configuration."),
+    new_code_cell(
+        "from helpers import REGIONS, AuthenticationError, Chapter\n"
+        "\n"
+        'chapter = Chapter("regions")\n'
+        'with chapter.cassette("wrong-region"):\n'
+        "    for region in REGIONS.values():\n"
+        "        try:\n"
+        "            chapter.client(region=region).list_calls()\n"
+        '            print(f"{region.subdomain} 200")\n'
+        "        except AuthenticationError as exc:\n"
+        '            print(f"{region.subdomain} {exc.status}: {exc.message}")'
+    ),
+]
+
+
+#: Each probe: the probe page plus one cell (tests/test_book_build.py says what each proves).
+PROBES = {
+    "unexpected-error": new_code_cell("1 / 0"),
+    "failing-solution": new_code_cell(
+        "answer = 41\nassert answer == 42, 'this solution is wrong'",
+        metadata={"tags": ["solution", "hide-cell"]},
+    ),
+    "raises-exception": new_code_cell("1 / 0", metadata={"tags": ["raises-exception"]}),
+    "broken-links": new_markdown_cell(
+        "See [a missing page](missing.md), [a missing heading](#no-such-heading) and "
+        "{py:class}`helpers.NoSuchClass`."
+    ),
+    "stderr": new_code_cell("import sys\nprint('oops', file=sys.stderr)"),
+    "changed-cassette": None,  # the probe page alone, playing back its own copy of a cassette
+}
+
+
+def network_can_be_cut() -> bool:
+    try:
+        return (
+            subprocess.run([*NO_NETWORK, "true"], capture_output=True, timeout=30).returncode == 0
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return False
 
 
 def copy_book(dst: Path) -> Path:
@@ -19,13 +78,79 @@ def copy_book(dst: Path) -> Path:
     return copy_book_sources(dst)
 
 
-def build(src: Path, prefix: list[str] = (), **env: str) -> subprocess.CompletedProcess:
-    """``make book``'s build of ``src`` in playback; ``env`` adds variables (a cassette folder)."""
-    return subprocess.run(
+def probe_book(dst: Path, *cells) -> Path:
+    """A book whose one page is the probe notebook plus ``cells``, configured as the handbook."""
+    dst.mkdir(parents=True, exist_ok=True)
+    shutil.copy2(ROOT / "_config.yml", dst / "_config.yml")
+    for folder in ("_static", "_ext"):
+        shutil.copytree(ROOT / folder, dst / folder)
+    (dst / "_toc.yml").write_text(f"format: jb-book\nroot: {PROBE}\n")
+    (dst / "book").mkdir()
+    kernel = nbformat.read(ROOT / "book" / "intro.ipynb", as_version=4).metadata.kernelspec
+    notebook = new_notebook(cells=[*PROBE_CELLS, *cells], metadata={"kernelspec": kernel})
+    nbformat.write(notebook, dst / f"{PROBE}.ipynb")
+    return dst
+
+
+def start_build(src: Path, prefix: list[str] = (), **env: str) -> subprocess.Popen:
+    """``make book``'s build of ``src`` in playback, started; ``env`` adds variables."""
+    return subprocess.Popen(
         [*prefix, *BUILD],
         cwd=src,
         env=playback_env(**env),
-        capture_output=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
         text=True,
-        timeout=600,
+        start_new_session=True,  # one process group with its kernels, to stop them together
     )
+
+
+def finish(build: subprocess.Popen) -> subprocess.CompletedProcess:
+    """Wait for a started build; its log is ``stdout`` (stderr is merged into it)."""
+    log, _ = build.communicate(timeout=600)
+    return subprocess.CompletedProcess(build.args, build.returncode, log, "")
+
+
+def stop(build: subprocess.Popen) -> None:
+    """Stop a build that is still running, with its kernels (its own process group)."""
+    if build.poll() is None:
+        os.killpg(build.pid, signal.SIGTERM)
+        build.communicate(timeout=60)
+
+
+def build(src: Path, prefix: list[str] = (), **env: str) -> subprocess.CompletedProcess:
+    """``make book``'s build of ``src`` in playback, waited for."""
+    return finish(start_build(src, prefix, **env))
+
+
+class Probes:
+    """Every probe book of :data:`PROBES` under ``root``, all building at once from the start."""
+
+    def __init__(self, root: Path) -> None:
+        #: The changed-cassette probe's own copy of the regions chapter's cassettes.
+        self.cassettes = root / "cassettes"
+        shutil.copytree(CASSETTES / "regions", self.cassettes / "regions")
+        self.started: dict[str, tuple[Path, subprocess.Popen]] = {}
+        self.finished: dict[str, subprocess.CompletedProcess] = {}
+        for name, cell in PROBES.items():
+            src = probe_book(root / name, *([cell] if cell else []))
+            self.started[name] = (src, start_build(src, **self.env(name)))
+
+    def env(self, name: str) -> dict[str, str]:
+        return {CASSETTES_VAR: str(self.cassettes)} if name == "changed-cassette" else {}
+
+    def __call__(self, name: str) -> tuple[Path, subprocess.CompletedProcess]:
+        """(source folder, finished build) of the probe ``name``."""
+        src, build = self.started[name]
+        if name not in self.finished:
+            self.finished[name] = finish(build)
+        return src, self.finished[name]
+
+    def rebuild(self, name: str) -> subprocess.CompletedProcess:
+        """A second build of the probe ``name`` in the same folder."""
+        src, _ = self(name)
+        return build(src, **self.env(name))
+
+    def close(self) -> None:
+        for _, build in self.started.values():
+            stop(build)

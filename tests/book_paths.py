@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 import os
-from pathlib import Path
 
 import yaml
 
+from helpers.book.paths import BOOK, CASSETTES, ROOT
 from helpers.book.recording import CASSETTES_VAR, MODE_VAR
 from helpers.credentials import REGION_VAR, REQUIRED, SUBDOMAIN_VAR
 
-ROOT = Path(__file__).resolve().parent.parent
-BOOK = ROOT / "book"
-CASSETTES = ROOT / "cassettes"
+__all__ = ["BOOK", "CASSETTES", "NOTEBOOKS", "ROOT", "playback_env", "toc_files"]
+
 NOTEBOOKS = sorted(BOOK.glob("*.ipynb"))
 
 

@@ -15,11 +15,12 @@ import glob
 import os
 import pwd
 import shutil
-import socket
 import subprocess
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+
+from ports import free_port
 
 USER = "handbook"
 INSTALL = "install Debian's postgresql package (make test does, with apt-get, as root)"
@@ -58,12 +59,6 @@ def _run_as() -> str | None:
     return "postgres"
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @dataclass
 class PostgresServer:
     folder: Path
@@ -79,7 +74,7 @@ class PostgresServer:
         folder = Path(tempfile.mkdtemp(prefix="handbook-pg-"))
         if user:
             shutil.chown(folder, user)
-        server = cls(folder, bin_, _free_port(), user)
+        server = cls(folder, bin_, free_port(), user)
         try:
             server._run(
                 "initdb", "-D", str(folder / "data"), "-U", USER, "-A", "trust", "-E", "UTF8",

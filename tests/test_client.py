@@ -314,7 +314,7 @@ def test_list_calls_v2_is_get_lower_case_accounts_calls(client, recorded):
     client.list_calls_v2()
     assert (recorded.last.method, str(recorded.last.url)) == (
         "GET",
-        f"https://api.exotel.com/v2/accounts/{SID}/calls",
+        f"https://ccm-api.exotel.com/v2/accounts/{SID}/calls",
     )
 
 
@@ -325,7 +325,7 @@ def test_endpoint_returns_the_decoded_json(client):
 def test_url_joins_a_relative_path_under_the_account_base(client):
     assert client.url("Calls.json") == f"{BASE}/Calls.json"
     assert client.url("/Calls.json") == f"{BASE}/Calls.json"
-    assert client.url("calls", "v2") == f"https://api.exotel.com/v2/accounts/{SID}/calls"
+    assert client.url("calls", "v2") == f"https://ccm-api.exotel.com/v2/accounts/{SID}/calls"
 
 
 @pytest.mark.parametrize("path", ["https://evil.example.com/x", "http://127.0.0.1/Calls.json"])

@@ -9,8 +9,10 @@ from helpers import (
     APIError,
     AuthenticationError,
     BadRequestError,
+    ConflictError,
     ExotelError,
     NotFoundError,
+    PaymentRequiredError,
     PermissionDeniedError,
     RateLimitError,
     ServerError,
@@ -35,8 +37,10 @@ def rest_exception(status: int, message: str) -> dict:
     [
         (400, BadRequestError),
         (401, AuthenticationError),
+        (402, PaymentRequiredError),
         (403, PermissionDeniedError),
         (404, NotFoundError),
+        (409, ConflictError),
         (429, RateLimitError),
         (500, ServerError),
         (502, ServerError),
@@ -50,7 +54,7 @@ def test_status_maps_to_its_exception_class(status, cls):
     assert error.status == status
 
 
-@pytest.mark.parametrize("status", [402, 405, 409, 418, 422])
+@pytest.mark.parametrize("status", [405, 418, 422])
 def test_other_error_status_is_a_plain_api_error(status):
     error = error_from_response(response(status, json=rest_exception(status, "boom")))
     assert type(error) is APIError
@@ -148,3 +152,34 @@ def test_url_in_the_error_never_contains_userinfo():
     assert error.url == URL
     assert URL_TOKEN not in str(error)
     assert "@" not in error.url
+
+
+@pytest.mark.parametrize("status", [402, 409, 500, 502, 503])
+def test_hint_beyond_the_guide_is_the_error_code_dictionarys_how_to_fix(status):
+    error = error_from_response(response(status, json=rest_exception(status, "x")))
+    assert error.hint == HINTS[status]
+
+
+def test_v2_envelope_gives_the_message_and_the_numeric_code():
+    body = {
+        "request_id": "r1",
+        "method": "GET",
+        "http_code": 401,
+        "response": {
+            "code": 401,
+            "status": "failure",
+            "data": None,
+            "error_data": {"code": 1010, "description": "Authentication failed"},
+        },
+    }
+    error = error_from_response(response(401, json=body))
+    assert (error.message, error.code) == ("Authentication failed", 1010)
+
+
+def test_rest_exception_code_is_kept():
+    body = {"RestException": {"Status": 429, "Message": "slow", "Code": "RATE_LIMIT_EXCEEDED"}}
+    assert error_from_response(response(429, json=body)).code == "RATE_LIMIT_EXCEEDED"
+
+
+def test_a_body_without_a_code_has_none():
+    assert error_from_response(response(404, json=rest_exception(404, "x"))).code is None

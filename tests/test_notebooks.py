@@ -6,30 +6,21 @@ import shutil
 
 import pytest
 import yaml
-from book_paths import BOOK, CASSETTES, NOTEBOOKS, playback_env
-from pytest_notebook.nb_regression import NBRegressionError, NBRegressionFixture
-
-# Only volatile metadata is ignored: the kernel's exact Python version.
-DIFF_IGNORE = ("/metadata/language_info",)
-
-
-def regression(**env: str) -> NBRegressionFixture:
-    return NBRegressionFixture(
-        exec_timeout=120,
-        exec_env=playback_env(**env),
-        diff_ignore=DIFF_IGNORE,
-        diff_use_color=False,
-    )
+from book_paths import BOOK, CASSETTES, NOTEBOOKS
+from notebook_runs import regression
+from pytest_notebook.nb_regression import NBRegressionError
 
 
 @pytest.mark.parametrize("notebook", NOTEBOOKS, ids=lambda p: p.stem)
-def test_notebook_replays_its_committed_outputs(notebook):
-    regression().check(str(notebook))
+def test_notebook_replays_its_committed_outputs(notebook, replay):
+    difference = replay(notebook).difference
+    if difference is not None:
+        pytest.fail(difference, pytrace=False)
 
 
 def test_a_changed_cassette_fails_the_regression_with_a_readable_diff(tmp_path):
     cassettes = tmp_path / "cassettes"
-    shutil.copytree(CASSETTES, cassettes)
+    shutil.copytree(CASSETTES / "regions", cassettes / "regions")
     first = cassettes / "regions" / "wrong-region.yaml"
     recorded = yaml.safe_load(first.read_text())
     answer = recorded["interactions"][1]["response"]["body"]

@@ -5,7 +5,6 @@ Every cassette here is written under pytest's tmp_path, never into the repositor
 
 from __future__ import annotations
 
-import base64
 from pathlib import Path
 
 import httpx
@@ -22,22 +21,12 @@ from helpers.book.recording import (
     cassette_root,
     offline_transport,
 )
-from helpers.book.redaction import SID_PLACEHOLDER, Redactor
+from helpers.book.redaction import SID_PLACEHOLDER, Redactor, basic_value
 from helpers.errors import AuthenticationError, NetworkError
 from helpers.sandbox import demo_credentials
 
 LIVE = Credentials("livekey-3f9a2c", "livetoken-8e1d7b", "acmeindia7")  # pragma: allowlist secret
 OTHER = Credentials("otherkey-11aa22", "othertoken-33bb44", "handbookdemo")
-
-
-def b64(username: str, password: str) -> str:
-    return base64.b64encode(f"{username}:{password}".encode()).decode()
-
-
-@pytest.fixture
-def sandbox() -> Sandbox:
-    """A fresh sandbox on a frozen clock with the documented demo credentials (env ignored)."""
-    return Sandbox(demo=demo_credentials({}))
 
 
 def recorder(root: Path, mode: Mode, creds: Credentials, chapter: str = "chapter") -> Recorder:
@@ -380,8 +369,8 @@ def test_recorded_cassette_has_no_token_key_or_basic_value(secret_laden_cassette
     for secret in (
         demo.api_token,
         demo.api_key,
-        b64(demo.api_key, demo.api_token),
-        b64(demo.account_sid, demo.api_token),
+        basic_value(demo.api_key, demo.api_token),
+        basic_value(demo.account_sid, demo.api_token),
     ):
         assert secret not in secret_laden_cassette
 

@@ -6,7 +6,14 @@ import httpx
 import pytest
 
 from helpers import MUMBAI, REGIONS, SINGAPORE, InsecureTransportError, UnknownRegionError
-from helpers.regions import get_region, is_loopback_host, loopback, region_for_host, require_secure
+from helpers.regions import (
+    get_region,
+    is_ccm_host,
+    is_loopback_host,
+    loopback,
+    region_for_host,
+    require_secure,
+)
 
 
 @pytest.mark.parametrize(
@@ -23,11 +30,11 @@ def test_v1_base_uses_capitalised_accounts(region, expected):
 @pytest.mark.parametrize(
     ("region", "expected"),
     [
-        (SINGAPORE, "https://api.exotel.com/v2/accounts/acme/"),
-        (MUMBAI, "https://api.in.exotel.com/v2/accounts/acme/"),
+        (SINGAPORE, "https://ccm-api.exotel.com/v2/accounts/acme/"),
+        (MUMBAI, "https://ccm-api.in.exotel.com/v2/accounts/acme/"),
     ],
 )
-def test_v2_base_uses_lower_case_accounts(region, expected):
+def test_v2_base_is_on_the_ccm_host_with_lower_case_accounts(region, expected):
     assert region.v2_base("acme") == expected
 
 
@@ -184,3 +191,27 @@ def test_require_secure_refuses_https_with_credentials_in_the_url():
 )
 def test_is_loopback_host(host, expected):
     assert is_loopback_host(host) is expected
+
+
+@pytest.mark.parametrize(
+    ("host", "region"),
+    [("ccm-api.exotel.com", SINGAPORE), ("ccm-api.in.exotel.com", MUMBAI)],
+)
+def test_a_region_is_found_by_its_ccm_host_too(host, region):
+    assert get_region(host) is region
+    assert region_for_host(host) is region
+
+
+def test_each_region_knows_its_v1_and_v2_hosts():
+    assert SINGAPORE.hosts == ("api.exotel.com", "ccm-api.exotel.com")
+    assert MUMBAI.hosts == ("api.in.exotel.com", "ccm-api.in.exotel.com")
+
+
+def test_only_the_ccm_hosts_are_ccm_hosts():
+    assert [is_ccm_host(h) for h in (*SINGAPORE.hosts, "example.com")] == [False, True, False]
+
+
+def test_a_loopback_sandbox_serves_v1_and_v2_on_one_origin():
+    region = loopback("http://127.0.0.1:4010", MUMBAI)
+    assert region.ccm_subdomain == "ccm-api.in.exotel.com"
+    assert region.v2_base("acme").startswith("http://127.0.0.1:4010/v2/")

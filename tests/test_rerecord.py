@@ -16,7 +16,7 @@ import nbformat
 import pytest
 from book_paths import ROOT, playback_env
 from nbformat.v4 import new_code_cell, new_notebook
-from test_workshop import free_port
+from ports import free_port
 
 from helpers.book.recording import CASSETTES_VAR, MODE_VAR
 from helpers.credentials import KEY_VAR, SID_VAR, TOKEN_VAR

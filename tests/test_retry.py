@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import ast
+import inspect
 import logging
 import random
+import textwrap
 from datetime import UTC, datetime
 
 import httpx
+import nbformat
 import pytest
+from book_paths import BOOK
 
 from helpers import (
     AuthenticationError,
@@ -229,3 +234,21 @@ def test_retry_waits_out_the_sandbox_limit_on_its_clock():
         exotel.list_calls()
     assert [(e.delay, e.source) for e in events] == [(60.0, "Retry-After")]
     assert clock.now().strftime("%H:%M:%S") == "10:01:00"
+
+
+# -- the loop a reader pastes ----------------------------------------------------------------------
+
+
+def loop_body(function: ast.FunctionDef) -> str:
+    """A function's statements after its docstring, with ``self`` read as ``policy``."""
+    for node in ast.walk(function):
+        if isinstance(node, ast.Name) and node.id == "self":
+            node.id = "policy"
+    return "\n".join(ast.unparse(statement) for statement in function.body[1:])
+
+
+def test_the_rate_limits_chapter_shows_the_helpers_loop_line_for_line():
+    cells = nbformat.read(BOOK / "rate_limits.ipynb", as_version=4).cells
+    page = next(c.source for c in cells if c.source.startswith("def call_with_retries("))
+    helper = ast.parse(textwrap.dedent(inspect.getsource(RetryPolicy.call))).body[0]
+    assert loop_body(ast.parse(page).body[0]) == loop_body(helper)

@@ -9,9 +9,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from helpers import Sandbox
 from helpers.regions import REGIONS
-from helpers.sandbox import demo_credentials
 from helpers.sandbox.admin import ADMIN_PREFIX
 from helpers.sandbox.server import create_app
 
@@ -20,16 +18,14 @@ CALL = {"From": "09810000000", "To": "09820000000", "CallerId": "08010000000"}
 
 
 @pytest.fixture
-def sandbox() -> Sandbox:
-    return Sandbox(demo=demo_credentials({}))
-
-
-@pytest.fixture
 def server(sandbox):
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", message="Using `httpx` with `starlette.testclient`")
         from starlette.testclient import TestClient
-    with TestClient(create_app(sandbox, REGIONS["singapore"])) as client:
+    # The admin paths answer only a loopback Host (DNS-rebinding guard).
+    with TestClient(
+        create_app(sandbox, REGIONS["singapore"]), base_url="http://127.0.0.1:4010"
+    ) as client:
         client.auth = (sandbox.demo.api_key, sandbox.demo.api_token)
         yield client
 

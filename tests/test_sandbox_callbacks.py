@@ -37,11 +37,6 @@ SMS_FAILS = "09820000003"
 
 
 @pytest.fixture
-def sandbox() -> Sandbox:
-    return Sandbox(demo=demo_credentials({}))
-
-
-@pytest.fixture
 def exotel(sandbox):
     with ExotelClient(sandbox.demo, transport=sandbox.transport()) as client:
         yield client

@@ -15,7 +15,6 @@ import sys
 import time
 import warnings
 from datetime import datetime
-from pathlib import Path
 
 import httpx
 import pytest
@@ -32,6 +31,8 @@ from helpers import (
     RateLimitError,
     Sandbox,
 )
+from helpers.book.paths import ROOT
+from helpers.book.redaction import basic_value
 from helpers.sandbox import DEMO_ACCOUNT_SID, DEMO_API_KEY, DEMO_API_TOKEN, demo_credentials
 from helpers.sandbox.__main__ import main as sandbox_main
 from helpers.sandbox.accounts import Account
@@ -42,24 +43,13 @@ from helpers.sandbox.wire import SandboxRequest
 SG = "https://api.exotel.com"
 IN = "https://api.in.exotel.com"
 V1 = f"/v1/Accounts/{DEMO_ACCOUNT_SID}"
-ROOT = Path(__file__).resolve().parent.parent
 CALLER = {"From": "09810000000", "To": "09820000000", "CallerId": "08010000000"}
 SMS = {"From": "EXOTEL", "To": "09820000000", "Body": "Your OTP is 123456"}
 SOURCE_HEADER = "X-Handbook-Source"
 HEX32 = re.compile(r"[0-9a-f]{32}")
 
 
-def basic(username: str, password: str) -> str:
-    return "Basic " + base64.b64encode(f"{username}:{password}".encode()).decode()
-
-
-DEMO_AUTH = basic(DEMO_API_KEY, DEMO_API_TOKEN)
-
-
-@pytest.fixture
-def sandbox() -> Sandbox:
-    """A fresh sandbox on a frozen clock with the documented demo credentials (env ignored)."""
-    return Sandbox(demo=demo_credentials({}))
+DEMO_AUTH = "Basic " + basic_value(DEMO_API_KEY, DEMO_API_TOKEN)
 
 
 @pytest.fixture
@@ -91,7 +81,8 @@ def assert_rest_exception(response: httpx.Response, status: int) -> str:
     assert response.status_code == status
     body = response.json()
     assert list(body) == ["RestException"]
-    assert list(body["RestException"]) == ["Status", "Message"]
+    assert list(body["RestException"])[:2] == ["Status", "Message"]
+    assert set(body["RestException"]) <= {"Status", "Message", "Code"}
     assert type(body["RestException"]["Status"]) is int
     assert body["RestException"]["Status"] == status
     message = body["RestException"]["Message"]
@@ -137,7 +128,9 @@ def test_userinfo_alone_is_accepted_by_the_sandbox_core(sandbox):
 
 
 def test_account_sid_as_username_with_the_token_is_accepted(http):
-    response = get(http, f"{V1}/Calls.json", auth=basic(DEMO_ACCOUNT_SID, DEMO_API_TOKEN))
+    response = get(
+        http, f"{V1}/Calls.json", auth="Basic " + basic_value(DEMO_ACCOUNT_SID, DEMO_API_TOKEN)
+    )
     assert response.status_code == 200
 
 
@@ -147,7 +140,9 @@ def test_missing_credentials_is_401(http):
 
 
 def test_wrong_token_is_401(http):
-    assert_rest_exception(get(http, f"{V1}/Calls.json", auth=basic(DEMO_API_KEY, "wrong")), 401)
+    assert_rest_exception(
+        get(http, f"{V1}/Calls.json", auth="Basic " + basic_value(DEMO_API_KEY, "wrong")), 401
+    )
 
 
 def test_wrong_token_raises_authentication_error_in_the_client(sandbox):
@@ -159,11 +154,13 @@ def test_wrong_token_raises_authentication_error_in_the_client(sandbox):
 
 
 def test_unknown_api_key_is_401(http):
-    assert_rest_exception(get(http, f"{V1}/Calls.json", auth=basic("nobody", DEMO_API_TOKEN)), 401)
+    assert_rest_exception(
+        get(http, f"{V1}/Calls.json", auth="Basic " + basic_value("nobody", DEMO_API_TOKEN)), 401
+    )
 
 
 def test_account_sid_with_a_wrong_token_is_401(http):
-    auth = basic(DEMO_ACCOUNT_SID, "wrong")
+    auth = "Basic " + basic_value(DEMO_ACCOUNT_SID, "wrong")
     assert_rest_exception(get(http, f"{V1}/Calls.json", auth=auth), 401)
 
 
@@ -188,7 +185,7 @@ def test_basic_value_without_a_colon_is_not_a_credential_pair():
 
 
 def test_basic_password_may_itself_contain_a_colon():
-    assert _basic_pair(basic("key", "to:ken")) == ("key", "to:ken")
+    assert _basic_pair("Basic " + basic_value("key", "to:ken")) == ("key", "to:ken")
 
 
 def test_basic_scheme_name_is_case_insensitive(http):
@@ -203,7 +200,7 @@ def test_credentials_on_the_other_regions_host_are_401(http, sandbox):
 
 def test_an_account_in_mumbai_is_accepted_only_on_the_mumbai_host(http, sandbox):
     sandbox.accounts.append(Account("mumbaico", MUMBAI, {"mumbai-key": "mumbai-token"}))
-    auth = basic("mumbai-key", "mumbai-token")
+    auth = "Basic " + basic_value("mumbai-key", "mumbai-token")
     path = "/v1/Accounts/mumbaico/Calls.json"
     assert get(http, path, auth=auth, origin=IN).status_code == 200
     assert get(http, path, auth=auth, origin=SG).status_code == 401
@@ -247,8 +244,10 @@ def test_v1_path_without_json_suffix_is_404(http):
     assert "Calls.json" in message
 
 
-def test_v2_with_capitalised_accounts_is_404(http):
-    assert_rest_exception(get(http, f"/v2/Accounts/{DEMO_ACCOUNT_SID}/calls"), 404)
+def test_v2_with_capitalised_accounts_is_404_in_the_v2_envelope(http):
+    response = get(http, f"/v2/Accounts/{DEMO_ACCOUNT_SID}/calls")
+    assert response.status_code == 404
+    assert response.json()["http_code"] == 404
 
 
 def test_wrong_method_on_a_known_path_is_404(http):
@@ -257,7 +256,9 @@ def test_wrong_method_on_a_known_path_is_404(http):
 
 ERROR_CASES = {
     "no-credentials": lambda http: get(http, f"{V1}/Calls.json", auth=None),
-    "wrong-token": lambda http: get(http, f"{V1}/Calls.json", auth=basic(DEMO_API_KEY, "x")),
+    "wrong-token": lambda http: get(
+        http, f"{V1}/Calls.json", auth="Basic " + basic_value(DEMO_API_KEY, "x")
+    ),
     "other-region": lambda http: get(http, f"{V1}/Calls.json", origin=IN),
     "unknown-sid": lambda http: get(http, "/v1/Accounts/nope/Calls.json"),
     "unknown-path": lambda http: get(http, f"{V1}/Nothing.json"),
@@ -291,7 +292,7 @@ def test_the_201st_request_in_a_minute_is_429_with_retry_after(http):
     response = get(http, f"{V1}/Calls.json")
     message = assert_rest_exception(response, 429)
     assert response.headers["Retry-After"] == "60"
-    assert "200 requests in 60 seconds" in message
+    assert "200 Voice API requests in 60 seconds" in message
 
 
 def test_retry_after_counts_down_to_when_the_oldest_request_leaves_the_window(http, sandbox):
@@ -327,14 +328,14 @@ def test_accounts_do_not_share_a_rate_limit_budget(http, sandbox):
     sandbox.accounts.append(Account("second", SINGAPORE, {"second-key": "second-token"}))
     exhaust(http)
     assert get(http, f"{V1}/Calls.json").status_code == 429
-    second = basic("second-key", "second-token")
+    second = "Basic " + basic_value("second-key", "second-token")
     other = exhaust(http, auth=second, path="/v1/Accounts/second/Calls.json")
     assert other == [200] * 200
 
 
 def test_failed_authentication_does_not_count_against_the_limit(http):
     for _ in range(300):
-        get(http, f"{V1}/Calls.json", auth=basic(DEMO_API_KEY, "wrong"))
+        get(http, f"{V1}/Calls.json", auth="Basic " + basic_value(DEMO_API_KEY, "wrong"))
     assert exhaust(http) == [200] * 200
 
 
@@ -364,7 +365,7 @@ def test_outside_the_allowlist_raises_permission_denied_in_the_client(sandbox):
 def test_wrong_credentials_from_outside_the_allowlist_are_401_not_403(sandbox):
     sandbox.account.allow_only(["203.0.113.0/24"])
     with httpx.Client(transport=sandbox.transport("198.51.100.7")) as outside:
-        auth = basic(DEMO_API_KEY, "wrong")
+        auth = "Basic " + basic_value(DEMO_API_KEY, "wrong")
         assert_rest_exception(get(outside, f"{V1}/Calls.json", auth=auth), 401)
 
 
@@ -745,6 +746,41 @@ def test_command_refuses_an_unknown_region_naming_the_valid_ones(capsys):
 def test_command_refuses_a_rate_limit_below_one(capsys):
     assert sandbox_main(["--rate-limit", "0"]) == 2
     assert "limit must be >= 1" in capsys.readouterr().err
+
+
+# -- versions and hosts (Exotel's Voice API authentication page) ---------------------------------
+
+CCM = "https://ccm-api.exotel.com"
+
+
+def test_v2_calls_answer_on_the_ccm_host(http):
+    assert get(http, f"/v2/accounts/{DEMO_ACCOUNT_SID}/calls", origin=CCM).status_code == 200
+
+
+def test_v2_calls_on_the_v1_host_are_404_naming_the_ccm_host(http):
+    response = get(http, f"/v2/accounts/{DEMO_ACCOUNT_SID}/calls")
+    assert response.status_code == 404
+    assert "ccm-api.exotel.com" in response.json()["response"]["error_data"]["description"]
+
+
+def test_v1_on_the_ccm_host_is_404_naming_the_v1_host(http):
+    message = assert_rest_exception(get(http, f"{V1}/Calls.json", origin=CCM), 404)
+    assert "api.exotel.com" in message
+
+
+def test_credentials_on_the_other_regions_ccm_host_are_401(http):
+    response = get(
+        http, f"/v2/accounts/{DEMO_ACCOUNT_SID}/calls", origin="https://ccm-api.in.exotel.com"
+    )
+    assert response.status_code == 401
+    assert response.json()["response"]["error_data"]["code"] == 1010
+
+
+def test_the_loopback_server_serves_v2_as_the_ccm_host(server):
+    response = server.get(
+        f"/v2/accounts/{DEMO_ACCOUNT_SID}/calls", auth=(DEMO_API_KEY, DEMO_API_TOKEN)
+    )
+    assert response.status_code == 200
 
 
 # -- the server cannot be talked around -----------------------------------------------------------

@@ -25,12 +25,13 @@ from pathlib import Path
 
 import httpx
 import pytest
+from ports import free_port
 
+from helpers.book.paths import ROOT
 from helpers.webhooks import CALL_PATH, SMS_PATH
 from helpers.webhooks.__main__ import main
 from helpers.webhooks.store import open_store
 
-ROOT = Path(__file__).resolve().parent.parent
 START_DEADLINE = 20.0
 HANDLER = """
 import os
@@ -42,12 +43,6 @@ def handle(event):
     finally:
         os.close(fd)
 """
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 class Receiver:

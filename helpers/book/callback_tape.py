@@ -34,7 +34,7 @@ import yaml
 
 from ..client import SANDBOX_HEADER
 from ..errors import ConfigurationError, RecordingError
-from ..sandbox.callbacks import Delivery, send
+from ..sandbox.callbacks import Delivery, answer_timeout, send
 from ..sandbox.wire import SANDBOX_NOTICE
 from ..webhooks.payloads import read_fields
 from .chapter import Chapter
@@ -110,7 +110,8 @@ class CallbackTape:
             request = recorded["request"]
             content_type = request["headers"]["Content-Type"][0]
             body = request["body"].encode()
-            http_status, error = send(client, request["uri"], content_type, body)
+            timeout = answer_timeout(recorded["kind"])
+            http_status, error = send(client, request["uri"], content_type, body, timeout)
             expected = (recorded["response"] or {}).get("status", {}).get("code")
             if (http_status, error is None) != (expected, recorded["error"] is None):
                 raise RecordingError(

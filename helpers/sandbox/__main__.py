@@ -21,7 +21,7 @@ from ..networks import port_number
 from ..regions import REGIONS, Region, get_region, is_loopback_host, loopback
 from .accounts import DEMO_API_TOKEN, demo_credentials
 from .core import Sandbox
-from .ratelimit import SlidingWindowLimit
+from .ratelimit import SlidingWindowLimit, category_limits
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -45,7 +45,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         help=f"which data centre the server plays: {', '.join(REGIONS)} (default: EXOTEL_REGION, else singapore)",
     )
     parser.add_argument(
-        "--rate-limit", type=int, default=200, help="requests allowed per window (default 200)"
+        "--rate-limit",
+        type=int,
+        default=None,
+        help="one budget of this many requests per window for every API (default: a budget per "
+        "endpoint category, as Exotel's rate-limiting page lists them: 200 for Voice and SMS...)",
     )
     parser.add_argument(
         "--window", type=float, default=60.0, help="rate-limit window in seconds (default 60)"
@@ -125,6 +129,26 @@ def listen(host: str, port: int) -> socket.socket:
     return sock
 
 
+def make_sandbox(args: argparse.Namespace) -> Sandbox:
+    """The sandbox the command serves: a budget per endpoint category, or one for every API
+    with ``--rate-limit``; the frozen or the real clock; the region asked for."""
+    demo = demo_credentials()
+    if args.region:
+        demo = demo.with_changes(region=get_region(args.region))
+    sandbox = Sandbox(
+        clock=FrozenClock() if args.frozen_clock else SystemClock(),
+        rate_limit=(
+            SlidingWindowLimit(args.rate_limit, args.window)
+            if args.rate_limit is not None
+            else None
+        ),
+        demo=demo,
+    )
+    if args.rate_limit is None:
+        sandbox.rate_limits = category_limits(args.window)
+    return sandbox
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     sockets: list[socket.socket] = []
@@ -134,14 +158,8 @@ def main(argv: list[str] | None = None) -> int:
                 f"--host {args.host} is not a loopback address; the sandbox serves only this machine "
                 "(use 127.0.0.1, ::1 or localhost)."
             )
-        demo = demo_credentials()
-        if args.region:
-            demo = demo.with_changes(region=get_region(args.region))
-        sandbox = Sandbox(
-            clock=FrozenClock() if args.frozen_clock else SystemClock(),
-            rate_limit=SlidingWindowLimit(args.rate_limit, args.window),
-            demo=demo,
-        )
+        sandbox = make_sandbox(args)
+        demo = sandbox.demo
         other_port = args.other_region_port or args.port + 1
         if other_port == args.port:
             raise ConfigurationError("--other-region-port must differ from --port.")

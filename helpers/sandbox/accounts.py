@@ -6,6 +6,7 @@ import os
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
+from decimal import Decimal
 
 from ..credentials import KEY_VAR, SID_VAR, TOKEN_VAR, Credentials, region_from_env
 from ..regions import Region
@@ -29,6 +30,11 @@ class Account:
     #: Account-level IP allowlist (FAQ: "API requests from non-allowed IPs receive a 403").
     #: Empty means every address is allowed. Each key may also have its own.
     allowlist: tuple[Network, ...] = ()
+    #: A suspended account answers 403 to every request (Exotel's Error Code Dictionary:
+    #: "Account suspended"). At Exotel only Exotel suspends; the sandbox's dashboard can.
+    suspended: bool = False
+    #: Calls and SMS need a balance above zero, else 402 (the sandbox charges nothing itself).
+    balance: Decimal = Decimal("500.00")
 
     def __post_init__(self) -> None:
         self.keys = {

@@ -51,6 +51,8 @@ ROUTES = {
     "DELETE /_sandbox/admin/keys/{key}/old-token": "end the 48-hour grace period now",
     "DELETE /_sandbox/admin/keys/{key}": "delete the key",
     "PUT /_sandbox/admin/allowlist": "the account-level IP allowlist: allow (comma-separated)",
+    "GET /_sandbox/admin/account": "the demo account's status and balance",
+    "PUT /_sandbox/admin/account": "status? = active | suspended, balance? (0 makes calls 402)",
     "GET /_sandbox/admin/clock": "the sandbox's time",
     "POST /_sandbox/admin/clock/advance": "seconds (only with --frozen-clock)",
     "POST /_sandbox/admin/callbacks/deliver": "post the status callbacks due now (loopback URLs only)",
@@ -168,6 +170,24 @@ def admin_routes(sandbox: Sandbox) -> list[BaseRoute]:
         dashboard.allow_only(_list(await request.form(), "allow") or [])
         return answer({"account_allowlist": describe_allowlist(dashboard.account.allowlist)})
 
+    async def account(request: Request) -> Response:
+        return answer(_account_json(dashboard.account))
+
+    async def change_account(request: Request) -> Response:
+        form = await request.form()
+        status, balance = _one(form, "status"), _one(form, "balance")
+        if status is None and balance is None:
+            raise ValueError("Send status=active|suspended, balance=<amount>, or both.")
+        if status not in (None, "active", "suspended"):
+            raise ValueError(f"status must be active or suspended, not {status!r}.")
+        if balance is not None:
+            dashboard.set_balance(balance)
+        if status == "suspended":
+            dashboard.suspend_account()
+        elif status == "active":
+            dashboard.reactivate_account()
+        return answer(_account_json(dashboard.account))
+
     async def clock(request: Request) -> Response:
         return answer({"now": sandbox.clock.now().isoformat()})
 
@@ -212,6 +232,8 @@ def admin_routes(sandbox: Sandbox) -> list[BaseRoute]:
         Route("/keys/{key}/old-token", guarded(delete_old_token), methods=["DELETE"]),
         Route("/keys/{key}", guarded(delete_key), methods=["DELETE"]),
         Route("/allowlist", guarded(account_allowlist), methods=["PUT"]),
+        Route("/account", guarded(account), methods=["GET"]),
+        Route("/account", guarded(change_account), methods=["PUT"]),
         Route("/clock", clock, methods=["GET"]),
         Route("/clock/advance", guarded(advance), methods=["POST"]),
         Route("/callbacks/deliver", deliver_callbacks, methods=["POST"]),
@@ -274,6 +296,14 @@ def _key_json(key: ApiKey) -> dict:
         "label": key.label,
         "permissions": describe_permissions(key.permissions),
         "allowlist": describe_allowlist(key.allowlist),
+    }
+
+
+def _account_json(account) -> dict:
+    return {
+        "account": account.sid,
+        "status": "suspended" if account.suspended else "active",
+        "balance": f"{account.balance:.2f}",
     }
 
 

@@ -35,9 +35,14 @@ What the sandbox follows, and where it had to choose:
   set: https://developer.exotel.com/api-console/send-sms-api-console; ``DateUpdated`` as in
   https://support.exotel.com/support/solutions/articles/3000007217-how-to-monitor-the-status-of-your-sms-
   ``SmsUnits`` counts 160 characters for one SMS and 153 per part after that (**choice**).
+- Deliveries go through the client you pass; a client that verifies certificates (the book's
+  HTTPS receiver, :mod:`helpers.book.https_receiver`) makes a certificate it cannot verify a
+  failed attempt, "certificate refused", retried like any other: Exotel accepts only a valid
+  certificate, https://developer.exotel.com/docs/sms-support/sms-webhooks
 - Retries: Exotel expects a 200 "within 15 seconds" and otherwise "will retry up to 2 times":
-  https://developer.exotel.com/docs/references/webhooks. The sandbox waits 15 s for an answer and
-  retries 30 s, then 60 s after a failed attempt (**choice**: Exotel does not publish the delays).
+  https://developer.exotel.com/docs/references/webhooks. The sandbox waits 15 s for an answer to
+  a call callback and 10 s to an SMS callback (the SMS webhooks page), and retries 30 s, then
+  60 s after a failed attempt (**choice**: Exotel does not publish the delays).
 """
 
 from __future__ import annotations
@@ -60,6 +65,16 @@ from .wire import SANDBOX_NOTICE
 
 RETRY_DELAYS = (30, 60)  # seconds after the 1st and 2nd failed attempt; then the sandbox gives up
 ANSWER_TIMEOUT = 15.0  # Exotel's "respond with HTTP 200 within 15 seconds"
+#: An SMS callback's answer budget: "Must respond within 10 seconds" (SMS webhooks page,
+#: https://developer.exotel.com/docs/sms-support/sms-webhooks).
+SMS_ANSWER_TIMEOUT = 10.0
+
+
+def answer_timeout(kind: str) -> float:
+    """How long the sender waits for an answer to a ``call`` or ``sms`` callback."""
+    return SMS_ANSWER_TIMEOUT if kind == "sms" else ANSWER_TIMEOUT
+
+
 #: The address the book's receivers see the sandbox's callbacks come from: a documentation
 #: address (RFC 5737) standing in for Exotel's ranges, which Exotel gives out only on request.
 SANDBOX_SENDER = "203.0.113.10"
@@ -210,8 +225,17 @@ def send(
     except httpx.TimeoutException:
         return None, f"no answer within {timeout:g} s"
     except httpx.TransportError as exc:
+        if "CERTIFICATE_VERIFY_FAILED" in str(exc):
+            return None, f"certificate refused ({_verify_reason(exc)})"
         return None, f"no answer ({type(exc).__name__})"
     return response.status_code, None
+
+
+def _verify_reason(exc: Exception) -> str:
+    """``unable to get local issuer certificate``, from OpenSSL's verification message."""
+    text = str(exc)
+    reason = text.split("certificate verify failed:", 1)[-1].split("(_ssl", 1)[0]
+    return reason.strip() or "certificate verify failed"
 
 
 class CallbackOutbox:
@@ -268,7 +292,13 @@ class CallbackOutbox:
         """Attempt every callback due at ``now`` through ``client``; return the attempts made."""
         made = []
         for callback in self.due(now):
-            http_status, error = send(client, callback.url, callback.content_type, callback.body)
+            http_status, error = send(
+                client,
+                callback.url,
+                callback.content_type,
+                callback.body,
+                answer_timeout(callback.kind),
+            )
             made.append(self._settle(callback, now, http_status, error))
         return made
 

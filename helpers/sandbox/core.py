@@ -1,8 +1,10 @@
 """The sandbox: Exotel's documented API behaviour, as plain Python with no web framework.
 
-Order of checks, as the error table of Exotel's Authentication & Security guide reads: credentials (401, including the other
-region's host), the account's and then the key's IP allowlist (403), the per-account limit
-(429), the Account SID (404), the key's permissions (403), then the resource.
+Order of checks, as the guide's error table reads: a failure the sandbox was told to stage
+(5xx), credentials (401, including the other region's host), a suspended account (403), the
+account's and then the key's IP allowlist (403), the per-account limit (429), the Account SID
+(404), the key's permissions (403), then the resource (400, 402 without balance, 404, 409).
+Errors on v2 paths are in v2's envelope, with v2's numeric codes.
 """
 
 from __future__ import annotations
@@ -10,24 +12,44 @@ from __future__ import annotations
 import base64
 import re
 import threading
+from collections import deque
+from collections.abc import Callable
 from functools import cached_property
 
 import httpx
 
 from ..clock import Clock, FrozenClock
 from ..credentials import Credentials
-from ..regions import REGIONS, region_for_host
+from ..pacing import endpoint_category
+from ..regions import REGIONS, Region, is_ccm_host, region_for_host
 from .accounts import Account, demo_account, demo_credentials
 from .callbacks import CallbackOutbox
 from .dashboard import Dashboard
 from .keys import ApiKey
-from .ratelimit import SlidingWindowLimit
-from .resources import Call, SidFactory, Sms, v2_call
-from .wire import SandboxRequest, SandboxResponse, rest_exception
+from .ratelimit import SlidingWindowLimit, category_limits
+from .resources import Call, Resource, SidFactory, Sms, v2_call
+from .wire import SandboxRequest, SandboxResponse, rest_exception, v2_error
 
 AUTH_FAILED = "Authentication failed. Check your API key and token."
+_CATEGORY_NAMES = {
+    "voice": "Voice API",
+    "sms": "SMS API",
+    "bulk_sms": "Bulk SMS API",
+    "whatsapp": "WhatsApp API",
+    "exophone": "ExoPhone API",
+    "campaign": "Campaign API",
+    "user_management": "User Management API",
+    "general_get": "GET",
+    "other": "API",
+}
 MAX_BODY_CHARS = 2000  # SMS Body limit on Exotel's send-SMS page
 MAX_PAGE_SIZE = 100  # bulk call details: PageSize default 50, max 100
+#: What a staged failure answers: the descriptions in Exotel's Error Code Dictionary.
+SERVER_ERRORS = {
+    500: "Internal Server Error: server-side failure.",
+    502: "Bad Gateway: upstream service unavailable.",
+    503: "Service Unavailable: service temporarily down.",
+}
 MAX_FORM_FIELDS = 40  # Exotel's connect API has about twenty parameters
 MAX_FIELD_CHARS = 4096  # a StatusCallback URL or a CustomField; Body has its own limit
 
@@ -54,7 +76,10 @@ class Sandbox:
         salt: str = "handbook",
     ):
         self.clock = clock or FrozenClock()
-        self.rate_limit = rate_limit or SlidingWindowLimit(200, 60)
+        #: One limiter for every request, if set (chapters set a small one to show a 429);
+        #: otherwise each endpoint category has its own budget, as at Exotel.
+        self.rate_limit: SlidingWindowLimit | None = rate_limit
+        self.rate_limits: dict[str, SlidingWindowLimit] = category_limits()
         self.demo = demo or demo_credentials()
         self.accounts: list[Account] = [demo_account(self.demo)]
         self.calls: dict[str, Call] = {}
@@ -63,6 +88,7 @@ class Sandbox:
         self._new_sid = SidFactory(salt)
         self._request_ids = SidFactory(f"{salt}:requests")
         self._lock = threading.Lock()
+        self._staged: deque[int] = deque()  # statuses the next requests fail with
 
     # -- adapters ------------------------------------------------------------------------------
 
@@ -85,39 +111,62 @@ class Sandbox:
     def mounts(self, client_ip: str = "127.0.0.1") -> dict[str, httpx.BaseTransport]:
         """``httpx.Client(mounts=...)`` for the two real API hosts."""
         transport = self.transport(client_ip)
-        return {f"https://{r.subdomain}": transport for r in REGIONS.values()}
+        return {f"https://{host}": transport for r in REGIONS.values() for host in r.hosts}
+
+    def fail_next(self, status: int = 503, times: int = 1) -> None:
+        """Answer the next ``times`` requests with ``status`` (500, 502 or 503), before any
+        other check: the sandbox's way to show an outage. Exotel has no such switch."""
+        if status not in SERVER_ERRORS:
+            raise ValueError(f"status must be one of {sorted(SERVER_ERRORS)}, not {status}")
+        if times < 1:
+            raise ValueError(f"times must be 1 or more, not {times}")
+        with self._lock:
+            self._staged.extend([status] * times)
 
     # -- the request pipeline -----------------------------------------------------------------
 
     def handle(self, request: SandboxRequest) -> SandboxResponse:
         with self._lock:
-            return self._handle(request)
+            answer = self._handle(request)
+            if request.path.startswith("/v2/") and answer.status >= 400:
+                answer = v2_error(answer, request.method, self._request_ids("v2"))
+            return answer
 
     def gate(self, request: SandboxRequest) -> SandboxResponse | None:
-        """The checks that need no body (host, credentials, IP allowlists): the refusal, or None.
+        """The checks that need no body (host, credentials, account, IP allowlists): refusal or None.
 
         The server asks this before it reads a body, so a stranger's form is never parsed.
         """
         with self._lock:
+            if self._staged:
+                return None  # a staged failure answers first, in handle()
             found = self._admit(request)
         return found if isinstance(found, SandboxResponse) else None
 
     def _admit(self, request: SandboxRequest) -> tuple[Account, ApiKey] | SandboxResponse:
         region = region_for_host(request.host)
         if region is None:
-            return rest_exception(
-                404, f"The sandbox serves api.exotel.com and api.in.exotel.com, not {request.host}."
-            )
+            hosts = ", ".join(h for r in REGIONS.values() for h in r.hosts)
+            return rest_exception(404, f"The sandbox serves {hosts}; not {request.host}.")
         found = self._authenticate(request, region)
         if found is None:
             return rest_exception(401, AUTH_FAILED)
         account, key = found
+        if account.suspended:
+            return rest_exception(
+                403,
+                f"Account {account.sid} is suspended. Contact Exotel support to check the "
+                "account's status.",
+            )
         refusal = account.refusal(key, request.client_ip)  # account, then key IP allowlist
         if refusal:
             return rest_exception(403, refusal)
         return account, key
 
     def _handle(self, request: SandboxRequest) -> SandboxResponse:
+        if self._staged:
+            status = self._staged.popleft()
+            return rest_exception(status, SERVER_ERRORS[status])
         found = self._admit(request)
         if isinstance(found, SandboxResponse):
             return found
@@ -125,24 +174,51 @@ class Sandbox:
         if refusal := _oversized(request.form):
             return refusal
         now = self.clock.now()
-        wait = self.rate_limit.admit(account.sid, now)
+        category = endpoint_category(request.method, request.path)
+        if self.rate_limit:  # one budget for the whole account
+            limiter, budget, what = self.rate_limit, account.sid, ""
+        else:
+            limiter, budget = self.rate_limits[category], f"{account.sid}:{category}"
+            what = f"{_CATEGORY_NAMES[category]} "
+        wait = limiter.admit(budget, now)
+        remaining, reset = limiter.remaining(budget, now)
+        # The X-RateLimit-* trio on every answer, as Exotel's rate-limiting page shows them.
+        quota = {
+            "X-RateLimit-Limit": str(limiter.limit),
+            "X-RateLimit-Remaining": str(remaining),
+            "X-RateLimit-Reset": str(reset),
+        }
         if wait:
-            # Retry-After and the X-RateLimit-* trio as Exotel's rate-limiting page shows them.
             return rest_exception(
                 429,
-                f"Too Many Requests: more than {self.rate_limit.limit} requests in "
-                f"{self.rate_limit.window:g} seconds for this account.",
-                **{
-                    "Retry-After": str(wait),
-                    "X-RateLimit-Limit": str(self.rate_limit.limit),
-                    "X-RateLimit-Remaining": "0",
-                    "X-RateLimit-Reset": str(int(now.timestamp()) + wait),
-                },
+                f"Rate limit exceeded: more than {limiter.limit} {what}requests in "
+                f"{limiter.window:g} seconds for this account. "
+                f"Try again in {wait} seconds.",
+                code="RATE_LIMIT_EXCEEDED",
+                **{"Retry-After": str(wait), **quota},
             )
+        answer = self._route(request, account, key, account.region)
+        return SandboxResponse(answer.status, answer.body, {**quota, **answer.headers})
+
+    def _route(
+        self, request: SandboxRequest, account: Account, key: ApiKey, region: Region
+    ) -> SandboxResponse:
         match = _ACCOUNT_PATH.match(request.path)
         if not match:
             return rest_exception(404, f"The requested resource {request.path} was not found.")
         version = match["version"] or match["version2"]
+        on_ccm = is_ccm_host(request.host)
+        if version == "v1" and on_ccm:
+            return rest_exception(
+                404,
+                f"{request.host} serves Voice v2 (CCM) only; v1 paths are served at "
+                f"{region.subdomain}.",
+            )
+        if version == "v2" and not on_ccm:
+            return rest_exception(
+                404,
+                f"Voice v2 (CCM) is served at {region.ccm_subdomain}, not at {request.host}.",
+            )
         sid = match["sid"] or match["sid2"]
         rest = match["rest"] or match["rest2"]
         if sid != account.sid:
@@ -194,21 +270,9 @@ class Sandbox:
         return rest_exception(404, f"The requested resource {method} {rest} was not found.")
 
     def _connect(self, request: SandboxRequest, account: Account) -> SandboxResponse:
-        form = dict(request.form)
-        if refusal := _missing(form, ("From", "To", "CallerId")):
-            return refusal
-        call = Call(
-            sid=self._new_sid("call"),
-            account_sid=account.sid,
-            from_=form.pop("From"),
-            to=form.pop("To"),
-            caller_id=form.pop("CallerId"),
-            created=self.clock.now(),
-            extra=form,
+        return self._create(
+            Call, request, account, self.calls, self.callbacks.register_call, "place a call"
         )
-        self.calls[call.sid] = call
-        self.callbacks.register_call(call)
-        return SandboxResponse(200, {"Call": call.to_json(self.clock.now())})
 
     def _list_calls(self, request: SandboxRequest, account: Account) -> SandboxResponse:
         now = self.clock.now()
@@ -252,25 +316,37 @@ class Sandbox:
         )
 
     def _send_sms(self, request: SandboxRequest, account: Account) -> SandboxResponse:
-        form = dict(request.form)
-        if refusal := _missing(form, ("From", "To", "Body")):
-            return refusal
-        if len(form["Body"]) > MAX_BODY_CHARS:
+        if len(request.form.get("Body", "")) > MAX_BODY_CHARS:
             return rest_exception(
                 400, f"Invalid Parameters: Body is longer than {MAX_BODY_CHARS} characters."
             )
-        sms = Sms(
-            sid=self._new_sid("sms"),
-            account_sid=account.sid,
-            from_=form.pop("From"),
-            to=form.pop("To"),
-            body=form.pop("Body"),
-            created=self.clock.now(),
-            extra=form,
+        return self._create(
+            Sms, request, account, self.messages, self.callbacks.register_sms, "send an SMS"
         )
-        self.messages[sms.sid] = sms
-        self.callbacks.register_sms(sms)
-        return SandboxResponse(200, {"SMSMessage": sms.to_json(self.clock.now())})
+
+    def _create(
+        self,
+        kind: type[Resource],
+        request: SandboxRequest,
+        account: Account,
+        store: dict,
+        register: Callable[[Resource], None],
+        action: str,
+    ) -> SandboxResponse:
+        """A new call or SMS from a create request: stored, its callbacks scheduled, answered."""
+        if refusal := _missing(request.form, tuple(kind.FIELDS)):
+            return refusal
+        if refusal := _unpaid(account, action):
+            return refusal
+        item = kind.from_form(
+            request.form,
+            sid=self._new_sid(kind.KIND),
+            account_sid=account.sid,
+            created=self.clock.now(),
+        )
+        store[item.sid] = item
+        register(item)
+        return SandboxResponse(200, {kind.ENVELOPE: item.to_json(self.clock.now())})
 
     def _get(self, store: dict, sid: str, account: Account, envelope: str) -> SandboxResponse:
         item = store.get(sid)
@@ -281,6 +357,8 @@ class Sandbox:
     # -- v2 -------------------------------------------------------------------------------------
 
     def _v2_route(self, request: SandboxRequest, account: Account, rest: str) -> SandboxResponse:
+        if rest.rstrip("/") == "calls" and request.method == "POST":
+            return self._connect_v2(request, account)
         if rest.rstrip("/") != "calls" or request.method != "GET":
             return rest_exception(
                 404, f"The requested resource {request.method} {rest} was not found."
@@ -302,6 +380,65 @@ class Sandbox:
                 ],
             },
         )
+
+    def _connect_v2(self, request: SandboxRequest, account: Account) -> SandboxResponse:
+        """v2 (CCM) make call: ``{"from": {"contact_uri"}, "to": {"contact_uri"},
+        "virtual_number"}``. An agent already on a call gets 409, code 10706."""
+        body = request.json if isinstance(request.json, dict) else {}
+        numbers = {
+            "from.contact_uri": _field(body.get("from"), "contact_uri"),
+            "to.contact_uri": _field(body.get("to"), "contact_uri"),
+            "virtual_number": body.get("virtual_number") or "",
+        }
+        missing = [name for name, value in numbers.items() if not str(value).strip()]
+        if missing:
+            return rest_exception(
+                400, f"Invalid Parameters: {', '.join(missing)} missing (send a JSON body)."
+            )
+        if refusal := _unpaid(account, "place a call"):
+            return refusal
+        now = self.clock.now()
+        agent = str(numbers["from.contact_uri"])
+        if any(c.from_ == agent and now < c.ended for c in self.calls.values()):
+            return rest_exception(
+                409,
+                f"User device busy: {agent} is on another call. Wait for it to end and retry.",
+                code=10706,
+            )
+        call = Call(
+            sid=self._new_sid("call"),
+            account_sid=account.sid,
+            from_=agent,
+            to=str(numbers["to.contact_uri"]),
+            caller_id=str(numbers["virtual_number"]),
+            created=now,
+        )
+        self.calls[call.sid] = call
+        return SandboxResponse(
+            200,
+            {
+                "request_id": self._request_ids("v2"),
+                "method": "POST",
+                "http_code": 200,
+                "response": {"code": 200, "status": "success", "data": v2_call(call, now)},
+            },
+        )
+
+
+def _field(block, name: str) -> str:
+    """``block[name]`` if ``block`` is a JSON object, else empty."""
+    return str(block.get(name) or "") if isinstance(block, dict) else ""
+
+
+def _unpaid(account: Account, action: str) -> SandboxResponse | None:
+    """A 402 if the account has no balance left to ``action``, or None."""
+    if account.balance > 0:
+        return None
+    return rest_exception(
+        402,
+        f"Payment Required: the account's balance ({account.balance:.2f}) is too low to "
+        f"{action}. Top up the account or upgrade the plan.",
+    )
 
 
 def _oversized(form: dict[str, str]) -> SandboxResponse | None:

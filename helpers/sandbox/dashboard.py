@@ -17,6 +17,7 @@ import threading
 from collections.abc import Iterable
 from contextlib import AbstractContextManager
 from datetime import datetime
+from decimal import Decimal, InvalidOperation
 
 from ..clock import Clock
 from ..credentials import Credentials, mask
@@ -158,6 +159,28 @@ class Dashboard:
         networks = parse_networks(allow)
         with self._lock:
             self.account.allowlist = networks
+
+    def suspend_account(self) -> None:
+        """Suspend the account: every request then answers 403 (at Exotel, Exotel does this)."""
+        with self._lock:
+            self.account.suspended = True
+
+    def reactivate_account(self) -> None:
+        with self._lock:
+            self.account.suspended = False
+
+    def set_balance(self, amount: Decimal | str | int) -> None:
+        """The account's balance; at zero or below, calls and SMS answer 402."""
+        try:
+            value = Decimal(str(amount))
+        except InvalidOperation:
+            raise ValueError(
+                f"balance must be a number, e.g. 0 or 500.00, not {amount!r}"
+            ) from None
+        if not value.is_finite():
+            raise ValueError(f"balance must be a finite number, not {amount!r}")
+        with self._lock:
+            self.account.balance = value
 
     def regenerate_token(self, ref: KeyRef, rule: RegenerateRule | None = None) -> Credentials:
         """A new token for the key. Under ``rule`` (default: this dashboard's) the old token

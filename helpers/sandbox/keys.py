@@ -26,7 +26,7 @@ from .allowlist import Network, address_in
 #: The APIs a key may be allowed to call (sandbox names), and the routes each one covers.
 PERMISSIONS: dict[str, str] = {
     "calls:read": "GET Calls.json, GET Calls/<CallSid>.json, GET /v2/accounts/<sid>/calls",
-    "calls:write": "POST Calls/connect.json",
+    "calls:write": "POST Calls/connect.json, POST /v2/accounts/<sid>/calls",
     "sms:send": "POST Sms/send.json",
     "sms:read": "GET SMS/Messages/<SmsSid>.json",
 }
@@ -38,6 +38,7 @@ _ROUTES = (
     ("POST", "v1", re.compile(r"sms/send\.json", re.IGNORECASE), "sms:send"),
     ("GET", "v1", re.compile(r"sms/messages/[^/]+\.json", re.IGNORECASE), "sms:read"),
     ("GET", "v2", re.compile(r"calls/?"), "calls:read"),
+    ("POST", "v2", re.compile(r"calls/?"), "calls:write"),
 )
 
 

@@ -1,5 +1,9 @@
-"""Per-account request limit over a sliding window (200 a minute, as Exotel's Authentication & Security
-guide documents)."""
+"""Per-account request limits over a sliding window, one budget per endpoint category.
+
+The categories and their limits are those of Exotel's rate-limiting page
+(https://developer.exotel.com/docs/advanced-config/rate-limiting), as
+:data:`helpers.pacing.ENDPOINT_LIMITS` lists them; the sliding window is the sandbox's choice.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +11,8 @@ import math
 import threading
 from collections import deque
 from datetime import datetime
+
+from ..pacing import ENDPOINT_LIMITS
 
 
 class SlidingWindowLimit:
@@ -37,3 +43,17 @@ class SlidingWindowLimit:
                 seen.append(t)
                 return 0
             return max(1, math.ceil(seen[0] + self.window - t))
+
+    def remaining(self, key: str, now: datetime) -> tuple[int, int]:
+        """(requests left in the window, epoch second when the oldest counted one leaves it)."""
+        t = now.timestamp()
+        with self._lock:
+            seen = self._seen.get(key, deque())
+            live = [s for s in seen if s > t - self.window]
+        reset = math.ceil(live[0] + self.window) if live else math.ceil(t)
+        return max(0, self.limit - len(live)), reset
+
+
+def category_limits(window: float = 60.0) -> dict[str, SlidingWindowLimit]:
+    """A fresh limiter per endpoint category, at Exotel's default limits."""
+    return {name: SlidingWindowLimit(limit, window) for name, limit in ENDPOINT_LIMITS.items()}

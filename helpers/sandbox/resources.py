@@ -20,8 +20,10 @@ from __future__ import annotations
 
 import hashlib
 import itertools
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from typing import ClassVar, Self
 
 CALL_SECONDS = 42  # how long every answered sandbox call lasts
 RING_SECONDS = 20  # how long an unanswered call rings before it ends
@@ -46,15 +48,43 @@ class SidFactory:
         return hashlib.md5(f"{self._salt}:{kind}:{next(self._counter)}".encode()).hexdigest()
 
 
-@dataclass
-class Call:
+@dataclass(kw_only=True)
+class Resource:
+    """What a call and an SMS share: the account, the numbers, when it was created, and the
+    request's other form fields (``StatusCallback``, ``CustomField``, ...) in ``extra``."""
+
+    #: The form fields a request must carry, and the attribute each one fills.
+    FIELDS: ClassVar[dict[str, str]] = {"From": "from_", "To": "to"}
+    KIND: ClassVar[str]  # what its SIDs are made from
+    ENVELOPE: ClassVar[str]  # the key its JSON is wrapped in
+
     sid: str
     account_sid: str
     from_: str
     to: str
-    caller_id: str
     created: datetime
     extra: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def from_form(
+        cls, form: Mapping[str, str], *, sid: str, account_sid: str, created: datetime
+    ) -> Self:
+        """The resource a create request's ``form`` describes (every field in FIELDS present)."""
+        extra = dict(form)
+        named = {attribute: extra.pop(name) for name, attribute in cls.FIELDS.items()}
+        return cls(sid=sid, account_sid=account_sid, created=created, extra=extra, **named)
+
+    def to_json(self, now: datetime) -> dict:
+        raise NotImplementedError
+
+
+@dataclass(kw_only=True)
+class Call(Resource):
+    FIELDS = {**Resource.FIELDS, "CallerId": "caller_id"}
+    KIND = "call"
+    ENVELOPE = "Call"
+
+    caller_id: str
 
     @property
     def outcome(self) -> str:
@@ -96,15 +126,13 @@ class Call:
         }
 
 
-@dataclass
-class Sms:
-    sid: str
-    account_sid: str
-    from_: str
-    to: str
+@dataclass(kw_only=True)
+class Sms(Resource):
+    FIELDS = {**Resource.FIELDS, "Body": "body"}
+    KIND = "sms"
+    ENVELOPE = "SMSMessage"
+
     body: str
-    created: datetime
-    extra: dict[str, str] = field(default_factory=dict)
 
     @property
     def delivered(self) -> datetime:

@@ -30,6 +30,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from ..regions import Region
 from .admin import ADMIN_PREFIX, admin_routes, cross_site_refusal
 from .core import MAX_FORM_FIELDS, Sandbox
+from .transport import parse_json
 from .wire import SandboxRequest, SandboxResponse, rest_exception
 
 METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"]
@@ -38,8 +39,8 @@ FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 MAX_FORM_BYTES = 64 * 1024
 
 
-async def read_form(request: Request) -> dict[str, str] | SandboxResponse:
-    """The request's form fields, bounded in size and number; or the RestException refusing it."""
+async def read_body(request: Request) -> bytes | SandboxResponse:
+    """The request's body, at most :data:`MAX_FORM_BYTES`; or the RestException refusing it."""
     declared = request.headers.get("content-length", "")
     if declared.isdigit() and int(declared) > MAX_FORM_BYTES:
         return rest_exception(
@@ -51,7 +52,15 @@ async def read_form(request: Request) -> dict[str, str] | SandboxResponse:
         body += chunk
         if len(body) > MAX_FORM_BYTES:
             return rest_exception(413, f"The body is over {MAX_FORM_BYTES:,} bytes.")
-    request._body = bytes(body)  # Starlette's form parser reads the cached body
+    return bytes(body)
+
+
+async def read_form(request: Request) -> dict[str, str] | SandboxResponse:
+    """The request's form fields, bounded in size and number; or the RestException refusing it."""
+    body = await read_body(request)
+    if isinstance(body, SandboxResponse):
+        return body
+    request._body = body  # Starlette's form parser reads the cached body
     try:
         form = await request.form(
             max_files=0, max_fields=MAX_FORM_FIELDS, max_part_size=MAX_FORM_BYTES
@@ -120,6 +129,11 @@ class TrailingNewline:
         await self.app(scope, receive, send_with_newline)
 
 
+def served_host(region: Region, path: str) -> str:
+    """The host a request to ``path`` plays: Voice v2 (CCM)'s for ``/v2/``, else v1's."""
+    return region.ccm_subdomain if path.startswith("/v2/") else region.subdomain
+
+
 def local_port(request: Request) -> int | None:
     """The port of this machine the request arrived on (None on a Unix socket)."""
     server = request.scope.get("server")
@@ -129,14 +143,17 @@ def local_port(request: Request) -> int | None:
 def create_app(
     sandbox: Sandbox, region: Region, regions_by_port: Mapping[int, Region] | None = None
 ) -> Starlette:
-    """A thin ASGI layer: every request is handed to ``sandbox`` as addressed to ``region``'s host,
-    or, when it arrives on a port ``regions_by_port`` names, to that port's region's host (one
-    server can then play both data centres, so calling the wrong one is a curl away)."""
+    """A thin ASGI layer: every request is handed to ``sandbox`` as addressed to ``region``'s host
+    (v2 paths to its CCM host, the rest to its v1 host), or, when it arrives on a port
+    ``regions_by_port`` names, to that port's region's hosts (one server can then play both data
+    centres, so calling the wrong one is a curl away)."""
 
     async def handle(request: Request) -> Response:
         addressed = SandboxRequest(
             method=request.method,
-            host=(regions_by_port or {}).get(local_port(request), region).subdomain,
+            host=served_host(
+                (regions_by_port or {}).get(local_port(request), region), request.url.path
+            ),
             path=request.url.path,
             query=dict(request.query_params),
             authorization=request.headers.get("authorization"),
@@ -145,12 +162,18 @@ def create_app(
         refusal = sandbox.gate(addressed)  # before the body: a stranger's form is never read
         if refusal is not None:
             return respond(refusal)
-        form = {}
-        if request.headers.get("content-type", "").startswith(FORM_TYPES):
+        form, body = {}, None
+        content_type = request.headers.get("content-type", "")
+        if content_type.startswith(FORM_TYPES):
             form = await read_form(request)
             if isinstance(form, SandboxResponse):
                 return respond(form)
-        return respond(sandbox.handle(replace(addressed, form=form)))
+        elif content_type.startswith("application/json"):  # v2 requests
+            raw = await read_body(request)
+            if isinstance(raw, SandboxResponse):
+                return respond(raw)
+            body = parse_json(raw)
+        return respond(sandbox.handle(replace(addressed, form=form, json=body)))
 
     app = Starlette(routes=[*admin_routes(sandbox), Route("/{path:path}", handle, methods=METHODS)])
     app.add_middleware(AdminGuard)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import TYPE_CHECKING
 from urllib.parse import parse_qsl
 
@@ -19,9 +20,11 @@ def sandbox_transport(sandbox: Sandbox, client_ip: str = "127.0.0.1") -> httpx.M
     def handle(request: httpx.Request) -> httpx.Response:
         url = request.url
         content_type = request.headers.get("content-type", "")
-        form = {}
+        form, body = {}, None
         if content_type.startswith("application/x-www-form-urlencoded"):
             form = dict(parse_qsl(request.content.decode(), keep_blank_values=True))
+        elif content_type.startswith("application/json"):
+            body = parse_json(request.content)
         answer = sandbox.handle(
             SandboxRequest(
                 method=request.method,
@@ -32,9 +35,18 @@ def sandbox_transport(sandbox: Sandbox, client_ip: str = "127.0.0.1") -> httpx.M
                 authorization=request.headers.get("authorization"),
                 userinfo=(url.username, url.password) if url.userinfo else None,
                 client_ip=client_ip,
+                json=body,
             )
         )
         body, headers = answer.encoded()
         return httpx.Response(answer.status, content=body, headers=headers)
 
     return httpx.MockTransport(handle)
+
+
+def parse_json(content: bytes):
+    """The parsed body, or None if it is not JSON (the route then answers 400)."""
+    try:
+        return json.loads(content)
+    except (ValueError, UnicodeDecodeError):
+        return None

@@ -21,6 +21,7 @@ class SandboxRequest:
     authorization: str | None = None  # the Authorization header, if any
     userinfo: tuple[str, str] | None = None  # user:password from the URL, if any
     client_ip: str = "127.0.0.1"
+    json: Any = None  # a JSON body (v2 requests), parsed; None if absent or not JSON
 
 
 @dataclass(frozen=True)
@@ -39,8 +40,38 @@ class SandboxResponse:
         return json.dumps(self.body, indent=None, separators=(",", ":")).encode(), headers
 
 
-def rest_exception(status: int, message: str, **headers: str) -> SandboxResponse:
-    """Exotel's error body: ``{"RestException": {"Status": ..., "Message": ...}}``."""
-    return SandboxResponse(
-        status, {"RestException": {"Status": status, "Message": message}}, headers
-    )
+def rest_exception(
+    status: int, message: str, *, code: int | str | None = None, **headers: str
+) -> SandboxResponse:
+    """Exotel's v1 error body: ``{"RestException": {"Status": ..., "Message": ...}}``, with a
+    ``Code`` when there is one (Exotel's rate-limiting page shows ``"Code"`` on a 429)."""
+    body: dict[str, Any] = {"Status": status, "Message": message}
+    if code is not None:
+        body["Code"] = code
+    return SandboxResponse(status, {"RestException": body}, headers)
+
+
+#: v2's numeric error codes, from Exotel's Error Code Dictionary, for statuses that have one
+#: code whatever the cause (409 has several: 1012, 10705, 10706; the sandbox names its own).
+V2_ERROR_CODES: dict[int, int] = {401: 1010}
+
+
+def v2_error(answer: SandboxResponse, method: str, request_id: str) -> SandboxResponse:
+    """The same error in v2's envelope: ``request_id``, ``method``, ``http_code``, and a
+    ``response`` whose ``error_data`` has the numeric ``code`` and a ``description``."""
+    exc = answer.body.get("RestException", {}) if isinstance(answer.body, dict) else {}
+    code = exc.get("Code")
+    if not isinstance(code, int):
+        code = V2_ERROR_CODES.get(answer.status)
+    body = {
+        "request_id": request_id,
+        "method": method,
+        "http_code": answer.status,
+        "response": {
+            "code": answer.status,
+            "status": "failure",
+            "data": None,
+            "error_data": {"code": code, "description": exc.get("Message", "")},
+        },
+    }
+    return SandboxResponse(answer.status, body, answer.headers)
