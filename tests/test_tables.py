@@ -6,7 +6,9 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
+import nbformat
 import pytest
+from book_paths import NOTEBOOKS
 
 from helpers.book.tables import Table, key_table, timeline
 from helpers.clock import FrozenClock
@@ -94,3 +96,27 @@ def test_a_figure_without_alt_text_is_refused():
     with pytest.raises(ValueError, match="A figure needs alt text"):
         show(fig, " ")
     plt.close(fig)
+
+
+def aligned_lines_past_the_page(notebook) -> list[str]:
+    """Printed lines that pad columns with spaces and run past 80 characters: on the page they
+    wrap, and the columns they meant to align fall apart (at 1280 px as on a phone)."""
+    cells = nbformat.read(notebook, as_version=4).cells
+    printed = [
+        line
+        for cell in cells
+        if cell.cell_type == "code"
+        for output in cell.outputs
+        if output.output_type == "stream"
+        for line in output.text.splitlines()
+    ]
+    return [
+        line
+        for line in printed
+        if len(line) > 80 and (re.search(r"\S {2,}\S", line) or line.startswith(" " * 8))
+    ]
+
+
+@pytest.mark.parametrize("notebook", NOTEBOOKS, ids=lambda path: path.stem)
+def test_no_chapter_prints_columns_wider_than_the_page(notebook):
+    assert aligned_lines_past_the_page(notebook) == []
