@@ -24,6 +24,24 @@ from .core import Sandbox
 from .ratelimit import SlidingWindowLimit, category_limits
 
 
+def requests_per_window(text: str) -> int:
+    """``--rate-limit``: a whole number of requests, 1 or more."""
+    if not text.strip().isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"{text!r}: give a whole number of requests, 1 or more")
+    return int(text)
+
+
+def window_seconds(text: str) -> float:
+    """``--window``: a number of seconds above 0."""
+    try:
+        seconds = float(text)
+    except ValueError:
+        seconds = 0.0
+    if not 0 < seconds < float("inf"):
+        raise argparse.ArgumentTypeError(f"{text!r}: give a number of seconds above 0")
+    return seconds
+
+
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         prog="python -m helpers.sandbox",
@@ -46,13 +64,16 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     )
     parser.add_argument(
         "--rate-limit",
-        type=int,
+        type=requests_per_window,
         default=None,
         help="one budget of this many requests per window for every API (default: a budget per "
         "endpoint category, as Exotel's rate-limiting page lists them: 200 for Voice and SMS...)",
     )
     parser.add_argument(
-        "--window", type=float, default=60.0, help="rate-limit window in seconds (default 60)"
+        "--window",
+        type=window_seconds,
+        default=60.0,
+        help="rate-limit window in seconds (default 60)",
     )
     parser.add_argument(
         "--frozen-clock",

@@ -1,4 +1,4 @@
-"""Every command line's port options refuse a number that is not a TCP port, with a sentence."""
+"""The command lines refuse numbers they cannot use (ports, rate limits), with a sentence."""
 
 from __future__ import annotations
 
@@ -32,3 +32,21 @@ def test_a_port_outside_1_to_65535_exits_2_naming_the_range(capsys, command, val
 def test_the_sandbox_on_the_last_port_asks_for_another_for_the_other_region(capsys):
     assert sandbox_main.main(["--port", "65535"]) == 2
     assert "--port 65535 leaves no port for the other region" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("option", "value", "sentence"),
+    [
+        ("--rate-limit", "0", "'0': give a whole number of requests, 1 or more"),
+        ("--rate-limit", "-5", "'-5': give a whole number of requests, 1 or more"),
+        ("--window", "0", "'0': give a number of seconds above 0"),
+        ("--window", "nan", "'nan': give a number of seconds above 0"),
+    ],
+)
+def test_the_sandbox_refuses_a_rate_limit_it_cannot_keep_naming_the_option(
+    capsys, option, value, sentence
+):
+    with pytest.raises(SystemExit) as stopped:
+        sandbox_main.main([option, value])
+    assert stopped.value.code == 2
+    assert f"argument {option}: {sentence}" in capsys.readouterr().err
