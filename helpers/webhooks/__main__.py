@@ -41,7 +41,7 @@ from ..errors import ConfigurationError
 from ..networks import port_number
 from ..regions import is_loopback_host
 from .allowlist import SourceAllowlist
-from .app import CALL_PATH, DEFAULT_BODY_TIMEOUT, SMS_PATH, create_app
+from .app import CALL_PATH, DEFAULT_BODY_TIMEOUT, HEALTH_PATH, SMS_PATH, create_app
 from .dispatcher import Dispatcher
 from .payloads import DEFAULT_MAX_BODY, Event
 from .serving import DEFAULT_HEADER_TIMEOUT, serve
@@ -213,7 +213,8 @@ def main(argv: list[str] | None = None) -> int:
     origin = f"{scheme}://{host}:{args.port}"
     print(
         f"Exotel webhook receiver on {origin} (store: {store}; {allowlist})\n"
-        f"  POST {origin}{CALL_PATH}\n  POST {origin}{SMS_PATH}",
+        f"  POST {origin}{CALL_PATH}\n  POST {origin}{SMS_PATH}\n"
+        f"  GET  {origin}{HEALTH_PATH}  (is processing keeping up? 503 when it is not)",
         flush=True,
     )
     serve(
