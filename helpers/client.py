@@ -51,6 +51,17 @@ class ExotelClient:
         """``retry`` retries what is safe to retry (none by default); ``pacer`` spaces requests
         so the account stays under its rate limits, and reads the ``X-RateLimit-*`` headers of
         every answer (none by default)."""
+        if not isinstance(credentials, Credentials):
+            raise errors.ConfigurationError(
+                f"ExotelClient takes a Credentials, not a {type(credentials).__name__}: "
+                "write ExotelClient(Credentials.from_env())."
+            )
+        if region is not None and not isinstance(region, Region):
+            raise errors.UnknownRegionError(
+                f"region= takes a Region, not a {type(region).__name__}: write "
+                'region=get_region("mumbai") or region=MUMBAI (both from helpers), or leave it '
+                "out to use the credentials' region."
+            )
         self.credentials = credentials
         self.retry = retry
         self.pacer = pacer

@@ -23,12 +23,14 @@ from .regions import DEFAULT_REGION, Region, get_region
 
 KEY_VAR = "EXOTEL_API_KEY"
 TOKEN_VAR = "EXOTEL_API_TOKEN"
-#: A file holding the token, as platforms mount secrets (``/run/secrets/exotel_api_token``).
-TOKEN_FILE_VAR = "EXOTEL_API_TOKEN_FILE"
 SID_VAR = "EXOTEL_ACCOUNT_SID"
 REGION_VAR = "EXOTEL_REGION"
 SUBDOMAIN_VAR = "EXOTEL_SUBDOMAIN"
 REQUIRED = (KEY_VAR, TOKEN_VAR, SID_VAR)
+#: ``<VARIABLE>_FILE`` names a file holding that value, as platforms mount secrets
+#: (``EXOTEL_API_TOKEN_FILE=/run/secrets/exotel_api_token``).
+FILE_SUFFIX = "_FILE"
+TOKEN_FILE_VAR = TOKEN_VAR + FILE_SUFFIX
 
 log = logging.getLogger(__name__)
 
@@ -46,22 +48,28 @@ class Credentials:
     def from_env(cls, env: Mapping[str, str] | None = None) -> Credentials:
         """Read ``EXOTEL_API_KEY``, ``EXOTEL_API_TOKEN``, ``EXOTEL_ACCOUNT_SID`` and the region.
 
-        The token may come from a file instead: ``EXOTEL_API_TOKEN_FILE`` names it (a secret
-        the platform mounts, e.g. ``/run/secrets/exotel_api_token``). Call ``from_env`` again
-        after a rotation has replaced the file.
+        Each of the three may come from a file instead: ``EXOTEL_API_TOKEN_FILE`` (likewise
+        ``EXOTEL_API_KEY_FILE``, ``EXOTEL_ACCOUNT_SID_FILE``) names it, as a platform mounts a
+        secret (e.g. ``/run/secrets/exotel_api_token``). Call ``from_env`` again after a rotation
+        has replaced the file.
 
         Raises MissingCredentialsError naming every variable that is missing or malformed, and
-        SecretFileError when the token file is missing, unreadable or empty.
+        SecretFileError when a file is missing, unreadable or empty, or a value is set twice.
         """
         env = os.environ if env is None else env
-        token_file = env.get(TOKEN_FILE_VAR, "").strip()
-        if token_file:
-            if env.get(TOKEN_VAR, "").strip():
+        from_files = {}
+        for name in REQUIRED:
+            file_var = name + FILE_SUFFIX
+            path = env.get(file_var, "").strip()
+            if not path:
+                continue
+            if env.get(name, "").strip():
                 raise SecretFileError(
-                    f"Both {TOKEN_VAR} and {TOKEN_FILE_VAR} are set; set only one of them "
-                    f"(unset {TOKEN_VAR} when the token comes from a file)."
+                    f"Both {name} and {file_var} are set; set only one of them "
+                    f"(unset {name} when the value comes from a file)."
                 )
-            env = {**env, TOKEN_VAR: read_secret_file(token_file, TOKEN_FILE_VAR)}
+            from_files[name] = read_secret_file(path, file_var)
+        env = {**env, **from_files} if from_files else env
         missing = [name for name in REQUIRED if not env.get(name, "").strip()]
         problems = [
             f"{name} has leading or trailing whitespace; remove it."
@@ -118,11 +126,11 @@ def read_secret_file(path: str | os.PathLike, variable: str = TOKEN_FILE_VAR) ->
     except FileNotFoundError:
         raise SecretFileError(
             f"{where}: no such file. Mount the secret there, or point {variable} at the file "
-            "that holds the API token."
+            "that holds it."
         ) from None
     except IsADirectoryError:
         raise SecretFileError(
-            f"{where} is a directory; point {variable} at the file inside it that holds the token."
+            f"{where} is a directory; point {variable} at the file inside it that holds the secret."
         ) from None
     except PermissionError:
         raise SecretFileError(
@@ -131,7 +139,7 @@ def read_secret_file(path: str | os.PathLike, variable: str = TOKEN_FILE_VAR) ->
         ) from None
     except UnicodeDecodeError:
         raise SecretFileError(
-            f"{where} is not UTF-8 text; it should hold the token only."
+            f"{where} is not UTF-8 text; it should hold the secret only."
         ) from None
     if mode & (stat.S_IRGRP | stat.S_IROTH):
         log.warning(
@@ -143,11 +151,11 @@ def read_secret_file(path: str | os.PathLike, variable: str = TOKEN_FILE_VAR) ->
     secret = text.removesuffix("\n").removesuffix("\r")
     if not secret.strip():
         raise SecretFileError(
-            f"{where} is empty. Write the API token into it (from Settings > API Settings)."
+            f"{where} is empty. Write the value into it (from Settings > API Settings)."
         )
     if secret != secret.strip():
         raise SecretFileError(
-            f"{where} has whitespace around the token (beyond one final newline); remove it."
+            f"{where} has whitespace around the secret (beyond one final newline); remove it."
         )
     return secret
 

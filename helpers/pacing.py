@@ -81,12 +81,21 @@ def endpoint_category(method: str, path: str) -> str:
 
 
 class Pacer:
-    """A thread-safe token bucket for one account (200 requests a minute by default)."""
+    """A thread-safe token bucket for one account (200 requests a minute by default).
+
+    ``burst`` is 10 by default, or ``limit - 1`` for a limit of 10 or less.
+    """
 
     def __init__(
-        self, limit: int = 200, window: float = 60.0, burst: int = 10, clock: Clock | None = None
+        self,
+        limit: int = 200,
+        window: float = 60.0,
+        burst: int | None = None,
+        clock: Clock | None = None,
     ):
-        if not 1 <= burst < limit or window <= 0:
+        if burst is None:
+            burst = min(10, limit - 1)
+        if not 1 <= burst < limit or not 0 < window < float("inf"):
             raise ValueError(
                 f"Pacer needs 1 <= burst < limit and window > 0; got burst={burst}, "
                 f"limit={limit}, window={window}"

@@ -83,8 +83,18 @@ def get_region(name_or_subdomain: str) -> Region:
         if key == region.name or key in region.hosts:
             return region
     known = ", ".join(f"{r.name} ({r.subdomain})" for r in REGIONS.values())
+    shown, advice = name_or_subdomain, ""
+    if "@" in shown:
+        # ``key:token@api.exotel.com`` copied from a URL: never repeat what precedes the @.
+        shown = "…@" + shown.rpartition("@")[2]
+        advice = (
+            " It has credentials in it (user:token@): leave them out; the client sends them in "
+            "the Authorization header."
+        )
+    elif "/" in shown:
+        advice = " Give the host name alone (api.in.exotel.com), not a URL."
     raise UnknownRegionError(
-        f"Unknown Exotel region {name_or_subdomain!r}. Use one of: {known}. "
+        f"Unknown Exotel region {shown!r}. Use one of: {known}.{advice} "
         "Your account's region is shown in the Exotel Dashboard."
     )
 
@@ -133,6 +143,13 @@ def is_loopback_host(host: str) -> bool:
 
 def require_secure(url: httpx.URL) -> None:
     """Refuse plain HTTP except to loopback, and credentials embedded in the URL."""
+    if not url.scheme or not url.host:
+        # ``127.0.0.1:4010`` parses with no host, ``key:token@host`` with the key as its scheme:
+        # say what a base URL looks like without repeating any of it.
+        raise InsecureTransportError(
+            "A base URL needs a scheme and a host: https://api.exotel.com, or "
+            "http://127.0.0.1:4010 for a sandbox on this machine."
+        )
     if url.scheme != "https" and not (url.scheme == "http" and is_loopback_host(url.host)):
         raise InsecureTransportError(
             f"Refusing {url.scheme}://{url.host}: Exotel's API requires TLS 1.2 or higher and "

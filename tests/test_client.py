@@ -13,12 +13,14 @@ import pytest
 from helpers import (
     APIError,
     AuthenticationError,
+    ConfigurationError,
     Credentials,
     ExotelClient,
     InsecureTransportError,
     NetworkError,
     NotFoundError,
     Region,
+    UnknownRegionError,
     loopback,
     tls_context,
 )
@@ -129,6 +131,18 @@ def test_region_with_credentials_in_its_origin_is_refused():
     leaky = Region("leaky", "api.exotel.com", "x", f"https://{API_KEY}:{API_TOKEN}@api.exotel.com")
     with pytest.raises(InsecureTransportError, match="credentials in it"):
         ExotelClient(CREDS, region=leaky, transport=Recorded().transport)
+
+
+def test_a_region_given_as_a_name_is_refused_saying_how_to_look_it_up():
+    with pytest.raises(UnknownRegionError, match=r'region=get_region\("mumbai"\)'):
+        ExotelClient(CREDS, region="mumbai", transport=Recorded().transport)
+
+
+def test_credentials_given_as_a_dict_are_refused_saying_how_to_read_them():
+    as_dict = {"api_key": API_KEY, "api_token": API_TOKEN, "account_sid": SID}
+    with pytest.raises(ConfigurationError, match=r"Credentials\.from_env\(\)") as caught:
+        ExotelClient(as_dict, transport=Recorded().transport)
+    assert API_TOKEN not in str(caught.value)
 
 
 def test_loopback_http_region_is_accepted(recorded):

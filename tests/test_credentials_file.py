@@ -74,7 +74,7 @@ def test_an_empty_file_is_refused(tmp_path, content):
 def test_whitespace_beyond_one_final_newline_is_refused(tmp_path):
     path = tmp_path / "token"
     path.write_text(f" {TOKEN}\n\n")
-    with pytest.raises(SecretFileError, match="whitespace around the token"):
+    with pytest.raises(SecretFileError, match="whitespace around the secret"):
         read_secret_file(path)
 
 
@@ -109,3 +109,19 @@ def test_the_token_from_a_file_never_shows_in_the_repr(token_file):
 
 def test_a_secret_file_error_is_a_value_error():
     assert issubclass(SecretFileError, ValueError)
+
+
+def test_the_key_and_the_account_sid_may_come_from_files_too(token_file, tmp_path):
+    key_file, sid_file = tmp_path / "key", tmp_path / "sid"
+    key_file.write_text(API_KEY + "\n")
+    sid_file.write_text("acme\n")
+    env = {TOKEN_FILE_VAR: str(token_file), "EXOTEL_API_KEY_FILE": str(key_file)}
+    creds = Credentials.from_env({**env, "EXOTEL_ACCOUNT_SID_FILE": str(sid_file)})
+    assert (creds.api_key, creds.api_token, creds.account_sid) == (API_KEY, TOKEN, "acme")
+
+
+def test_a_key_set_both_directly_and_as_a_file_is_refused_not_ignored(token_file, tmp_path):
+    key_file = tmp_path / "key"
+    key_file.write_text("another-key\n")
+    with pytest.raises(SecretFileError, match="Both EXOTEL_API_KEY and EXOTEL_API_KEY_FILE"):
+        Credentials.from_env(env_for(token_file, EXOTEL_API_KEY_FILE=str(key_file)))

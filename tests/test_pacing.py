@@ -105,6 +105,16 @@ def test_acquire_returns_the_time_waited():
     assert pacer.acquire() == pytest.approx(60 / 199, abs=1e-6)
 
 
+def test_a_limit_below_the_default_burst_keeps_one_request_back():
+    assert Pacer(limit=5, window=60).burst == 4
+
+
+@pytest.mark.parametrize("window", [0, -1, float("nan"), float("inf")])
+def test_a_window_that_is_not_a_positive_number_of_seconds_is_refused(window):
+    with pytest.raises(ValueError, match="window > 0"):
+        Pacer(limit=200, window=window)
+
+
 @pytest.mark.parametrize("burst,limit", [(0, 200), (200, 200), (300, 200)])
 def test_impossible_settings_are_refused(burst, limit):
     with pytest.raises(ValueError, match="1 <= burst < limit"):

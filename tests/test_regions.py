@@ -66,6 +66,25 @@ def test_get_region_refuses_anything_else_and_lists_the_choices(key):
     assert "mumbai (api.in.exotel.com)" in str(caught.value)
 
 
+@pytest.mark.parametrize(
+    "subdomain",
+    [
+        "key-77:tok-9911@api.in.exotel.com",  # pragma: allowlist secret
+        "https://key-77:tok-9911@api.in.exotel.com",  # pragma: allowlist secret
+    ],
+)
+def test_get_region_never_echoes_credentials_written_into_a_subdomain(subdomain):
+    with pytest.raises(UnknownRegionError, match="credentials in it") as caught:
+        get_region(subdomain)
+    assert "key-77" not in str(caught.value)
+    assert "tok-9911" not in str(caught.value)
+
+
+def test_get_region_given_a_url_says_to_give_the_host_alone():
+    with pytest.raises(UnknownRegionError, match="Give the host name alone"):
+        get_region("https://api.in.exotel.com/")
+
+
 def test_region_for_host_finds_the_region_or_none():
     assert region_for_host("api.in.exotel.com") is MUMBAI
     assert region_for_host("API.EXOTEL.COM") is SINGAPORE
@@ -120,6 +139,20 @@ def test_loopback_refuses_a_url_with_userinfo_without_echoing_it(origin):
         loopback(origin)
     assert "key-77" not in str(caught.value)
     assert "tok-9911" not in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    "origin",
+    [
+        "127.0.0.1:4010",
+        "localhost:4010",
+        "key-77:tok-9911@127.0.0.1:4010",  # pragma: allowlist secret
+    ],
+)
+def test_loopback_without_a_scheme_says_what_a_base_url_looks_like(origin):
+    with pytest.raises(InsecureTransportError, match="needs a scheme and a host") as caught:
+        loopback(origin)
+    assert "key-77" not in str(caught.value)
 
 
 @pytest.mark.parametrize(

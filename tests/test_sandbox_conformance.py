@@ -744,8 +744,10 @@ def test_command_refuses_an_unknown_region_naming_the_valid_ones(capsys):
 
 
 def test_command_refuses_a_rate_limit_below_one(capsys):
-    assert sandbox_main(["--rate-limit", "0"]) == 2
-    assert "limit must be >= 1" in capsys.readouterr().err
+    with pytest.raises(SystemExit) as stopped:
+        sandbox_main(["--rate-limit", "0"])
+    assert stopped.value.code == 2
+    assert "argument --rate-limit: '0': give a whole number" in capsys.readouterr().err
 
 
 # -- versions and hosts (Exotel's Voice API authentication page) ---------------------------------

@@ -229,7 +229,7 @@ def test_one_search_box_on_a_desktop(page, base_url):
 def test_rotation_timelines_are_tables_with_coloured_statuses(page, base_url):
     page.open(url_of(base_url, "book/access_control"))
     timelines = page.tab.locator("div.cell_output table.handbook-table", has_text="billing-worker")
-    assert timelines.count() == 5
+    assert timelines.count() == 7  # five rotations, and the one-key account under both rules
     refused = timelines.first.locator("td.status-refused")
     assert refused.all_inner_texts() == ["401", "401", "401"]
     colours = {

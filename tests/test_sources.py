@@ -117,3 +117,28 @@ def test_the_intro_lists_every_page_in_the_table_of_contents():
     pages = {Path(page).name for page in toc_files()[1:]}
     assert sorted(pages - linked) == []
     assert sorted(linked - pages) == []
+
+
+SAME_BODY_CLAIMS = ("every error has the same body", "same shape for every status.")
+
+
+@pytest.mark.parametrize(
+    "path",
+    sorted(
+        [
+            *BOOK.glob("*.ipynb"),
+            *BOOK.glob("*.md"),
+            *(p for p in BOOK.glob("snippets/*/*.*") if "node_modules" not in p.parts),
+        ],
+        key=str,
+    ),
+    ids=lambda path: str(path.relative_to(BOOK)),
+)
+def test_no_page_or_snippet_says_every_error_has_the_same_body(path):
+    """v1 without .json answers XML and v2 has its own envelope (the errors chapter's table)."""
+    if path.suffix == ".ipynb":
+        text = " ".join(cell.source for cell in nbformat.read(path, as_version=4).cells)
+    else:
+        text = path.read_text(errors="replace")
+    text = " ".join(text.lower().split())
+    assert not [claim for claim in SAME_BODY_CLAIMS if claim in text]

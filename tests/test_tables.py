@@ -6,7 +6,9 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
+import nbformat
 import pytest
+from book_paths import NOTEBOOKS
 
 from helpers.book.figures import bar_chart, line_chart, show
 from helpers.book.tables import Table, key_table, timeline
@@ -119,3 +121,27 @@ def test_a_bar_chart_labels_each_bar_with_its_value():
 def test_a_series_with_the_wrong_number_of_values_names_both_counts():
     with pytest.raises(ValueError, match="has 1 values for 2 groups"):
         bar_chart(["a", "b"], {"x": [1]}, ylabel="n", title="t")
+
+
+def aligned_lines_past_the_page(notebook) -> list[str]:
+    """Printed lines that pad columns with spaces and run past 80 characters: on the page they
+    wrap, and the columns they meant to align fall apart (at 1280 px as on a phone)."""
+    cells = nbformat.read(notebook, as_version=4).cells
+    printed = [
+        line
+        for cell in cells
+        if cell.cell_type == "code"
+        for output in cell.outputs
+        if output.output_type == "stream"
+        for line in output.text.splitlines()
+    ]
+    return [
+        line
+        for line in printed
+        if len(line) > 80 and (re.search(r"\S {2,}\S", line) or line.startswith(" " * 8))
+    ]
+
+
+@pytest.mark.parametrize("notebook", NOTEBOOKS, ids=lambda path: path.stem)
+def test_no_chapter_prints_columns_wider_than_the_page(notebook):
+    assert aligned_lines_past_the_page(notebook) == []

@@ -123,6 +123,11 @@ def test_a_body_over_the_limit_is_refused_with_413_and_its_size():
     assert "--max-body" in refusal.fix
 
 
+def test_the_413_fix_names_the_python_setting_as_well_as_the_flag():
+    refusal = refused(parse_callback, SMS, FORM, b"SmsSid=a&Status=sent&x=" + b"y" * 20_000)
+    assert "max_body in create_app, --max-body on the command line" in refusal.fix
+
+
 def test_the_content_type_is_judged_before_the_size():
     assert refused(parse_callback, CALL, "text/plain", b"x" * 20_000).status == 415
 

@@ -29,6 +29,7 @@ from ports import free_port
 
 from helpers.book.paths import ROOT
 from helpers.webhooks import CALL_PATH, SMS_PATH
+from helpers.webhooks import __main__ as webhooks_main
 from helpers.webhooks.__main__ import main
 from helpers.webhooks.store import open_store
 
@@ -141,6 +142,29 @@ def test_a_handler_that_cannot_be_imported_is_refused_by_name(capsys, tmp_path):
     )  # fmt: skip
     assert status == 2
     assert "--handler no_such_module:handle: cannot import it" in err
+
+
+def test_a_busy_port_is_refused_before_the_banner_naming_another(capsys, tmp_path):
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        status = main(
+            ["--port", str(port), "--store", str(tmp_path / "s"), "--allow", "127.0.0.1/32"]
+        )
+    out, err = capsys.readouterr()
+    assert status == 2
+    assert f"error: Port {port} on 127.0.0.1 is in use by another program" in err
+    assert f"--port {port + 1}" in err
+    assert out == ""
+
+
+def test_the_banner_names_the_health_endpoint(capsys, monkeypatch, tmp_path):
+    monkeypatch.setattr(webhooks_main, "serve", lambda app, **options: None)
+    port = free_port()
+    status = main(["--port", str(port), "--store", str(tmp_path / "s"), "--allow", "127.0.0.1/32"])
+    assert status == 0
+    assert f"GET  http://127.0.0.1:{port}/webhooks/health" in capsys.readouterr().out
 
 
 def test_the_server_ignores_x_forwarded_for_unless_a_proxy_is_trusted(tmp_path):

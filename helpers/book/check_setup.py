@@ -25,6 +25,7 @@ from pathlib import Path
 
 import httpx
 
+from ..networks import port_number
 from ..sandbox.wire import SANDBOX_NOTICE
 from .paths import ROOT
 from .workshop import busy_port_message, is_jupyter, port_in_use
@@ -188,8 +189,8 @@ def report(results: list[Result]) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m helpers.book.check_setup", description=__doc__)
-    parser.add_argument("--port", type=int, default=SANDBOX_PORT, help="the sandbox's port")
-    parser.add_argument("--lab-port", type=int, default=LAB_PORT, help="JupyterLab's port")
+    parser.add_argument("--port", type=port_number, default=SANDBOX_PORT, help="the sandbox's port")
+    parser.add_argument("--lab-port", type=port_number, default=LAB_PORT, help="JupyterLab's port")
     args = parser.parse_args(argv)
     results = run_checks(args.port, args.lab_port)
     print(report(results))

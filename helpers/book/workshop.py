@@ -31,6 +31,7 @@ import httpx
 
 from ..client import SANDBOX_HEADER
 from ..credentials import REGION_VAR, REQUIRED, SUBDOMAIN_VAR
+from ..networks import port_number
 from ..sandbox.__main__ import exports
 from ..sandbox.accounts import DEMO_ACCOUNT_SID, DEMO_API_KEY, DEMO_API_TOKEN, demo_credentials
 from ..sandbox.wire import SANDBOX_NOTICE
@@ -295,8 +296,10 @@ def stop(processes: list[subprocess.Popen]) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m helpers.book.workshop", description=__doc__)
-    parser.add_argument("--port", type=int, default=4010, help="the sandbox's port (4010)")
-    parser.add_argument("--lab-port", type=int, default=8888, help="JupyterLab's port (8888)")
+    parser.add_argument("--port", type=port_number, default=4010, help="the sandbox's port (4010)")
+    parser.add_argument(
+        "--lab-port", type=port_number, default=8888, help="JupyterLab's port (8888)"
+    )
     parser.add_argument("--no-lab", action="store_true", help="start the sandbox only")
     args = parser.parse_args(argv)
 

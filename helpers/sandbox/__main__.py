@@ -18,10 +18,29 @@ import uvicorn
 
 from ..clock import FrozenClock, SystemClock
 from ..errors import ConfigurationError
+from ..networks import port_number
 from ..regions import REGIONS, Region, get_region, is_loopback_host, loopback
 from .accounts import DEMO_API_TOKEN, demo_credentials
 from .core import Sandbox
 from .ratelimit import SlidingWindowLimit, category_limits
+
+
+def requests_per_window(text: str) -> int:
+    """``--rate-limit``: a whole number of requests, 1 or more."""
+    if not text.strip().isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"{text!r}: give a whole number of requests, 1 or more")
+    return int(text)
+
+
+def window_seconds(text: str) -> float:
+    """``--window``: a number of seconds above 0."""
+    try:
+        seconds = float(text)
+    except ValueError:
+        seconds = 0.0
+    if not 0 < seconds < float("inf"):
+        raise argparse.ArgumentTypeError(f"{text!r}: give a number of seconds above 0")
+    return seconds
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -32,10 +51,10 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument(
         "--host", default="127.0.0.1", help="loopback address to bind (default 127.0.0.1)"
     )
-    parser.add_argument("--port", type=int, default=4010, help="port (default 4010)")
+    parser.add_argument("--port", type=port_number, default=4010, help="port (default 4010)")
     parser.add_argument(
         "--other-region-port",
-        type=int,
+        type=port_number,
         default=None,
         help="port that plays the other region (default: --port + 1)",
     )
@@ -46,13 +65,16 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     )
     parser.add_argument(
         "--rate-limit",
-        type=int,
+        type=requests_per_window,
         default=None,
         help="one budget of this many requests per window for every API (default: a budget per "
         "endpoint category, as Exotel's rate-limiting page lists them: 200 for Voice and SMS...)",
     )
     parser.add_argument(
-        "--window", type=float, default=60.0, help="rate-limit window in seconds (default 60)"
+        "--window",
+        type=window_seconds,
+        default=60.0,
+        help="rate-limit window in seconds (default 60)",
     )
     parser.add_argument(
         "--frozen-clock",
@@ -164,6 +186,11 @@ def main(argv: list[str] | None = None) -> int:
         other_port = args.other_region_port or args.port + 1
         if other_port == args.port:
             raise ConfigurationError("--other-region-port must differ from --port.")
+        if other_port > 65535:
+            raise ConfigurationError(
+                f"--port {args.port} leaves no port for the other region (--port + 1): give a "
+                "lower --port, or --other-region-port."
+            )
         host = f"[{args.host}]" if ":" in args.host else args.host
         origin = loopback(f"http://{host}:{args.port}", demo.region).origin
         other_origin = f"http://{host}:{other_port}"

@@ -30,15 +30,18 @@ once; a killed receiver's claims lapse after ``--lease`` seconds and the others 
 from __future__ import annotations
 
 import argparse
+import errno
 import importlib
 import logging
+import socket
 import sys
 from collections.abc import Callable
 
 from ..errors import ConfigurationError
+from ..networks import port_number
 from ..regions import is_loopback_host
 from .allowlist import SourceAllowlist
-from .app import CALL_PATH, DEFAULT_BODY_TIMEOUT, SMS_PATH, create_app
+from .app import CALL_PATH, DEFAULT_BODY_TIMEOUT, HEALTH_PATH, SMS_PATH, create_app
 from .dispatcher import Dispatcher
 from .payloads import DEFAULT_MAX_BODY, Event
 from .serving import DEFAULT_HEADER_TIMEOUT, serve
@@ -51,7 +54,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         description="Receive Exotel status callbacks: allowlisted, validated, stored exactly once.",
     )
     parser.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
-    parser.add_argument("--port", type=int, default=8080, help="port (default 8080)")
+    parser.add_argument("--port", type=port_number, default=8080, help="port (default 8080)")
     parser.add_argument(
         "--store",
         required=True,
@@ -132,6 +135,25 @@ def check_binding(args: argparse.Namespace) -> None:
         )
 
 
+def check_port(host: str, port: int) -> None:
+    """Refuse a port this receiver cannot listen on before the banner says it is up."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn does
+        try:
+            sock.bind((host, port))
+        except OSError as exc:
+            if exc.errno == errno.EADDRINUSE:
+                raise ConfigurationError(
+                    f"Port {port} on {host} is in use by another program. Stop it, or try "
+                    f"another: --port {port + 1}."
+                ) from None
+            raise ConfigurationError(
+                f"Cannot listen on {host} port {port} ({exc.strerror}). Give --host a local "
+                "address and --port a free port (1024 or above unless you run as root)."
+            ) from None
+
+
 def load_handler(spec: str | None) -> Callable[[Event], None]:
     """``module:function`` imported, or the default handler that prints each event."""
     if not spec:
@@ -156,6 +178,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     try:
         check_binding(args)
+        check_port(args.host, args.port)
         try:
             allowlist = SourceAllowlist(args.allow, args.trust_proxy)
         except ConfigurationError as exc:
@@ -190,7 +213,8 @@ def main(argv: list[str] | None = None) -> int:
     origin = f"{scheme}://{host}:{args.port}"
     print(
         f"Exotel webhook receiver on {origin} (store: {store}; {allowlist})\n"
-        f"  POST {origin}{CALL_PATH}\n  POST {origin}{SMS_PATH}",
+        f"  POST {origin}{CALL_PATH}\n  POST {origin}{SMS_PATH}\n"
+        f"  GET  {origin}{HEALTH_PATH}  (is processing keeping up? 503 when it is not)",
         flush=True,
     )
     serve(

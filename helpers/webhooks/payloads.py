@@ -190,7 +190,8 @@ def too_large(what: str, max_body: int) -> Refusal:
         413,
         f"{what}; this receiver accepts at most {max_body:,} bytes.",
         "A status callback from Exotel is well under 2 KB: send a real one, or raise the "
-        "receiver's limit (--max-body) if your callbacks carry a large CustomField.",
+        "receiver's limit (max_body in create_app, --max-body on the command line) if your "
+        "callbacks carry a large CustomField.",
     )
 
 

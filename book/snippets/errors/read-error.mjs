@@ -1,4 +1,5 @@
-// Every error has the same body: {"RestException": {"Status", "Message"}}.
+// Every v1 JSON error has the same body (v2 has its own envelope):
+// {"RestException": {"Status", "Message"}}.
 // Here: connect a call without CallerId (400), then with a wrong token (401).
 const { EXOTEL_API_KEY, EXOTEL_API_TOKEN, EXOTEL_ACCOUNT_SID } = process.env;
 const BASE = process.env.EXOTEL_BASE_URL ?? "http://127.0.0.1:4010";
