@@ -26,7 +26,9 @@ def test_book_builds_with_every_chapter_executed(built_book):
         assert (built_book.html / f"{page}.html").exists(), page
     assert "answered by: sandbox" in html(built_book.src, "book/intro")
     assert "RateLimitError: 429" in html(built_book.src, "book/authentication")
-    assert "401: Authentication failed" in html(built_book.src, "book/regions")
+    assert '<td class="status-refused">401</td><td>Authentication failed' in html(
+        built_book.src, "book/regions"
+    )
     assert "helpers.book.chapter.Chapter" in html(built_book.src, "book/api_reference")
 
 

@@ -31,5 +31,7 @@ def test_a_changed_cassette_fails_the_regression_with_a_readable_diff(tmp_path):
         regression(EXOTEL_HANDBOOK_CASSETTES=str(cassettes)).check(str(BOOK / "regions.ipynb"))
 
     diff = str(failure.value)
-    assert "-api.in.exotel.com  401: Authentication failed. Check your API key and token." in diff
-    assert "+api.in.exotel.com  401: Go away. Check your API key and token." in diff
+    assert (
+        "-api.in.exotel.com  401     Authentication failed. Check your API key and token." in diff
+    )
+    assert "+api.in.exotel.com  401     Go away. Check your API key and token." in diff
