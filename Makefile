@@ -74,9 +74,10 @@ postgresql:
 
 ## Node.js and npm for the snippets' Node.js tabs (tests/test_snippets.py): Debian's nodejs and npm
 ## with apt-get when missing and this user may, then Express and friends from
-## book/snippets/package-lock.json (npm ci, again whenever the lock file changes). Without them
-## the Node.js snippets skip and say why. The book's build never needs Node.js.
-NODE_MODULES := book/snippets/node_modules/.package-lock.json
+## package-lock.json (npm ci, again whenever the lock file changes), into ./node_modules, outside
+## book/ (Node finds it from the snippets' folders). Without them the Node.js snippets skip and
+## say why. The book's build never needs Node.js.
+NODE_MODULES := node_modules/.package-lock.json
 node: node-tools $(NODE_MODULES)
 	@true
 
@@ -89,10 +90,10 @@ node-tools:
 	      "the Node.js snippets will skip"; \
 	  fi; }
 
-$(NODE_MODULES): book/snippets/package-lock.json book/snippets/package.json | node-tools
+$(NODE_MODULES): package-lock.json package.json | node-tools
 	@if command -v npm >/dev/null 2>&1; then \
-	  echo "npm ci in book/snippets (package-lock.json changed)"; \
-	  cd book/snippets && npm ci --no-audit --no-fund --loglevel=error && touch node_modules/.package-lock.json; \
+	  echo "npm ci (package-lock.json changed)"; \
+	  npm ci --no-audit --no-fund --loglevel=error && touch $(NODE_MODULES); \
 	fi
 
 ## Run every snippet in book/snippets/ against a fresh loopback sandbox and rewrite the outputs

@@ -174,4 +174,4 @@ def test_the_express_snippets_say_to_run_make_node_without_node_modules(monkeypa
     monkeypatch.setattr("helpers.book.snippets.shutil.which", lambda tool: f"/usr/bin/{tool}")
     monkeypatch.setattr("helpers.book.snippets.NODE_MODULES", tmp_path / "node_modules")
     snippet = Snippet(SNIPPETS / "webhooks" / "guide-express.cjs")
-    assert "run `make node` (npm ci in book/snippets)" in snippet.missing_tool()
+    assert "run `make node` (npm ci in the repository root)" in snippet.missing_tool()

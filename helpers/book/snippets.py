@@ -36,11 +36,11 @@ import httpx
 import uvicorn
 
 from ..sandbox.accounts import DEMO_ACCOUNT_SID, DEMO_API_KEY, DEMO_API_TOKEN
-from .paths import BOOK
+from .paths import BOOK, ROOT
 
 SNIPPETS = BOOK / "snippets"
 CONFIG = SNIPPETS / "snippets.toml"
-NODE_MODULES = SNIPPETS / "node_modules"
+NODE_MODULES = ROOT / "node_modules"  # Node looks up from the snippets' folders
 HOST = "127.0.0.1"
 DEFAULT_SANDBOX_FLAGS = ("--frozen-clock",)
 TIMEOUT = 60.0
@@ -90,7 +90,7 @@ class Snippet:
             return f"{tool} is not installed (make test installs it with apt-get as root)"
         if self.language.label == "Node.js" and uses_npm_packages(self.path):
             if not NODE_MODULES.is_dir():
-                return f"{self.id} needs Express: run `make node` (npm ci in book/snippets)"
+                return f"{self.id} needs Express: run `make node` (npm ci in the repository root)"
         return None
 
 
