@@ -115,3 +115,14 @@ def test_every_exception_the_helpers_raise_is_in_one_tree():
         and any(getattr(base, "id", "") in ("Exception", "ValueError") for base in node.bases)
     ]
     assert raised_elsewhere == [], "define exceptions in helpers/errors.py, under ExotelError"
+
+
+def test_nbformat_loads_no_iri_parser():
+    """Every book build, notebook run and JupyterLab imports nbformat, and with it jsonschema's
+    format checkers. From jsonschema 4.25 those pull in rfc3987-syntax, which compiles ~30 Earley
+    parsers on import (2 s a process); constraints.txt holds jsonschema at 4.24.1 to keep it out."""
+    loaded = modules_after("import nbformat")
+    assert not {"rfc3987_syntax", "lark"} & loaded, (
+        "nbformat now loads rfc3987_syntax: a 2 s import in every process that reads a notebook."
+        " Keep jsonschema at 4.24.1 in constraints.txt and uninstall rfc3987-syntax"
+    )
