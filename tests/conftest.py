@@ -7,7 +7,6 @@ import shutil
 import sqlite3
 import tempfile
 import uuid
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,8 +20,7 @@ from book_build import (
     start_build,
     stop,
 )
-from notebook_runs import guarded, regression
-from pytest_notebook.nb_regression import NBRegressionError
+from notebook_runs import executed_notebook, guarded
 
 from helpers import Sandbox
 from helpers.sandbox import demo_credentials
@@ -40,32 +38,44 @@ class BuiltBook:
     returncode: int
     log: str
     offline: bool  # built in a network namespace with only loopback
+    refused: list[str]  # Internet connections and DNS look-ups the network guard refused
 
     @property
     def html(self) -> Path:
         return self.src / "_build" / "html"
 
+    def executed(self, notebook: Path) -> Path:
+        """This build's run of ``notebook``, outputs and all (myst-nb's copy)."""
+        return executed_notebook(self.src, notebook)
+
 
 class WholeBookBuild:
     """The whole book, built once per session from a copy of its sources, with the network cut
-    off where this machine can (root and ``unshare``). It starts in the background as soon as the
-    tests are collected; the tests that read it run last, so the build overlaps all the others."""
+    off where this machine can (root and ``unshare``), and every kernel loading the network guard
+    (tests/network_guard.py). It starts in the background as soon as the tests are collected; the
+    tests that read it run last, so the build overlaps all the others."""
 
     def __init__(self) -> None:
         self.src = copy_book(Path(tempfile.mkdtemp(prefix="handbook-book-")))
+        self.guard = Path(tempfile.mkdtemp(prefix="handbook-guard-"))
+        env, self.log = guarded(self.guard)
         self.offline = network_can_be_cut()
-        self.process = start_build(self.src, NO_NETWORK if self.offline else ())
+        self.process = start_build(self.src, NO_NETWORK if self.offline else (), **env)
         self._book: BuiltBook | None = None
 
     def result(self) -> BuiltBook:
         if self._book is None:
             done = finish(self.process)
-            self._book = BuiltBook(self.src, done.returncode, done.stdout[-6000:], self.offline)
+            refused = self.log.read_text().splitlines() if self.log.exists() else []
+            self._book = BuiltBook(
+                self.src, done.returncode, done.stdout[-6000:], self.offline, refused
+            )
         return self._book
 
     def close(self) -> None:
         stop(self.process)  # if the session ended before the build did
         shutil.rmtree(self.src, ignore_errors=True)
+        shutil.rmtree(self.guard, ignore_errors=True)
 
 
 class ProbeBuilds(Probes):
@@ -151,36 +161,6 @@ def site(request) -> Path:
 def sandbox() -> Sandbox:
     """A fresh sandbox on a frozen clock with the documented demo credentials (env ignored)."""
     return Sandbox(demo=demo_credentials({}))
-
-
-@dataclass
-class Replay:
-    """One notebook's run in playback: how it differed from its committed outputs (None: it did
-    not), and the Internet connections and DNS look-ups it attempted (each refused)."""
-
-    difference: str | None
-    refused: list[str]
-
-
-@pytest.fixture(scope="session")
-def replay(tmp_path_factory) -> Callable[[Path], Replay]:
-    """``replay(notebook)``: the notebook executed once per session, for the regression test and
-    the offline test alike (tests/test_notebooks.py, tests/test_offline.py)."""
-    runs: dict[Path, Replay] = {}
-
-    def run(notebook: Path) -> Replay:
-        if notebook not in runs:
-            env, log = guarded(tmp_path_factory.mktemp(f"replay-{notebook.stem}"))
-            try:
-                regression(**env).check(str(notebook))
-                difference = None
-            except NBRegressionError as exc:
-                difference = str(exc)
-            refused = log.read_text().splitlines() if log.exists() else []
-            runs[notebook] = Replay(difference, refused)
-        return runs[notebook]
-
-    return run
 
 
 # -- the webhook receiver's stores ----------------------------------------------------------------

@@ -17,7 +17,7 @@ import pytest
 import yaml
 from book_build import build
 from book_paths import BOOK, ROOT, playback_env, toc_files
-from pytest_notebook.nb_regression import NBRegressionFixture
+from notebook_runs import difference, executed_notebook
 
 from helpers.book.recording import CASSETTES_VAR
 from helpers.book.rerecord import copy_book_sources
@@ -133,29 +133,35 @@ def test_the_scaffold_passes_the_notebook_lint(scaffolded):
         assert run.returncode == 0, run.stdout + run.stderr
 
 
-def test_the_scaffold_replays_its_committed_outputs_unchanged(scaffolded):
+@pytest.fixture(scope="module")
+def scaffold_build(scaffolded, tmp_path_factory) -> tuple[Path, subprocess.CompletedProcess]:
+    """The scaffolded chapter built alone, as a one-page book with the handbook's configuration,
+    playing back its own cassettes: (source folder, build)."""
     root, cassettes, _ = scaffolded
-    NBRegressionFixture(
-        exec_timeout=120,
-        exec_env=playback_env(**{CASSETTES_VAR: str(cassettes)}),
-        diff_ignore=("/metadata/language_info",),
-        diff_use_color=False,
-    ).check(str(root / "book" / f"{NAME}.ipynb"))
-
-
-@pytest.mark.build
-def test_the_scaffold_builds_with_its_solution_behind_a_solution_toggle(scaffolded, tmp_path):
-    root, cassettes, _ = scaffolded
-    src = tmp_path / "one-chapter"
-    (src / "book").mkdir(parents=True)
-    for name in ("_config.yml",):
-        shutil.copy2(root / name, src / name)
+    src = tmp_path_factory.mktemp("one-chapter")
+    (src / "book").mkdir()
+    shutil.copy2(root / "_config.yml", src / "_config.yml")
     for folder in ("_static", "_ext"):
         shutil.copytree(root / folder, src / folder)
     shutil.copy2(root / "book" / f"{NAME}.ipynb", src / "book")
     (src / "_toc.yml").write_text(f"format: jb-book\nroot: book/{NAME}\n")
-    result = build(src, **{CASSETTES_VAR: str(cassettes)})
+    return src, build(src, **{CASSETTES_VAR: str(cassettes)})
+
+
+@pytest.mark.build
+def test_the_scaffold_builds_with_its_solution_behind_a_solution_toggle(scaffold_build):
+    src, result = scaffold_build
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     page = (src / "_build" / "html" / "book" / f"{NAME}.html").read_text()
     assert "Show the solution" in page
     assert "Show code cell content" not in page
+
+
+@pytest.mark.build
+def test_the_scaffold_replays_its_committed_outputs_unchanged(scaffolded, scaffold_build):
+    """The build's run of the chapter (from its cassettes) prints what `make chapter` committed."""
+    src, result = scaffold_build
+    assert result.returncode == 0, result.stdout[-3000:]
+    notebook = scaffolded[0] / "book" / f"{NAME}.ipynb"
+    changed = difference(notebook, executed_notebook(src, notebook))
+    assert changed is None, changed
