@@ -15,7 +15,7 @@ PIP       := PYTHONWARNINGS="ignore:Editable installation" $(BIN)/python -m pip 
 ALLOW_ROOT := $(shell [ "$$(id -u)" = 0 ] && echo --allow-root)
 
 .PHONY: setup setup-lab lint browser postgresql node node-tools snippets book test check workshop \
-	cassettes chapter lab benchmark clean
+	cassettes chapter lab benchmark screenshots clean
 
 $(STAMP): pyproject.toml constraints.txt
 	@echo "Setting up $(VENV) (a few minutes the first time; afterwards no network is needed):"
@@ -106,6 +106,12 @@ snippets: $(STAMP) node
 ## on SQLite and on PostgreSQL, and the workshop with JupyterLab.
 test: lint browser postgresql node $(LAB_STAMP)
 	EXOTEL_HANDBOOK_MODE=playback $(BIN)/python -m pytest
+
+## Full-page screenshots of every page at 1280 and 390 px in test-artifacts/screenshots/, taken
+## while the browser tests run against the site `make book` built (build it first).
+screenshots: browser
+	HANDBOOK_SITE=_build/html HANDBOOK_SCREENSHOTS=1 $(BIN)/python -m pytest -m browser \
+	  tests/test_site_browser.py
 
 ## Is this machine ready for the workshop? Says what is missing, in plain words.
 check:

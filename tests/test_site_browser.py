@@ -3,7 +3,9 @@
 Select these tests with ``-m browser``. They test the session's build of the book, or the site in
 ``$HANDBOOK_SITE`` (as the publish workflow does after ``make book``). ``make browser`` (run by
 ``make test``) installs chromium where it is missing; the tests skip only where it cannot.
-Screenshots of every page go to ``test-artifacts/screenshots/``.
+Each page is opened once at each width and what the checks read is gathered in that one visit.
+With ``HANDBOOK_SCREENSHOTS=1`` (``make screenshots``, and the publish workflow) those visits also
+save a full-page screenshot of every page at 1280 and 390 px in ``test-artifacts/screenshots/``.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from book_paths import ROOT, toc_files
 
 CHROMIUM = os.environ.get("CHROMIUM") or shutil.which("chromium")
 SCREENSHOTS = ROOT / "test-artifacts" / "screenshots"
+SCREENSHOTS_VAR = "HANDBOOK_SCREENSHOTS"
 # What this machine's chromium needs headless, as root, with no network beyond loopback.
 CHROMIUM_ARGS = [
     "--headless",
@@ -110,26 +113,68 @@ def url_of(base_url: str, page: str) -> str:
     return f"{base_url}/{page}.html"
 
 
+PHONE = {"width": 390, "height": 844}
+DESKTOP = {"width": 1280, "height": 900}
+
+# What the per-page checks read, gathered in one pass over the loaded page.
+FACTS = """() => ({
+  headings: document.querySelectorAll("main h1").length,
+  outputs: document.querySelectorAll("div.cell_output").length,
+  inputs: document.querySelectorAll("div.cell_input").length,
+  copyButtons: document.querySelectorAll("button.copybtn").length,
+  exerciseNumbers: [...document.querySelectorAll("main h3")]
+    .filter(h => h.textContent.toLowerCase().includes("exercise"))
+    .map(h => h.querySelectorAll(".section-number").length),
+  whatsNext: document.querySelector("section#what-s-next p a.reference")?.getAttribute("href"),
+  next: document.querySelector("a.right-next")?.getAttribute("href") ?? null,
+  width: document.documentElement.scrollWidth,
+})"""
+
+
+@pytest.fixture(scope="module")
+def visit(browser, base_url):
+    """``visit(name, width)``: the page opened once at that width (a screenshot saved if asked),
+    its facts (:data:`FACTS`) and the JavaScript errors it logged, kept for the other checks."""
+    seen: dict[tuple[str, int], dict] = {}
+    screenshots = os.environ.get(SCREENSHOTS_VAR) == "1"
+
+    def open_once(name: str, width: int = DESKTOP["width"]) -> dict:
+        if (name, width) not in seen:
+            opened = Page(browser)
+            opened.tab.set_viewport_size(PHONE if width == PHONE["width"] else DESKTOP)
+            opened.open(url_of(base_url, name))
+            if name in NOTEBOOK_PAGES:  # sphinx-copybutton adds its buttons once the page is up
+                opened.tab.wait_for_selector("button.copybtn", state="attached")
+            facts = opened.tab.evaluate(FACTS)
+            if screenshots:
+                SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+                suffix = "" if width == DESKTOP["width"] else f"-{width}"
+                shot = SCREENSHOTS / f"{Path(name).name}{suffix}.png"
+                opened.tab.screenshot(path=shot, full_page=True)
+            facts["errors"] = opened.errors
+            opened.tab.close()
+            seen[name, width] = facts
+        return seen[name, width]
+
+    return open_once
+
+
 @pytest.mark.parametrize("name", PAGES)
-def test_page_renders_without_javascript_errors(page, base_url, name):
-    page.open(url_of(base_url, name))
-    assert page.tab.locator("main h1").count() >= 1
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.tab.screenshot(path=SCREENSHOTS / f"{Path(name).name}.png", full_page=True)
-    assert page.errors == []
+def test_page_renders_without_javascript_errors(visit, name):
+    facts = visit(name)
+    assert facts["headings"] >= 1
+    assert facts["errors"] == []
 
 
 @pytest.mark.parametrize("name", NOTEBOOK_PAGES)
-def test_chapter_shows_its_executed_outputs(page, base_url, name):
-    page.open(url_of(base_url, name))
-    assert page.tab.locator("div.cell_output").count() > 0
+def test_chapter_shows_its_executed_outputs(visit, name):
+    assert visit(name)["outputs"] > 0
 
 
 @pytest.mark.parametrize("name", NOTEBOOK_PAGES)
-def test_code_cells_have_copy_buttons(page, base_url, name):
-    page.open(url_of(base_url, name))
-    page.tab.wait_for_selector("button.copybtn", state="attached")
-    assert page.tab.locator("button.copybtn").count() >= page.tab.locator("div.cell_input").count()
+def test_code_cells_have_copy_buttons(visit, name):
+    facts = visit(name)
+    assert facts["copyButtons"] >= facts["inputs"] > 0
 
 
 def test_next_links_walk_every_page_in_toc_order(page, base_url):
@@ -183,8 +228,6 @@ def test_exercise_solutions_stay_hidden_until_toggled(page, base_url, name):
 
 # -- every screen (issue 10) ---------------------------------------------------------------------
 
-PHONE = {"width": 390, "height": 844}
-DESKTOP = {"width": 1280, "height": 900}
 CHAPTERS = [p for p in NOTEBOOK_PAGES if p != PAGES[0]]
 
 
@@ -210,13 +253,10 @@ def test_the_menu_collapses_the_sidebar_on_a_desktop(page, base_url):
 
 
 @pytest.mark.parametrize("name", PAGES)
-def test_no_page_is_wider_than_a_phone(page, base_url, name):
-    page.tab.set_viewport_size(PHONE)
-    page.open(url_of(base_url, name))
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.tab.screenshot(path=SCREENSHOTS / f"{Path(name).name}-390.png", full_page=True)
-    assert page.tab.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
-    assert page.errors == []
+def test_no_page_is_wider_than_a_phone(visit, name):
+    facts = visit(name, PHONE["width"])
+    assert facts["width"] <= PHONE["width"]
+    assert facts["errors"] == []
 
 
 def test_one_search_box_on_a_desktop(page, base_url):
@@ -253,20 +293,17 @@ def test_a_wide_table_says_that_it_scrolls_on_a_phone(page, base_url):
 
 
 @pytest.mark.parametrize("name", CHAPTERS)
-def test_exercise_headings_carry_no_second_number(page, base_url, name):
-    page.open(url_of(base_url, name))
-    headings = page.tab.locator("main h3", has_text="Exercise")
-    assert headings.count() >= 1
-    assert headings.locator(".section-number").count() == 0
+def test_exercise_headings_carry_no_second_number(visit, name):
+    numbers = visit(name)["exerciseNumbers"]
+    assert numbers, "no exercise heading"
+    assert sum(numbers) == 0
 
 
 @pytest.mark.parametrize("name", NOTEBOOK_PAGES)
-def test_whats_next_names_the_page_the_next_button_opens(page, base_url, name):
-    page.open(url_of(base_url, name))
-    first_link = page.tab.locator("section#what-s-next p a.reference").first
-    assert first_link.get_attribute("href") == page.tab.locator("a.right-next").get_attribute(
-        "href"
-    )
+def test_whats_next_names_the_page_the_next_button_opens(visit, name):
+    facts = visit(name)
+    assert facts["whatsNext"] is not None
+    assert facts["whatsNext"] == facts["next"]
 
 
 @pytest.mark.parametrize("name", ["book/rate_limits", "book/security_faq"])
