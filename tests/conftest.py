@@ -1,10 +1,12 @@
-"""Fixtures shared across test files, and the session's one build of the whole book."""
+"""Fixtures shared across test files, and the test run's one build of the whole book."""
 
 from __future__ import annotations
 
+import functools
 import os
 import shutil
 import sqlite3
+import subprocess
 import tempfile
 import uuid
 from dataclasses import dataclass
@@ -13,16 +15,19 @@ from pathlib import Path
 import pytest
 from book_build import (
     NO_NETWORK,
-    Probes,
+    PROBES,
+    build,
     copy_book,
-    finish,
     network_can_be_cut,
+    probe_book,
     start_build,
-    stop,
 )
+from book_paths import CASSETTES
 from notebook_runs import executed_notebook, guarded
+from shared_builds import RUN_VAR, SharedBuild, claim, stop_leftovers
 
 from helpers import Sandbox
+from helpers.book.recording import CASSETTES_VAR
 from helpers.sandbox import demo_credentials
 
 #: Loaded into kernels as their sitecustomize, never imported here (--doctest-modules would).
@@ -50,48 +55,96 @@ class BuiltBook:
 
 
 class WholeBookBuild:
-    """The whole book, built once per session from a copy of its sources, with the network cut
+    """The whole book, built once per test run from a copy of its sources, with the network cut
     off where this machine can (root and ``unshare``), and every kernel loading the network guard
     (tests/network_guard.py). It starts in the background as soon as the tests are collected; the
     tests that read it run last, so the build overlaps all the others."""
 
-    def __init__(self) -> None:
-        self.src = copy_book(Path(tempfile.mkdtemp(prefix="handbook-book-")))
-        self.guard = Path(tempfile.mkdtemp(prefix="handbook-guard-"))
-        env, self.log = guarded(self.guard)
-        self.offline = network_can_be_cut()
-        self.process = start_build(self.src, NO_NETWORK if self.offline else (), **env)
+    def __init__(self, folder: Path) -> None:
+        self.src = folder / "book-build"
+        self.log = folder / "guard" / "sockets.log"
+        self.build = SharedBuild(folder, "whole-book", self._start)
         self._book: BuiltBook | None = None
+
+    def _start(self) -> tuple[subprocess.Popen, dict]:
+        self.src.mkdir()
+        copy_book(self.src)
+        self.log.parent.mkdir()
+        env, log = guarded(self.log.parent)
+        assert log == self.log
+        offline = network_can_be_cut()
+        return start_build(self.src, NO_NETWORK if offline else (), **env), {"offline": offline}
 
     def result(self) -> BuiltBook:
         if self._book is None:
-            done = finish(self.process)
+            done = self.build.outcome()
             refused = self.log.read_text().splitlines() if self.log.exists() else []
-            self._book = BuiltBook(
-                self.src, done.returncode, done.stdout[-6000:], self.offline, refused
-            )
+            log = done["log"][-6000:]
+            self._book = BuiltBook(self.src, done["returncode"], log, done["offline"], refused)
         return self._book
 
+
+class ProbeBuilds:
+    """``probe(name)``: each probe book of tests/book_build.py, all building at once from the
+    start, and the finished build of one: (source folder, build)."""
+
+    def __init__(self, folder: Path) -> None:
+        self.root = folder / "probes"
+        #: The changed-cassette probe's own copy of the regions chapter's cassettes.
+        self.cassettes = self.root / "cassettes"
+        if claim(folder / "probes.claimed"):
+            shutil.copytree(CASSETTES / "regions", self.cassettes / "regions")
+        self.builds = {
+            name: SharedBuild(folder, f"probe-{name}", functools.partial(self._start, name, cells))
+            for name, cells in PROBES.items()
+        }
+
+    def env(self, name: str) -> dict[str, str]:
+        return {CASSETTES_VAR: str(self.cassettes)} if name == "changed-cassette" else {}
+
+    def _start(self, name: str, cells: list) -> tuple[subprocess.Popen, dict]:
+        src = probe_book(self.root / name, *cells)
+        # Niced: only a few tests at the end read the probes, while the browser tests wait for the
+        # whole book, so its build goes first.
+        return start_build(src, ["nice", "-n", "10"], **self.env(name)), {}
+
+    def __call__(self, name: str) -> tuple[Path, subprocess.CompletedProcess]:
+        done = self.builds[name].outcome()
+        return self.root / name, subprocess.CompletedProcess((), done["returncode"], done["log"])
+
+    def rebuild(self, name: str) -> subprocess.CompletedProcess:
+        """A second build of the probe ``name`` in the same folder."""
+        src, _ = self(name)
+        return build(src, **self.env(name))
+
+
+class RunBuilds:
+    """The builds of this test run, in the folder every process of the run shares (or in one of
+    this session's own, without xdist), started once the tests are collected."""
+
+    def __init__(self, config: pytest.Config, items: list[pytest.Item]) -> None:
+        shared = config.stash.get(RUN_FOLDER, None)
+        self.own = shared is None
+        self.folder = Path(tempfile.mkdtemp(prefix="handbook-run-")) if self.own else shared
+        self.whole_book = WholeBookBuild(self.folder) if any(map(needs_whole_book, items)) else None
+        self.probes = ProbeBuilds(self.folder) if any(map(needs_probes, items)) else None
+
+    def started(self) -> list[SharedBuild]:
+        builds = [self.whole_book.build] if self.whole_book else []
+        return builds + (list(self.probes.builds.values()) if self.probes else [])
+
     def close(self) -> None:
-        stop(self.process)  # if the session ended before the build did
-        shutil.rmtree(self.src, ignore_errors=True)
-        shutil.rmtree(self.guard, ignore_errors=True)
+        for started in self.started():
+            if self.own:
+                started.stop()  # the session ended before the build did
+            else:
+                started.finish_for_others()  # other workers may still read it
+        if self.own:
+            shutil.rmtree(self.folder, ignore_errors=True)
 
 
-class ProbeBuilds(Probes):
-    """The probe books (tests/book_build.py) in a temporary folder, removed at the end."""
-
-    def __init__(self) -> None:
-        self.root = Path(tempfile.mkdtemp(prefix="handbook-probes-"))
-        super().__init__(self.root)
-
-    def close(self) -> None:
-        super().close()
-        shutil.rmtree(self.root, ignore_errors=True)
-
-
-WHOLE_BOOK = pytest.StashKey[WholeBookBuild]()
-PROBES = pytest.StashKey[ProbeBuilds]()
+BUILDS = pytest.StashKey[RunBuilds]()
+RUN_FOLDER = pytest.StashKey[Path]()
 
 
 def needs_whole_book(item: pytest.Item) -> bool:
@@ -113,38 +166,64 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     items.sort(key=waits_for_a_build)  # stable: the order within each group is kept
 
 
+def is_xdist_controller(config: pytest.Config) -> bool:
+    return not hasattr(config, "workerinput") and config.getoption("dist", "no") != "no"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Under xdist, the controller makes the folder its workers share builds in; each worker takes
+    it from the environment and keeps it from the processes it starts."""
+    if is_xdist_controller(config):
+        folder = Path(tempfile.mkdtemp(prefix="handbook-run-"))
+        config.stash[RUN_FOLDER] = folder
+        os.environ[RUN_VAR] = str(folder)
+    elif os.environ.get(RUN_VAR) and hasattr(config, "workerinput"):
+        config.stash[RUN_FOLDER] = Path(os.environ.pop(RUN_VAR))
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    if is_xdist_controller(config) and RUN_FOLDER in config.stash:
+        folder = config.stash[RUN_FOLDER]
+        stop_leftovers(folder)
+        shutil.rmtree(folder, ignore_errors=True)
+        os.environ.pop(RUN_VAR, None)
+
+
 def pytest_collection_finish(session: pytest.Session) -> None:
     if session.config.option.collectonly:
         return
-    if any(map(needs_whole_book, session.items)):
-        session.config.stash[WHOLE_BOOK] = WholeBookBuild()
-    if any(map(needs_probes, session.items)):
-        session.config.stash[PROBES] = ProbeBuilds()
+    session.config.stash[BUILDS] = RunBuilds(session.config, session.items)
 
 
 def pytest_sessionfinish(session: pytest.Session) -> None:
-    for key in (WHOLE_BOOK, PROBES):
-        started = session.config.stash.get(key, None)
-        if started is not None:
-            started.close()
+    builds = session.config.stash.get(BUILDS, None)
+    if builds is not None:
+        builds.close()
+
+
+def run_builds(request) -> RunBuilds:
+    stash = request.config.stash
+    if BUILDS not in stash:  # collected without the hooks above (a plugin reordering them)
+        stash[BUILDS] = RunBuilds(request.config, [request.node])
+    return stash[BUILDS]
 
 
 @pytest.fixture(scope="session")
 def built_book(request) -> BuiltBook:
-    """The session's build of the whole book (started at collection, waited for here)."""
-    stash = request.config.stash
-    if WHOLE_BOOK not in stash:
-        stash[WHOLE_BOOK] = WholeBookBuild()
-    return stash[WHOLE_BOOK].result()
+    """The run's build of the whole book (started at collection, waited for here)."""
+    builds = run_builds(request)
+    if builds.whole_book is None:
+        builds.whole_book = WholeBookBuild(builds.folder)
+    return builds.whole_book.result()
 
 
 @pytest.fixture(scope="session")
 def probe(request) -> ProbeBuilds:
     """``probe(name)``: a probe book (tests/book_build.py) and its finished build."""
-    stash = request.config.stash
-    if PROBES not in stash:
-        stash[PROBES] = ProbeBuilds()
-    return stash[PROBES]
+    builds = run_builds(request)
+    if builds.probes is None:
+        builds.probes = ProbeBuilds(builds.folder)
+    return builds.probes
 
 
 @pytest.fixture(scope="session")

@@ -11,6 +11,7 @@ save a full-page screenshot of every page at 1280 and 390 px in ``test-artifacts
 from __future__ import annotations
 
 import functools
+import itertools
 import os
 import re
 import shutil
@@ -19,6 +20,7 @@ import threading
 from collections.abc import Iterator
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from urllib.parse import urljoin
 
 import pytest
 from book_paths import ROOT, toc_files
@@ -131,6 +133,19 @@ FACTS = """() => ({
 })"""
 
 
+def open_the_first_solution(page: Page) -> dict:
+    """How many solution toggles the page has, and whether the first one's content (a chapter's
+    code cell, or the curl page's prose and code block) is hidden, then shown once clicked."""
+    toggles = page.tab.locator("details.hide", has_text="Show the solution")
+    found = {"toggles": toggles.count()}
+    if found["toggles"]:
+        content = toggles.first.locator("div.cell_input, div.highlight").first
+        found["hidden"] = not content.is_visible()
+        toggles.first.locator("summary").click()
+        found["shown"] = content.is_visible()
+    return found
+
+
 @pytest.fixture(scope="module")
 def visit(browser, base_url):
     """``visit(name, width)``: the page opened once at that width (a screenshot saved if asked),
@@ -151,6 +166,7 @@ def visit(browser, base_url):
                 suffix = "" if width == DESKTOP["width"] else f"-{width}"
                 shot = SCREENSHOTS / f"{Path(name).name}{suffix}.png"
                 opened.tab.screenshot(path=shot, full_page=True)
+            facts["solution"] = open_the_first_solution(opened)  # last: it changes the page
             facts["errors"] = opened.errors
             opened.tab.close()
             seen[name, width] = facts
@@ -177,14 +193,13 @@ def test_code_cells_have_copy_buttons(visit, name):
     assert facts["copyButtons"] >= facts["inputs"] > 0
 
 
-def test_next_links_walk_every_page_in_toc_order(page, base_url):
-    page.open(url_of(base_url, PAGES[0]))
-    for expected in PAGES[1:]:
-        page.tab.locator("a.right-next").first.click()
-        page.tab.wait_for_load_state("load")
-        assert page.tab.url == url_of(base_url, expected)
-    assert page.tab.locator("a.right-next").count() == 0
-    assert page.errors == []
+def test_next_links_walk_every_page_in_toc_order(visit):
+    """Each page's Next button opens the page after it in _toc.yml; the last page has none."""
+    for here, expected in itertools.pairwise(PAGES):
+        target = visit(here)["next"]
+        assert target is not None, f"{here} has no Next button"
+        assert urljoin(f"/{here}.html", target) == f"/{expected}.html", here
+    assert visit(PAGES[-1])["next"] is None
 
 
 def search(page: Page, base_url: str, query: str) -> list[str]:
@@ -213,17 +228,11 @@ def test_search_finds_status_callback(page, base_url):
 
 
 @pytest.mark.parametrize("name", [*NOTEBOOK_PAGES, "book/curl_exercises"])
-def test_exercise_solutions_stay_hidden_until_toggled(page, base_url, name):
-    page.open(url_of(base_url, name))
-    toggles = page.tab.locator("details.hide", has_text="Show the solution")
-    assert toggles.count() >= 1
-    first = toggles.first
-    # A chapter's solution is a code cell; the curl page's is prose and a code block.
-    content = first.locator("div.cell_input, div.highlight").first
-    assert not content.is_visible()
-    first.locator("summary").click()
-    assert content.is_visible()
-    assert page.errors == []
+def test_exercise_solutions_stay_hidden_until_toggled(visit, name):
+    solution = visit(name)["solution"]
+    assert solution["toggles"] >= 1
+    assert solution["hidden"] and solution["shown"]
+    assert visit(name)["errors"] == []
 
 
 # -- every screen (issue 10) ---------------------------------------------------------------------
