@@ -12,6 +12,9 @@ JB        := $(BIN)/jupyter-book
 # be careful with folders..."); nothing in it to act on, so it is filtered out.
 PIP       := PYTHONWARNINGS="ignore:Editable installation" $(BIN)/python -m pip install --quiet
 # JupyterLab refuses to start as root (containers, devcontainers) unless told it may.
+# pytest-xdist workers for `make test`: one per core, at most four (each collects every test and
+# runs its own browser); the run shares one book build between them (tests/shared_builds.py).
+TEST_WORKERS ?= $(shell n=$$(nproc 2>/dev/null || echo 2); [ $$n -gt 4 ] && n=4; echo $$n)
 ALLOW_ROOT := $(shell [ "$$(id -u)" = 0 ] && echo --allow-root)
 
 .PHONY: setup setup-lab lint browser postgresql node node-tools snippets book test check workshop \
@@ -105,7 +108,7 @@ snippets: $(STAMP) node
 ## the built site in chromium, the snippets in curl, Node.js and Python, the webhook receiver
 ## on SQLite and on PostgreSQL, and the workshop with JupyterLab.
 test: lint browser postgresql node $(LAB_STAMP)
-	EXOTEL_HANDBOOK_MODE=playback $(BIN)/python -m pytest
+	EXOTEL_HANDBOOK_MODE=playback $(BIN)/python -m pytest -n $(TEST_WORKERS) --dist worksteal
 
 ## Full-page screenshots of every page at 1280 and 390 px in test-artifacts/screenshots/, taken
 ## while the browser tests run against the site `make book` built (build it first).

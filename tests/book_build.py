@@ -27,6 +27,9 @@ BUILD = [str(JUPYTER_BOOK), "build", ".", "--all", "--warningiserror", "--nitpic
 # Run a command in a network namespace of its own, with only loopback up (the kernels need it).
 NO_NETWORK = ["unshare", "--net", "sh", "-c", 'ip link set lo up && exec "$@"', "sh"]
 PROBE = "book/probe"
+#: Seconds a build may take: a few times the slowest seen on a busy machine, well inside the
+#: tests' own 600 s timeout, so a hung build fails the tests that wait for it with its log.
+BUILD_TIMEOUT = 300
 # The probe page plays back a recording of the real book, so every probe build runs the
 # chapters' machinery (helpers, a cassette, the sandbox's answer) as a chapter does.
 PROBE_CELLS = [
@@ -112,7 +115,7 @@ def start_build(src: Path, prefix: list[str] = (), **env: str) -> subprocess.Pop
 
 def finish(build: subprocess.Popen) -> subprocess.CompletedProcess:
     """Wait for a started build; its log is ``stdout`` (stderr is merged into it)."""
-    log, _ = build.communicate(timeout=600)
+    log, _ = build.communicate(timeout=BUILD_TIMEOUT)
     return subprocess.CompletedProcess(build.args, build.returncode, log, "")
 
 

@@ -23,7 +23,7 @@ from book_build import finish, stop
 #: The folder a run's workers share, set by the xdist controller for its workers only.
 RUN_VAR = "HANDBOOK_TEST_RUN"
 #: Longer than any build: a build that never reports is a worker that died.
-WAIT = 900
+WAIT = 420
 
 
 def claim(path: Path) -> bool:
@@ -59,9 +59,14 @@ class SharedBuild:
             self.waiter.start()
 
     def _record(self, facts: dict) -> None:
-        done = finish(self.process)
+        try:
+            done = finish(self.process)
+            outcome = {"returncode": done.returncode, "log": done.stdout}
+        except Exception as exc:  # a hung build, stopped: the waiting tests fail and say so
+            stop(self.process)
+            outcome = {"returncode": -1, "log": f"the {self.name} build did not finish: {exc!r}"}
         written = self.done.with_suffix(".tmp")
-        written.write_text(json.dumps({**facts, "returncode": done.returncode, "log": done.stdout}))
+        written.write_text(json.dumps({**facts, **outcome}))
         written.replace(self.done)  # whole or not at all, for the processes polling for it
 
     def outcome(self) -> dict:
