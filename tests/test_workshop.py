@@ -4,6 +4,7 @@ a busy port or a child that stops is said in one sentence, and the other child i
 
 from __future__ import annotations
 
+import contextlib
 import importlib.util
 import os
 import re
@@ -56,8 +57,8 @@ class Workshop:
         return dict(word.split("=", 1) for word in shlex.split(line.strip())[1:])
 
 
-@pytest.fixture
-def workshop() -> Iterator[Workshop]:
+@contextlib.contextmanager
+def started_workshop() -> Iterator[Workshop]:
     """`python -m helpers.book.workshop` as `make workshop` starts it, without JupyterLab."""
     port = free_pair()
     process = subprocess.Popen(
@@ -76,6 +77,20 @@ def workshop() -> Iterator[Workshop]:
     finally:
         process.terminate()
         process.wait(timeout=15)
+
+
+@pytest.fixture(scope="module")
+def workshop() -> Iterator[Workshop]:
+    """One workshop for the tests that read what it printed or only GET from its sandbox."""
+    with started_workshop() as running:
+        yield running
+
+
+@pytest.fixture
+def fresh_workshop() -> Iterator[Workshop]:
+    """A workshop of its own, for a test that changes its sandbox or stops it."""
+    with started_workshop() as running:
+        yield running
 
 
 def test_make_workshop_runs_the_workshop_module_on_the_given_port():
@@ -205,11 +220,11 @@ def test_the_curl_exercises_answer_as_the_page_says_against_the_sandbox_alone(sa
         assert expected in result.stdout, script
 
 
-def test_stopping_the_workshop_stops_the_sandbox(workshop):
-    url = f"http://127.0.0.1:{workshop.port}/_sandbox/admin/"
+def test_stopping_the_workshop_stops_the_sandbox(fresh_workshop):
+    url = f"http://127.0.0.1:{fresh_workshop.port}/_sandbox/admin/"
     assert httpx.get(url).status_code == 200
-    workshop.process.terminate()
-    workshop.process.wait(timeout=15)
+    fresh_workshop.process.terminate()
+    fresh_workshop.process.wait(timeout=15)
     with pytest.raises(httpx.ConnectError):
         httpx.get(url)
 
@@ -226,8 +241,8 @@ def test_the_curl_page_says_what_each_exercise_answer_should_print():
 
 
 @needs_curl
-def test_the_curl_exercises_answer_as_the_page_says(workshop):
-    env = {**os.environ, **workshop.exports()}
+def test_the_curl_exercises_answer_as_the_page_says(fresh_workshop):
+    env = {**os.environ, **fresh_workshop.exports()}
     for expected, script in exercise_blocks():
         result = subprocess.run(
             ["bash", "-euo", "pipefail", "-c", script],
