@@ -146,33 +146,68 @@ def open_the_first_solution(page: Page) -> dict:
     return found
 
 
-@pytest.fixture(scope="module")
-def visit(browser, base_url):
-    """``visit(name, width)``: the page opened once at that width (a screenshot saved if asked),
-    its facts (:data:`FACTS`) and the JavaScript errors it logged, kept for the other checks."""
-    seen: dict[tuple[str, int], dict] = {}
-    screenshots = os.environ.get(SCREENSHOTS_VAR) == "1"
+#: The visits whose tabs checks read afterwards (:meth:`Visits.tab`).
+KEPT_OPEN = {
+    ("book/authentication", DESKTOP["width"]),
+    ("book/access_control", DESKTOP["width"]),
+    ("book/api_reference", DESKTOP["width"]),
+    ("book/webhooks", PHONE["width"]),
+    ("book/rate_limits", PHONE["width"]),
+    ("book/security_faq", PHONE["width"]),
+}
 
-    def open_once(name: str, width: int = DESKTOP["width"]) -> dict:
-        if (name, width) not in seen:
-            opened = Page(browser)
+
+class Visits:
+    """Each page opened once per width (a screenshot saved if asked), its facts (:data:`FACTS`)
+    and the JavaScript errors it logged kept for every check, and its tab kept open for checks
+    that only read it (the checks that click open pages of their own)."""
+
+    def __init__(self, browser, base_url: str) -> None:
+        self.browser, self.base_url = browser, base_url
+        self.tabs: dict[tuple[str, int], Page] = {}
+        self.facts: dict[tuple[str, int], dict] = {}
+        self.screenshots = os.environ.get(SCREENSHOTS_VAR) == "1"
+
+    def __call__(self, name: str, width: int = DESKTOP["width"]) -> dict:
+        """The facts of ``name`` at ``width``, its JavaScript errors under ``errors``."""
+        if (name, width) not in self.facts:
+            opened = Page(self.browser)
             opened.tab.set_viewport_size(PHONE if width == PHONE["width"] else DESKTOP)
-            opened.open(url_of(base_url, name))
+            opened.open(url_of(self.base_url, name))
             if name in NOTEBOOK_PAGES:  # sphinx-copybutton adds its buttons once the page is up
                 opened.tab.wait_for_selector("button.copybtn", state="attached")
             facts = opened.tab.evaluate(FACTS)
-            if screenshots:
+            if self.screenshots:
                 SCREENSHOTS.mkdir(parents=True, exist_ok=True)
                 suffix = "" if width == DESKTOP["width"] else f"-{width}"
                 shot = SCREENSHOTS / f"{Path(name).name}{suffix}.png"
                 opened.tab.screenshot(path=shot, full_page=True)
             facts["solution"] = open_the_first_solution(opened)  # last: it changes the page
             facts["errors"] = opened.errors
-            opened.tab.close()
-            seen[name, width] = facts
-        return seen[name, width]
+            self.facts[name, width] = facts
+            if (name, width) in KEPT_OPEN:
+                self.tabs[name, width] = opened
+            else:
+                opened.tab.close()  # an open tab keeps drawing
+        return self.facts[name, width]
 
-    return open_once
+    def tab(self, name: str, width: int = DESKTOP["width"]):
+        """The open tab of ``name`` at ``width`` (one of :data:`KEPT_OPEN`), to read; its first
+        solution is open."""
+        assert (name, width) in KEPT_OPEN, f"add {(name, width)} to KEPT_OPEN"
+        self(name, width)
+        return self.tabs[name, width].tab
+
+    def close(self) -> None:
+        for opened in self.tabs.values():
+            opened.tab.close()
+
+
+@pytest.fixture(scope="module")
+def visit(browser, base_url) -> Iterator[Visits]:
+    visits = Visits(browser, base_url)
+    yield visits
+    visits.close()
 
 
 @pytest.mark.parametrize("name", PAGES)
@@ -202,29 +237,61 @@ def test_next_links_walk_every_page_in_toc_order(visit):
     assert visit(PAGES[-1])["next"] is None
 
 
-def search(page: Page, base_url: str, query: str) -> list[str]:
-    """The pages the site's own search lists for ``query`` (``book/x`` style)."""
-    page.open(f"{base_url}/search.html?q={query}")
-    page.tab.wait_for_selector("#search-results p.search-summary", timeout=15_000)
-    links = page.tab.locator("#search-results ul.search li a").evaluate_all(
-        "links => links.map(a => a.getAttribute('href'))"
-    )
-    return sorted({re.sub(r"\.html.*$", "", href) for href in links})
+# Sphinx's search shows its results one by one; it writes the summary line when it is done.
+FINISHED = "() => document.querySelector('#search-results p.search-summary')?.innerText"
+LINKS = "links => links.map(a => a.getAttribute('href'))"
 
 
-def test_search_finds_429_in_the_rate_limit_chapters(page, base_url):
-    found = search(page, base_url, "429")
-    assert {"book/rate_limits", "book/errors"} <= set(found)
+def listed(page: Page) -> list[str]:
+    """The pages a finished search lists, best first (``book/x`` style, repeats kept)."""
+    page.tab.wait_for_function(FINISHED, timeout=15_000)
+    links = page.tab.locator("#search-results ul.search li > a").evaluate_all(LINKS)
+    return [re.sub(r"\.html.*$", "", href) for href in links]
+
+
+class SearchPage:
+    """The site's search page, open once; each query runs as the page runs its ``?q=``."""
+
+    def __init__(self, browser, base_url: str) -> None:
+        self.page = Page(browser).open(f"{base_url}/search.html")
+        self.page.tab.wait_for_function("() => Search.hasIndex()", timeout=15_000)
+
+    def __call__(self, query: str) -> list[str]:
+        self.page.tab.evaluate(
+            "q => { document.getElementById('search-results').replaceChildren();"
+            " Search.performSearch(q); }",
+            query,
+        )
+        return listed(self.page)
+
+
+@pytest.fixture(scope="module")
+def results(browser, base_url) -> Iterator[SearchPage]:
+    """``results(query)``: the pages the site's search lists for ``query``, best first."""
+    search_page = SearchPage(browser, base_url)
+    yield search_page
+    search_page.page.tab.close()
+
+
+def test_a_search_in_the_address_bar_lists_its_pages(page, base_url):
+    """As a reader arrives from the search box: search.html?q=…"""
+    page.open(f"{base_url}/search.html?q=429")
+    assert {"book/rate_limits", "book/errors"} <= set(listed(page))
     assert page.errors == []
 
 
-def test_search_finds_status_callback(page, base_url):
-    found = search(page, base_url, "StatusCallback")
+def test_search_finds_429_in_the_rate_limit_chapters(results):
+    assert {"book/rate_limits", "book/errors"} <= set(results("429"))
+    assert results.page.errors == []
+
+
+def test_search_finds_status_callback(results):
+    found = results("StatusCallback")
     # The sandbox's sources page documents it today; the webhooks chapter teaches it.
     assert "book/sandbox_sources" in found
     if "book/webhooks" in PAGES:
         assert "book/webhooks" in found
-    assert page.errors == []
+    assert results.page.errors == []
 
 
 @pytest.mark.parametrize("name", [*NOTEBOOK_PAGES, "book/curl_exercises"])
@@ -268,34 +335,31 @@ def test_no_page_is_wider_than_a_phone(visit, name):
     assert facts["errors"] == []
 
 
-def test_one_search_box_on_a_desktop(page, base_url):
-    page.tab.set_viewport_size(DESKTOP)
-    page.open(url_of(base_url, "book/authentication"))
-    assert page.tab.locator(".search-button-field:visible, .search-button:visible").count() == 1
-    assert page.errors == []
+def test_one_search_box_on_a_desktop(visit):
+    tab = visit.tab("book/authentication")
+    assert tab.locator(".search-button-field:visible, .search-button:visible").count() == 1
 
 
-def test_rotation_timelines_are_tables_with_coloured_statuses(page, base_url):
-    page.open(url_of(base_url, "book/access_control"))
-    timelines = page.tab.locator("div.cell_output table.handbook-table", has_text="billing-worker")
+def test_rotation_timelines_are_tables_with_coloured_statuses(visit):
+    tab = visit.tab("book/access_control")
+    timelines = tab.locator("div.cell_output table.handbook-table", has_text="billing-worker")
     assert timelines.count() == 7  # five rotations, and the one-key account under both rules
     refused = timelines.first.locator("td.status-refused")
     assert refused.all_inner_texts() == ["401", "401", "401"]
     colours = {
-        kind: page.tab.locator(f"td.status-{kind}").first.evaluate(
+        kind: tab.locator(f"td.status-{kind}").first.evaluate(
             "td => getComputedStyle(td).backgroundColor"
         )
         for kind in ("ok", "refused")
     }
     assert len(set(colours.values())) == 2
     assert "rgba(0, 0, 0, 0)" not in colours.values()
-    assert page.errors == []
 
 
-def test_a_wide_table_says_that_it_scrolls_on_a_phone(page, base_url):
-    page.tab.set_viewport_size(PHONE)
-    page.open(url_of(base_url, "book/webhooks"))
-    box = page.tab.locator(".pst-scrollable-table-container", has_text="SMS status callback")
+def test_a_wide_table_says_that_it_scrolls_on_a_phone(visit):
+    box = visit.tab("book/webhooks", PHONE["width"]).locator(
+        ".pst-scrollable-table-container", has_text="SMS status callback"
+    )
     assert "scroll-hint" in box.get_attribute("class")
     hint = box.evaluate("b => getComputedStyle(b, '::before').content")
     assert "Scroll sideways" in hint
@@ -316,14 +380,13 @@ def test_whats_next_names_the_page_the_next_button_opens(visit, name):
 
 
 @pytest.mark.parametrize("name", ["book/rate_limits", "book/security_faq"])
-def test_plots_describe_themselves_and_read_on_a_phone(page, base_url, name):
-    page.tab.set_viewport_size(PHONE)
-    page.open(url_of(base_url, name))
-    figures = page.tab.locator("div.cell_output svg[role=img]")
+def test_plots_describe_themselves_and_read_on_a_phone(visit, name):
+    tab = visit.tab(name, PHONE["width"])
+    figures = tab.locator("div.cell_output svg[role=img]")
     assert figures.count() == 1
     label = figures.first.get_attribute("aria-label")
     assert len(label.split()) >= 8 and ".svg" not in label
-    assert page.tab.locator("div.cell_output img").count() == 0
+    assert tab.locator("div.cell_output img").count() == 0
     # The smallest text in the plot, as the phone draws it.
     smallest = figures.first.evaluate(
         "svg => Math.min(...[...svg.querySelectorAll('text')].map("
@@ -332,32 +395,21 @@ def test_plots_describe_themselves_and_read_on_a_phone(page, base_url, name):
     assert smallest >= 10
 
 
-def test_the_api_reference_shows_enum_members_not_a_constructor(page, base_url):
-    page.open(url_of(base_url, "book/api_reference"))
-    rule = page.tab.locator(
-        "dl.py.class", has=page.tab.locator("#helpers\\.rotation\\.RegenerateRule")
-    )
+def test_the_api_reference_shows_enum_members_not_a_constructor(visit):
+    tab = visit.tab("book/api_reference")
+    rule = tab.locator("dl.py.class", has=tab.locator("#helpers\\.rotation\\.RegenerateRule"))
     signature = rule.locator("dt").first.inner_text()
     assert "names=" not in signature and "(" not in signature
     assert "GRACE_48H" in rule.inner_text()
 
 
-def test_the_api_reference_writes_defaults_as_code(page, base_url):
-    page.open(url_of(base_url, "book/api_reference"))
-    signature = page.tab.locator("#helpers\\.retry\\.RetryPolicy").inner_text()
+def test_the_api_reference_writes_defaults_as_code(visit):
+    signature = (
+        visit.tab("book/api_reference").locator("#helpers\\.retry\\.RetryPolicy").inner_text()
+    )
     assert "time.sleep" in signature and "random.Random()" in signature
     assert "<built-in" not in signature and "<factory>" not in signature
     assert "~collections" not in signature
-
-
-def results(page: Page, base_url: str, query: str) -> list[str]:
-    """The pages the site's search lists for ``query``, best first (repeats kept)."""
-    page.open(f"{base_url}/search.html?q={query}")
-    page.tab.wait_for_selector("#search-results p.search-summary", timeout=15_000)
-    links = page.tab.locator("#search-results ul.search li > a").evaluate_all(
-        "links => links.map(a => a.getAttribute('href'))"
-    )
-    return [re.sub(r"\.html.*$", "", href) for href in links]
 
 
 @pytest.mark.parametrize(
@@ -372,19 +424,20 @@ def results(page: Page, base_url: str, query: str) -> list[str]:
         ("regenerate", {"book/access_control"}),
     ],
 )
-def test_search_lists_the_chapter_that_explains_it_first(page, base_url, query, explained_in):
-    found = results(page, base_url, query)
+def test_search_lists_the_chapter_that_explains_it_first(results, query, explained_in):
+    found = results(query)
     assert found[0] in explained_in
     reference = [i for i, p in enumerate(found) if p == "book/api_reference"]
     chapters = [i for i, p in enumerate(found) if p in CHAPTERS]
     assert not reference or max(chapters) < min(reference)
-    assert page.errors == []
+    assert results.page.errors == []
 
 
-def test_search_snippets_show_the_status_code(page, base_url):
-    results(page, base_url, "429")
-    page.tab.wait_for_selector("#search-results p.context span.highlighted")
-    assert "429" in page.tab.locator("#search-results span.highlighted").all_inner_texts()
+def test_search_snippets_show_the_status_code(results):
+    results("429")
+    tab = results.page.tab
+    tab.wait_for_selector("#search-results p.context span.highlighted")
+    assert "429" in tab.locator("#search-results span.highlighted").all_inner_texts()
 
 
 def test_a_snippet_tab_shows_the_other_languages_code(page, base_url):
