@@ -24,7 +24,7 @@ from book_build import (
 )
 from book_paths import CASSETTES
 from notebook_runs import executed_notebook, guarded
-from shared_builds import RUN_VAR, SharedBuild, claim, stop_leftovers
+from shared_builds import RUN_VAR, SharedBuild, stop_leftovers
 
 from helpers import Sandbox
 from helpers.book.recording import CASSETTES_VAR
@@ -70,8 +70,7 @@ class WholeBookBuild:
         self.src.mkdir()
         copy_book(self.src)
         self.log.parent.mkdir()
-        env, log = guarded(self.log.parent)
-        assert log == self.log
+        env, _ = guarded(self.log.parent)  # its log is self.log
         offline = network_can_be_cut()
         return start_build(self.src, NO_NETWORK if offline else (), **env), {"offline": offline}
 
@@ -92,8 +91,6 @@ class ProbeBuilds:
         self.root = folder / "probes"
         #: The changed-cassette probe's own copy of the regions chapter's cassettes.
         self.cassettes = self.root / "cassettes"
-        if claim(folder / "probes.claimed"):
-            shutil.copytree(CASSETTES / "regions", self.cassettes / "regions")
         self.builds = {
             name: SharedBuild(folder, f"probe-{name}", functools.partial(self._start, name, cells))
             for name, cells in PROBES.items()
@@ -103,6 +100,8 @@ class ProbeBuilds:
         return {CASSETTES_VAR: str(self.cassettes)} if name == "changed-cassette" else {}
 
     def _start(self, name: str, cells: list) -> tuple[subprocess.Popen, dict]:
+        if name == "changed-cassette":
+            shutil.copytree(CASSETTES / "regions", self.cassettes / "regions")
         src = probe_book(self.root / name, *cells)
         # Niced: only a few tests at the end read the probes, while the browser tests wait for the
         # whole book, so its build goes first.
@@ -203,7 +202,7 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
 
 def run_builds(request) -> RunBuilds:
     stash = request.config.stash
-    if BUILDS not in stash:  # collected without the hooks above (a plugin reordering them)
+    if BUILDS not in stash:  # not started at collection (a test run without it)
         stash[BUILDS] = RunBuilds(request.config, [request.node])
     return stash[BUILDS]
 
