@@ -58,11 +58,12 @@ class Workshop:
 
 
 @contextlib.contextmanager
-def started_workshop() -> Iterator[Workshop]:
-    """`python -m helpers.book.workshop` as `make workshop` starts it, without JupyterLab."""
+def started(module: str, *args: str, until: str) -> Iterator[Workshop]:
+    """``python -m module --port P *args`` on a free pair of ports, its output read up to the
+    first line that starts with ``until``; stopped afterwards."""
     port = free_pair()
     process = subprocess.Popen(
-        [sys.executable, "-m", "helpers.book.workshop", "--port", str(port), "--no-lab"],
+        [sys.executable, "-m", module, "--port", str(port), *args],
         cwd=ROOT,
         stdout=subprocess.PIPE,
         text=True,
@@ -70,13 +71,18 @@ def started_workshop() -> Iterator[Workshop]:
     printed = []
     for line in process.stdout:
         printed.append(line.rstrip("\n"))
-        if line.startswith("Ctrl-C"):
+        if line.strip().startswith(until):
             break
     try:
         yield Workshop(process, port, printed)
     finally:
         process.terminate()
         process.wait(timeout=15)
+
+
+def started_workshop() -> contextlib.AbstractContextManager[Workshop]:
+    """`python -m helpers.book.workshop` as `make workshop` starts it, without JupyterLab."""
+    return started("helpers.book.workshop", "--no-lab", until="Ctrl-C")
 
 
 @pytest.fixture(scope="module")
@@ -164,23 +170,8 @@ def test_the_in_process_sandbox_sends_json_as_recorded_without_a_newline():
 @pytest.fixture
 def sandbox_alone() -> Iterator[Workshop]:
     """`python -m helpers.sandbox`, as the curl page says to start it without JupyterLab."""
-    port = free_pair()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "helpers.sandbox", "--port", str(port)],
-        cwd=ROOT,
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    printed = []
-    for line in process.stdout:
-        printed.append(line.rstrip("\n"))
-        if line.strip().startswith("export "):
-            break
-    try:
-        yield Workshop(process, port, printed)
-    finally:
-        process.terminate()
-        process.wait(timeout=15)
+    with started("helpers.sandbox", until="export ") as running:
+        yield running
 
 
 def test_the_sandbox_alone_prints_the_export_line_the_curl_page_starts_with(sandbox_alone):
