@@ -37,6 +37,7 @@ from helpers.sandbox import DEMO_ACCOUNT_SID, DEMO_API_KEY, DEMO_API_TOKEN, demo
 from helpers.sandbox.__main__ import main as sandbox_main
 from helpers.sandbox.accounts import Account
 from helpers.sandbox.core import _basic_pair
+from helpers.sandbox.ratelimit import SlidingWindowLimit
 from helpers.sandbox.server import create_app
 from helpers.sandbox.wire import SandboxRequest
 
@@ -293,6 +294,15 @@ def test_the_201st_request_in_a_minute_is_429_with_retry_after(http):
     message = assert_rest_exception(response, 429)
     assert response.headers["Retry-After"] == "60"
     assert "200 Voice API requests in 60 seconds" in message
+
+
+def test_a_one_second_window_is_worded_in_the_singular():
+    """As the rate-limits chapter's Retry-After snippet prints it (book/snippets/snippets.toml)."""
+    sandbox = Sandbox(demo=demo_credentials({}), rate_limit=SlidingWindowLimit(2, window=1))
+    with httpx.Client(transport=sandbox.transport()) as http:
+        exhaust(http, 2)
+        message = assert_rest_exception(get(http, f"{V1}/Calls.json"), 429)
+    assert "more than 2 requests in 1 second for this account. Try again in 1 second." in message
 
 
 def test_retry_after_counts_down_to_when_the_oldest_request_leaves_the_window(http, sandbox):

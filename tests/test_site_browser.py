@@ -196,7 +196,11 @@ class Visits:
         solution is open."""
         assert (name, width) in KEPT_OPEN, f"add {(name, width)} to KEPT_OPEN"
         self(name, width)
-        return self.tabs[name, width].tab
+        tab = self.tabs[name, width].tab
+        # A tab behind others gets about one animation frame a second, and Playwright's waits
+        # poll on animation frames: each wait on a background tab took a second.
+        tab.bring_to_front()
+        return tab
 
     def close(self) -> None:
         for opened in self.tabs.values():
@@ -257,6 +261,7 @@ class SearchPage:
         self.page.tab.wait_for_function("() => Search.hasIndex()", timeout=15_000)
 
     def __call__(self, query: str) -> list[str]:
+        self.page.tab.bring_to_front()  # see Visits.tab
         self.page.tab.evaluate(
             "q => { document.getElementById('search-results').replaceChildren();"
             " Search.performSearch(q); }",

@@ -192,8 +192,8 @@ class Sandbox:
             return rest_exception(
                 429,
                 f"Rate limit exceeded: more than {limiter.limit} {what}requests in "
-                f"{limiter.window:g} seconds for this account. "
-                f"Try again in {wait} seconds.",
+                f"{_seconds(limiter.window)} for this account. "
+                f"Try again in {_seconds(wait)}.",
                 code="RATE_LIMIT_EXCEEDED",
                 **{"Retry-After": str(wait), **quota},
             )
@@ -423,6 +423,11 @@ class Sandbox:
                 "response": {"code": 200, "status": "success", "data": v2_call(call, now)},
             },
         )
+
+
+def _seconds(count: float) -> str:
+    """``"1 second"``, ``"60 seconds"``."""
+    return f"{count:g} second" + ("" if count == 1 else "s")
 
 
 def _field(block, name: str) -> str:

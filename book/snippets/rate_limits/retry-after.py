@@ -1,5 +1,5 @@
 """Read a 429 and honour Retry-After. The sandbox for this example allows
-2 requests in 2 seconds; Exotel allows 200 a minute."""
+2 requests a second; Exotel allows 200 a minute."""
 
 import os
 import time

@@ -1,5 +1,5 @@
 # Read a 429 and honour Retry-After. The sandbox for this example allows
-# 2 requests in 2 seconds; Exotel allows 200 a minute.
+# 2 requests a second; Exotel allows 200 a minute.
 BASE="${EXOTEL_BASE_URL:-http://127.0.0.1:4010}"
 URL="$BASE/v1/Accounts/$EXOTEL_ACCOUNT_SID/Calls.json"
 for request in 1 2 3; do
