@@ -88,7 +88,10 @@ def browser() -> Iterator[object]:
 
 
 class Page:
-    """A browser tab that records every JavaScript error it sees."""
+    """A browser tab that records the JavaScript errors of the page it last opened.
+
+    Tabs are reused: a new tab costs chromium a renderer process (about a quarter of a CPU-second
+    here, as much as loading a page), and each ``open`` loads a fresh document all the same."""
 
     def __init__(self, context):
         self.tab = context.new_page()
@@ -100,15 +103,28 @@ class Page:
         )
 
     def open(self, url: str) -> Page:
+        # A tab behind others gets about one animation frame a second, and Playwright's waits
+        # poll on animation frames: each wait on a background tab took a second.
+        self.tab.bring_to_front()
+        self.errors = []
         self.tab.goto(url, wait_until="load")
         return self
 
 
-@pytest.fixture
-def page(browser) -> Iterator[Page]:
+@pytest.fixture(scope="module")
+def spare_tab(browser) -> Iterator[Page]:
     opened = Page(browser)
     yield opened
     opened.tab.close()
+
+
+@pytest.fixture
+def page(spare_tab) -> Page:
+    """A tab at desktop width for a check that clicks; ``page.open`` before reading it."""
+    spare_tab.tab.set_viewport_size(DESKTOP)
+    spare_tab.tab.goto("about:blank")
+    spare_tab.errors = []
+    return spare_tab
 
 
 def url_of(base_url: str, page: str) -> str:
@@ -159,19 +175,25 @@ KEPT_OPEN = {
 
 class Visits:
     """Each page opened once per width (a screenshot saved if asked), its facts (:data:`FACTS`)
-    and the JavaScript errors it logged kept for every check, and its tab kept open for checks
-    that only read it (the checks that click open pages of their own)."""
+    and the JavaScript errors it logged kept for every check. The pages in :data:`KEPT_OPEN` keep
+    a tab of their own for checks that only read them; the others are opened one after another
+    in one spare tab. (The checks that click open their pages in the ``page`` fixture's tab.)"""
 
     def __init__(self, browser, base_url: str) -> None:
         self.browser, self.base_url = browser, base_url
         self.tabs: dict[tuple[str, int], Page] = {}
+        self.spare: Page | None = None  # the tab every other visit opens its page in
         self.facts: dict[tuple[str, int], dict] = {}
         self.screenshots = os.environ.get(SCREENSHOTS_VAR) == "1"
 
     def __call__(self, name: str, width: int = DESKTOP["width"]) -> dict:
         """The facts of ``name`` at ``width``, its JavaScript errors under ``errors``."""
         if (name, width) not in self.facts:
-            opened = Page(self.browser)
+            kept = (name, width) in KEPT_OPEN
+            if kept:
+                opened = self.tabs[name, width] = Page(self.browser)
+            else:
+                opened = self.spare = self.spare or Page(self.browser)
             opened.tab.set_viewport_size(PHONE if width == PHONE["width"] else DESKTOP)
             opened.open(url_of(self.base_url, name))
             if name in NOTEBOOK_PAGES:  # sphinx-copybutton adds its buttons once the page is up
@@ -183,12 +205,8 @@ class Visits:
                 shot = SCREENSHOTS / f"{Path(name).name}{suffix}.png"
                 opened.tab.screenshot(path=shot, full_page=True)
             facts["solution"] = open_the_first_solution(opened)  # last: it changes the page
-            facts["errors"] = opened.errors
+            facts["errors"] = list(opened.errors)
             self.facts[name, width] = facts
-            if (name, width) in KEPT_OPEN:
-                self.tabs[name, width] = opened
-            else:
-                opened.tab.close()  # an open tab keeps drawing
         return self.facts[name, width]
 
     def tab(self, name: str, width: int = DESKTOP["width"]):
@@ -197,13 +215,11 @@ class Visits:
         assert (name, width) in KEPT_OPEN, f"add {(name, width)} to KEPT_OPEN"
         self(name, width)
         tab = self.tabs[name, width].tab
-        # A tab behind others gets about one animation frame a second, and Playwright's waits
-        # poll on animation frames: each wait on a background tab took a second.
-        tab.bring_to_front()
+        tab.bring_to_front()  # see Page.open
         return tab
 
     def close(self) -> None:
-        for opened in self.tabs.values():
+        for opened in [*self.tabs.values(), *([self.spare] if self.spare else [])]:
             opened.tab.close()
 
 
@@ -261,7 +277,7 @@ class SearchPage:
         self.page.tab.wait_for_function("() => Search.hasIndex()", timeout=15_000)
 
     def __call__(self, query: str) -> list[str]:
-        self.page.tab.bring_to_front()  # see Visits.tab
+        self.page.tab.bring_to_front()  # see Page.open
         self.page.tab.evaluate(
             "q => { document.getElementById('search-results').replaceChildren();"
             " Search.performSearch(q); }",
