@@ -11,11 +11,15 @@ JB        := $(BIN)/jupyter-book
 # setuptools explains how editable installs work on every install ("Editable installation. Please
 # be careful with folders..."); nothing in it to act on, so it is filtered out.
 PIP       := PYTHONWARNINGS="ignore:Editable installation" $(BIN)/python -m pip install --quiet
-# JupyterLab refuses to start as root (containers, devcontainers) unless told it may.
 # pytest-xdist workers for `make test`: one per core, at most four (each collects every test and
 # runs its own browser); the run shares one book build between them (tests/shared_builds.py).
 TEST_WORKERS ?= $(shell n=$$(nproc 2>/dev/null || echo 2); [ $$n -gt 4 ] && n=4; echo $$n)
+# JupyterLab refuses to start as root (containers, devcontainers) unless told it may.
 ALLOW_ROOT := $(shell [ "$$(id -u)" = 0 ] && echo --allow-root)
+# Python keeps its bytecode caches (__pycache__/, gitignored) here even where the environment says
+# not to, as many container images do: otherwise every kernel, server and test process compiles
+# the handbook's modules again, and every test worker rewrites every test module's asserts again.
+unexport PYTHONDONTWRITEBYTECODE
 
 .PHONY: setup setup-lab lint browser postgresql node node-tools snippets book test check workshop \
 	cassettes chapter lab benchmark screenshots clean
