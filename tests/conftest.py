@@ -22,7 +22,7 @@ from book_build import (
     probe_book,
     start_build,
 )
-from book_paths import CASSETTES
+from book_paths import CASSETTES, toc_files
 from notebook_runs import executed_notebook, guarded
 from shared_builds import RUN_VAR, SharedBuild, stop_leftovers
 
@@ -32,6 +32,8 @@ from helpers.sandbox import demo_credentials
 
 #: Loaded into kernels as their sitecustomize, never imported here (--doctest-modules would).
 collect_ignore = ["network_guard.py"]
+
+TOC = toc_files()
 
 #: Set to a built site (e.g. ``_build/html`` after ``make book``) to test it instead of building.
 SITE_VAR = "HANDBOOK_SITE"
@@ -159,10 +161,23 @@ def waits_for_a_build(item: pytest.Item) -> bool:
     return needs_whole_book(item) or needs_probes(item)
 
 
+def page_rank(item: pytest.Item) -> int:
+    """For a browser test of one page (its ``name`` parameter), that page's place in the book;
+    0 for any other test."""
+    callspec = getattr(item, "callspec", None)
+    if item.get_closest_marker("browser") is None or callspec is None:
+        return 0
+    name = callspec.params.get("name")
+    return TOC.index(name) + 1 if name in TOC else 0
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Tests that read a book build run last: the builds start in the background once the tests
-    are collected, and overlap all the others."""
-    items.sort(key=waits_for_a_build)  # stable: the order within each group is kept
+    are collected, and overlap all the others. Last of all come the browser tests, page by page:
+    a worker loads each page once (tests/test_site_browser.py), so a worker that takes over the
+    end of another's queue loads only the pages it took, not every page again."""
+    # stable: the order within each group is kept
+    items.sort(key=lambda item: (waits_for_a_build(item), page_rank(item)))
 
 
 def is_xdist_controller(config: pytest.Config) -> bool:
