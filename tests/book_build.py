@@ -68,7 +68,6 @@ PROBES = {
         ),
         new_code_cell("import sys\nprint('oops', file=sys.stderr)"),
     ],
-    "changed-cassette": [],  # the probe page alone, playing back its own copy of a cassette
 }
 
 

@@ -87,36 +87,44 @@ class WholeBookBuild:
 
 class ProbeBuilds:
     """``probe(name)``: each probe book of tests/book_build.py, all building at once from the
-    start, and the finished build of one: (source folder, build)."""
+    start, and the finished build of one: (source folder, build). Each plays back its own copy of
+    the regions chapter's cassettes (:meth:`cassettes`)."""
 
     def __init__(self, folder: Path) -> None:
         self.root = folder / "probes"
-        #: The changed-cassette probe's own copy of the regions chapter's cassettes.
-        self.cassettes = self.root / "cassettes"
         self.builds = {
             name: SharedBuild(folder, f"probe-{name}", functools.partial(self._start, name, cells))
             for name, cells in PROBES.items()
         }
 
-    def env(self, name: str) -> dict[str, str]:
-        return {CASSETTES_VAR: str(self.cassettes)} if name == "changed-cassette" else {}
+    def cassettes(self, src: Path) -> Path:
+        """The cassettes the probe book in ``src`` plays back."""
+        return src.with_name(f"{src.name}-cassettes")
 
     def _start(self, name: str, cells: list) -> tuple[subprocess.Popen, dict]:
-        if name == "changed-cassette":
-            shutil.copytree(CASSETTES / "regions", self.cassettes / "regions")
         src = probe_book(self.root / name, *cells)
+        shutil.copytree(CASSETTES / "regions", self.cassettes(src) / "regions")
         # Niced: only a few tests at the end read the probes, while the browser tests wait for the
         # whole book, so its build goes first.
-        return start_build(src, ["nice", "-n", "10"], **self.env(name)), {}
+        env = {CASSETTES_VAR: str(self.cassettes(src))}
+        return start_build(src, ["nice", "-n", "10"], **env), {}
 
     def __call__(self, name: str) -> tuple[Path, subprocess.CompletedProcess]:
         done = self.builds[name].outcome()
         return self.root / name, subprocess.CompletedProcess((), done["returncode"], done["log"])
 
-    def rebuild(self, name: str) -> subprocess.CompletedProcess:
-        """A second build of the probe ``name`` in the same folder."""
+    def copy(self, name: str) -> Path:
+        """A copy of the finished probe ``name``, its first build's output and its cassettes
+        included, to change and build again (the original stays as other tests read it)."""
         src, _ = self(name)
-        return build(src, **self.env(name))
+        again = self.root / f"{name}-again-{uuid.uuid4().hex[:8]}"
+        shutil.copytree(src, again, symlinks=True)
+        shutil.copytree(self.cassettes(src), self.cassettes(again))
+        return again
+
+    def rebuild(self, src: Path) -> subprocess.CompletedProcess:
+        """A second build of the probe book in ``src``."""
+        return build(src, **{CASSETTES_VAR: str(self.cassettes(src))})
 
 
 class RunBuilds:
