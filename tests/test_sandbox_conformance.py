@@ -9,7 +9,6 @@ from __future__ import annotations
 import base64
 import json
 import re
-import socket
 import subprocess
 import sys
 import time
@@ -18,6 +17,7 @@ from datetime import datetime
 
 import httpx
 import pytest
+from ports import free_pair
 
 from helpers import (
     MUMBAI,
@@ -858,16 +858,15 @@ def test_credentials_are_checked_before_the_body_is_read(server):
 
 
 def test_the_served_sandbox_ignores_x_forwarded_for(tmp_path):
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
+    port = free_pair()  # the sandbox serves the other region on the next port
     command = [sys.executable, "-m", "helpers.sandbox", "--port", str(port), "--frozen-clock"]
-    process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, text=True)
+    process = subprocess.Popen(
+        command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
     try:
         process.stdout.readline()  # the banner: uvicorn starts right after it
-        url = f"http://127.0.0.1:{port}"
-        with httpx.Client(base_url=url, timeout=5, transport=httpx.HTTPTransport(retries=20)) as c:
-            assert wait_for_server(c)
+        with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=5) as c:
+            wait_for_server(c, process)
             c.put("/_sandbox/admin/allowlist", data={"allow": "203.0.113.0/24"})
             response = c.get(
                 f"{V1}/Calls.json",
@@ -881,12 +880,19 @@ def test_the_served_sandbox_ignores_x_forwarded_for(tmp_path):
     assert "127.0.0.1" in message
 
 
-def wait_for_server(client: httpx.Client, deadline: float = 20.0) -> bool:
-    """Poll the admin index until the server answers, or ``deadline`` seconds pass."""
+def wait_for_server(client: httpx.Client, process: subprocess.Popen, deadline: float = 20.0):
+    """Poll the admin index until the sandbox ``process`` answers; fail saying why if it exits
+    first (a port taken since it was found free) or ``deadline`` seconds pass."""
     end = time.monotonic() + deadline
     while time.monotonic() < end:
+        if process.poll() is not None:
+            raise AssertionError(
+                f"the sandbox exited ({process.returncode}): {process.stderr.read()}"
+            )
         try:
-            return client.get("/_sandbox/admin/").status_code == 200
+            if client.get("/_sandbox/admin/").status_code == 200:
+                return
         except httpx.TransportError:
-            time.sleep(0.05)  # polling with a deadline, not timing anything
-    return False
+            pass
+        time.sleep(0.05)  # polling with a deadline, not timing anything
+    raise AssertionError(f"the sandbox did not answer within {deadline} s")
