@@ -417,7 +417,10 @@ class MadeWorkshop:
         """The sandbox and JupyterLab, by what they run."""
         found = {}
         for child in psutil.Process(self.process.pid).children(recursive=True):
-            command = " ".join(child.cmdline())
+            try:
+                command = " ".join(child.cmdline())
+            except (psutil.ZombieProcess, psutil.NoSuchProcess):
+                continue  # a short-lived helper of one of them, exited (or not yet reaped)
             if "-m helpers.sandbox" in command:
                 found["sandbox"] = child
             elif "jupyter-lab" in command or "-m jupyter lab" in command:
