@@ -43,9 +43,14 @@ SITE_VAR = "HANDBOOK_SITE"
 class BuiltBook:
     src: Path
     returncode: int
-    log: str
+    output: str  # everything the build printed, its kernels' stderr included
     offline: bool  # built in a network namespace with only loopback
     refused: list[str]  # Internet connections and DNS look-ups the network guard refused
+
+    @property
+    def log(self) -> str:
+        """The end of the build's output, for a failure message."""
+        return self.output[-6000:]
 
     @property
     def html(self) -> Path:
@@ -80,8 +85,9 @@ class WholeBookBuild:
         if self._book is None:
             done = self.build.outcome()
             refused = self.log.read_text().splitlines() if self.log.exists() else []
-            log = done["log"][-6000:]
-            self._book = BuiltBook(self.src, done["returncode"], log, done["offline"], refused)
+            self._book = BuiltBook(
+                self.src, done["returncode"], done["log"], done["offline"], refused
+            )
         return self._book
 
 

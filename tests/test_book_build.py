@@ -32,6 +32,13 @@ def test_book_builds_with_every_chapter_executed(built_book):
     assert "helpers.book.chapter.Chapter" in html(built_book.src, "book/api_reference")
 
 
+def test_no_kernel_of_the_build_warns_that_it_runs_over_tcp(built_book):
+    """Its kernels talk over Unix sockets (_ext/ipc_kernels.py), so none prints ipykernel's
+    "Kernel is running over TCP without encryption" (kernels write to the build's stderr)."""
+    assert built_book.returncode == 0, built_book.log
+    assert "without encryption" not in built_book.output
+
+
 def test_book_builds_with_the_network_cut_off(built_book):
     if not built_book.offline:
         pytest.skip("cannot create a network namespace here (needs unshare and root)")
