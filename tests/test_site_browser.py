@@ -121,8 +121,6 @@ def spare_tab(browser) -> Iterator[Page]:
 def page(spare_tab) -> Page:
     """A tab at desktop width for a check that clicks; ``page.open`` before reading it."""
     spare_tab.tab.set_viewport_size(DESKTOP)
-    spare_tab.tab.goto("about:blank")
-    spare_tab.errors = []
     return spare_tab
 
 
@@ -204,7 +202,7 @@ class Visits:
                 shot = SCREENSHOTS / f"{Path(name).name}{suffix}.png"
                 opened.tab.screenshot(path=shot, full_page=True)
             facts["solution"] = open_the_first_solution(opened)  # last: it changes the page
-            facts["errors"] = list(opened.errors)
+            facts["errors"] = opened.errors
             self.facts[name, width] = facts
         return self.facts[name, width]
 
