@@ -1,6 +1,6 @@
 """Loopback ports for the servers the tests start (shared by every test file that starts one).
 
-They come from below the OS's ephemeral range. A port the OS hands out for ``bind(0)`` comes from
+They come from outside the OS's ephemeral range. A port the OS hands out for ``bind(0)`` comes from
 that range, which is also where every outgoing connection of the run (browser, kernels, clients)
 takes its local port: one of those could take it between the check here and the server's bind.
 """
@@ -14,12 +14,14 @@ from pathlib import Path
 EPHEMERAL = Path("/proc/sys/net/ipv4/ip_local_port_range")
 
 
-def _below_ephemeral() -> range:
+def _outside_ephemeral() -> range:
+    """Up to 12,000 ports below the ephemeral range, or above it where it starts too low."""
     try:
-        first = int(EPHEMERAL.read_text().split()[0])
-    except (OSError, ValueError, IndexError):
-        first = 32768  # Linux's default
-    return range(max(1024, first - 12000), first - 1)  # room for port + 1
+        first, last = map(int, EPHEMERAL.read_text().split())
+    except (OSError, ValueError):
+        first, last = 32768, 60999  # Linux's defaults
+    below = range(max(1024, first - 12000), first - 1)  # room for port + 1
+    return below if len(below) >= 1000 else range(last + 1, min(65534, last + 12000))
 
 
 def _is_free(port: int) -> bool:
@@ -32,7 +34,7 @@ def _is_free(port: int) -> bool:
 
 
 def _free_run(count: int) -> int:
-    ports = _below_ephemeral()
+    ports = _outside_ephemeral() or range(1024, 65534)  # all ephemeral: take the race
     while True:
         port = random.choice(ports)
         if all(_is_free(port + i) for i in range(count)):
