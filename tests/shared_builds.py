@@ -9,6 +9,7 @@ shares. The xdist controller makes that folder and hands it to its workers in
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -87,9 +88,18 @@ class SharedBuild:
             self.waiter.join()
 
     def stop(self) -> None:
-        """Stop a build this process started, with its kernels (the session is over)."""
-        if self.process is not None:
-            stop(self.process)
+        """Stop a build this process started, with its kernels (the session is over), once its
+        waiter has recorded the outcome: the waiter alone reads the build's output, and the run's
+        folder is removed next."""
+        if self.process is None:
+            return
+        for stopping in (signal.SIGTERM, signal.SIGKILL):
+            if self.process.poll() is None:
+                with contextlib.suppress(ProcessLookupError):  # it may end on its own meanwhile
+                    os.killpg(self.process.pid, stopping)
+            self.waiter.join(timeout=30)
+            if not self.waiter.is_alive():
+                return
 
 
 def stop_leftovers(folder: Path) -> None:

@@ -16,6 +16,7 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 
 import httpx
 import psutil
@@ -216,13 +217,17 @@ def test_the_sandbox_alone_is_the_workshops_sandbox_with_the_same_export_line(
     assert ports_named(sandbox_alone) == ports_named(workshop)
 
 
-def test_stopping_the_workshop_stops_the_sandbox(fresh_workshop):
+def test_stopping_the_workshop_stops_the_sandbox_and_removes_its_log(fresh_workshop):
     url = f"http://127.0.0.1:{fresh_workshop.port}/_sandbox/admin/"
     assert httpx.get(url).status_code == 200
+    children = psutil.Process(fresh_workshop.process.pid).children()
+    files = {Path(f.path) for child in children for f in child.open_files()}
+    (log,) = [path for path in files if path.name == "sandbox.log"]  # the sandbox's output
     fresh_workshop.process.terminate()
-    fresh_workshop.process.wait(timeout=15)
+    assert fresh_workshop.process.wait(timeout=15) == 0
     with pytest.raises(httpx.ConnectError):
         httpx.get(url)
+    assert not log.parent.exists()
 
 
 def exercise_blocks() -> list[tuple[str, str]]:
@@ -480,6 +485,8 @@ def test_make_workshop_starts_both_offline_and_as_this_user_and_ctrl_c_stops_bot
     for url in (make_workshop.sandbox, make_workshop.lab):
         with pytest.raises(httpx.ConnectError):
             httpx.get(url, timeout=5)
+    lab_log = Path(re.search(r"JupyterLab's log : (\S+)", text)[1])
+    assert not lab_log.parent.exists()  # a clean stop leaves no logs behind
 
 
 @needs_lab
@@ -490,6 +497,9 @@ def test_when_the_sandbox_dies_the_workshop_says_so_and_stops_jupyterlab(make_wo
     assert make_workshop.process.wait(timeout=30) != 0
     assert "error: the sandbox stopped (killed by SIGKILL)" in rest
     assert "Stopping JupyterLab." in rest
+    log = Path(re.search(r"Its last words, from (\S+):", rest)[1])
+    assert log.exists()  # kept, as the error says
+    shutil.rmtree(log.parent)
     assert not children["lab"].is_running() or children["lab"].status() == psutil.STATUS_ZOMBIE
 
 

@@ -4,7 +4,8 @@
 ``python -m helpers.sandbox`` on 127.0.0.1 and JupyterLab on the book (unless ``--no-lab``), waits
 until each answers as itself, and only then prints the demo credentials, the URLs and curl
 commands that work against the sandbox. If either stops, it says which and why, and stops the
-other. Ctrl-C stops both.
+other. Ctrl-C (or SIGTERM) stops both. Their logs go to a temporary folder, removed when
+Ctrl-C stops them and kept, named in the error, when something fails.
 
 The sandbox runs with the documented demo credentials only: any ``EXOTEL_*`` credentials in your
 environment are kept away from it, so nothing printed here is ever a real secret.
@@ -17,6 +18,7 @@ import ctypes
 import os
 import secrets
 import shlex
+import shutil
 import signal
 import socket
 import subprocess
@@ -311,8 +313,9 @@ def main(argv: list[str] | None = None) -> int:
     origin = f"http://{HOST}:{args.port}"
     logs = Path(tempfile.mkdtemp(prefix="handbook-workshop-"))
     children: list[Child] = []
+    stopped_cleanly = False
     # SIGTERM (from a test, or a process manager) stops the children like Ctrl-C does.
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
     try:
         children.append(
             start(
@@ -364,9 +367,12 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {exc}{stopping}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
+        stopped_cleanly = True
         return 0
     finally:
         stop([c.process for c in children])
+        if stopped_cleanly:
+            shutil.rmtree(logs, ignore_errors=True)
 
 
 if __name__ == "__main__":
