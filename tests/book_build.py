@@ -99,11 +99,15 @@ def probe_book(dst: Path, *cells) -> Path:
 
 
 def start_build(src: Path, prefix: list[str] = (), **env: str) -> subprocess.Popen:
-    """``make book``'s build of ``src`` in playback, started; ``env`` adds variables."""
+    """``make book``'s build of ``src`` in playback, started; ``env`` adds variables. Its temporary
+    files (Sphinx's report of a failed build, the kernels' own) go to ``<src>-tmp`` beside it,
+    which is removed with it, not to /tmp."""
+    tmp = src.with_name(f"{src.name}-tmp")
+    tmp.mkdir(exist_ok=True)
     return subprocess.Popen(
         [*prefix, *BUILD],
         cwd=src,
-        env=playback_env(**env),
+        env=playback_env(TMPDIR=str(tmp), **env),
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,

@@ -26,10 +26,12 @@ For receivers on several machines, :mod:`~helpers.webhooks.postgres` keeps the s
 PostgreSQL; :func:`open_store` picks the store from what ``--store`` names.
 
 >>> import tempfile, pathlib
->>> store = EventStore(pathlib.Path(tempfile.mkdtemp()) / "events.sqlite3")
+>>> folder = tempfile.TemporaryDirectory()
+>>> store = EventStore(pathlib.Path(folder.name) / "events.sqlite3")
 >>> event = Event("call", "4f2a", "completed", {"CallSid": "4f2a", "Status": "completed"})
 >>> store.record(event), store.record(event)
 (True, False)
+>>> store.close(); folder.cleanup()
 """
 
 from __future__ import annotations
