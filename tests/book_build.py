@@ -84,14 +84,21 @@ def copy_book(dst: Path) -> Path:
     return copy_book_sources(dst)
 
 
+def one_page_book(dst: Path, page: str, root: Path = ROOT) -> Path:
+    """A book in ``dst`` configured as the handbook in ``root`` is, whose one page is ``page``
+    (``book/<name>``, without a suffix): put the notebook at ``dst / f"{page}.ipynb"``."""
+    dst.mkdir(parents=True, exist_ok=True)
+    shutil.copy2(root / "_config.yml", dst / "_config.yml")
+    for folder in ("_static", "_ext"):
+        shutil.copytree(root / folder, dst / folder)
+    (dst / "_toc.yml").write_text(f"format: jb-book\nroot: {page}\n")
+    (dst / page).parent.mkdir(exist_ok=True)
+    return dst
+
+
 def probe_book(dst: Path, *cells) -> Path:
     """A book whose one page is the probe notebook plus ``cells``, configured as the handbook."""
-    dst.mkdir(parents=True, exist_ok=True)
-    shutil.copy2(ROOT / "_config.yml", dst / "_config.yml")
-    for folder in ("_static", "_ext"):
-        shutil.copytree(ROOT / folder, dst / folder)
-    (dst / "_toc.yml").write_text(f"format: jb-book\nroot: {PROBE}\n")
-    (dst / "book").mkdir()
+    one_page_book(dst, PROBE)
     kernel = nbformat.read(ROOT / "book" / "intro.ipynb", as_version=4).metadata.kernelspec
     notebook = new_notebook(cells=[*PROBE_CELLS, *cells], metadata={"kernelspec": kernel})
     nbformat.write(notebook, dst / f"{PROBE}.ipynb")

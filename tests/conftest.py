@@ -69,22 +69,23 @@ class WholeBookBuild:
 
     def __init__(self, folder: Path) -> None:
         self.src = folder / "book-build"
-        self.log = folder / "guard" / "sockets.log"
+        self.guard_log = folder / "guard" / "sockets.log"
         self.build = SharedBuild(folder, "whole-book", self._start)
         self._book: BuiltBook | None = None
 
     def _start(self) -> tuple[subprocess.Popen, dict]:
         self.src.mkdir()
         copy_book(self.src)
-        self.log.parent.mkdir()
-        env, _ = guarded(self.log.parent)  # its log is self.log
+        self.guard_log.parent.mkdir()
+        env, _ = guarded(self.guard_log.parent)  # its log is self.guard_log
         offline = network_can_be_cut()
         return start_build(self.src, NO_NETWORK if offline else (), **env), {"offline": offline}
 
     def result(self) -> BuiltBook:
         if self._book is None:
             done = self.build.outcome()
-            refused = self.log.read_text().splitlines() if self.log.exists() else []
+            log = self.guard_log
+            refused = log.read_text().splitlines() if log.exists() else []
             self._book = BuiltBook(
                 self.src, done["returncode"], done["log"], done["offline"], refused
             )

@@ -15,7 +15,7 @@ from pathlib import Path
 import nbformat
 import pytest
 import yaml
-from book_build import build
+from book_build import build, one_page_book
 from book_paths import BOOK, ROOT, playback_env, toc_files
 from notebook_runs import difference, executed_notebook
 
@@ -138,13 +138,8 @@ def scaffold_build(scaffolded, tmp_path_factory) -> tuple[Path, subprocess.Compl
     """The scaffolded chapter built alone, as a one-page book with the handbook's configuration,
     playing back its own cassettes: (source folder, build)."""
     root, cassettes, _ = scaffolded
-    src = tmp_path_factory.mktemp("one-chapter")
-    (src / "book").mkdir()
-    shutil.copy2(root / "_config.yml", src / "_config.yml")
-    for folder in ("_static", "_ext"):
-        shutil.copytree(root / folder, src / folder)
+    src = one_page_book(tmp_path_factory.mktemp("one-chapter"), f"book/{NAME}", root=root)
     shutil.copy2(root / "book" / f"{NAME}.ipynb", src / "book")
-    (src / "_toc.yml").write_text(f"format: jb-book\nroot: book/{NAME}\n")
     return src, build(src, **{CASSETTES_VAR: str(cassettes)})
 
 
