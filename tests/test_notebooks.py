@@ -12,9 +12,11 @@ import shutil
 import nbformat
 import pytest
 import yaml
-from book_paths import BOOK, CASSETTES, NOTEBOOKS, playback_env
-from nbclient import NotebookClient
+from book_paths import BOOK, CASSETTES, NOTEBOOKS
 from notebook_runs import difference
+
+from helpers.book.recording import CASSETTES_VAR, Mode
+from helpers.book.rerecord import execute
 
 
 @pytest.mark.parametrize("notebook", NOTEBOOKS, ids=lambda p: p.stem)
@@ -36,11 +38,7 @@ def test_a_changed_cassette_fails_the_regression_with_a_readable_diff(tmp_path):
     first.write_text(yaml.safe_dump(recorded))
     notebook = BOOK / "regions.ipynb"
     executed = tmp_path / notebook.name
-    run = nbformat.read(notebook, as_version=4)
-    with pytest.MonkeyPatch.context() as env:
-        for name, value in playback_env(EXOTEL_HANDBOOK_CASSETTES=str(cassettes)).items():
-            env.setenv(name, value)
-        NotebookClient(run, timeout=120, resources={"metadata": {"path": str(BOOK)}}).execute()
+    run = execute(notebook, Mode.PLAYBACK, env={CASSETTES_VAR: str(cassettes)})
     nbformat.write(run, executed)
 
     diff = difference(notebook, executed)
