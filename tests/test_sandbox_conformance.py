@@ -426,6 +426,22 @@ def test_connect_without_any_field_names_all_three(http):
     assert message == "Invalid Parameters: From, To, CallerId missing."
 
 
+@pytest.mark.parametrize("body", ['{"From": ', json.dumps(CALLER)], ids=["malformed", "valid"])
+def test_a_json_body_on_v1_is_400_saying_v1_reads_form_fields(sandbox, body):
+    """As the served sandbox and the in-process one both answer it."""
+    with asgi_client(sandbox) as served, httpx.Client(transport=sandbox.transport()) as in_process:
+        for client in (served, in_process):
+            response = client.post(
+                f"{SG}{V1}/Calls/connect.json",
+                auth=(DEMO_API_KEY, DEMO_API_TOKEN),
+                content=body,
+                headers={"Content-Type": "application/json"},
+            )
+            message = assert_rest_exception(response, 400)
+            assert message.startswith("Invalid Parameters: From, To, CallerId missing.")
+            assert "not a JSON body" in message and "x-www-form-urlencoded" in message
+
+
 def test_get_call_returns_the_call_made(exotel):
     made = connect(exotel)
     assert exotel.get_call(made["Sid"]) == {"Call": made}

@@ -334,7 +334,7 @@ class Sandbox:
         action: str,
     ) -> SandboxResponse:
         """A new call or SMS from a create request: stored, its callbacks scheduled, answered."""
-        if refusal := _missing(request.form, tuple(kind.FIELDS)):
+        if refusal := _missing(request.form, tuple(kind.FIELDS), request.content_type):
             return refusal
         if refusal := _unpaid(account, action):
             return refusal
@@ -464,14 +464,21 @@ def _oversized(form: dict[str, str]) -> SandboxResponse | None:
     return None
 
 
-def _missing(form: dict[str, str], required: tuple[str, ...]) -> SandboxResponse | None:
-    """A 400 naming every required form field that is absent or blank, or None."""
+def _missing(
+    form: dict[str, str], required: tuple[str, ...], content_type: str = ""
+) -> SandboxResponse | None:
+    """A 400 naming every required form field that is absent or blank, or None; and, where the
+    fields came as JSON, saying that v1 reads form fields."""
     missing = [name for name in required if not form.get(name, "").strip()]
-    return (
-        rest_exception(400, f"Invalid Parameters: {', '.join(missing)} missing.")
-        if missing
-        else None
-    )
+    if not missing:
+        return None
+    message = f"Invalid Parameters: {', '.join(missing)} missing."
+    if content_type.startswith("application/json"):
+        message += (
+            " The v1 API reads form fields, not a JSON body: send them as"
+            " application/x-www-form-urlencoded (curl --data-urlencode)."
+        )
+    return rest_exception(400, message)
 
 
 def _basic_pair(header: str | None) -> tuple[str, str] | None:

@@ -173,7 +173,8 @@ def create_app(
             if isinstance(raw, SandboxResponse):
                 return respond(raw)
             body = parse_json(raw)
-        return respond(sandbox.handle(replace(addressed, form=form, json=body)))
+        answer = sandbox.handle(replace(addressed, form=form, json=body, content_type=content_type))
+        return respond(answer)
 
     app = Starlette(routes=[*admin_routes(sandbox), Route("/{path:path}", handle, methods=METHODS)])
     app.add_middleware(AdminGuard)

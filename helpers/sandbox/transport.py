@@ -36,6 +36,7 @@ def sandbox_transport(sandbox: Sandbox, client_ip: str = "127.0.0.1") -> httpx.M
                 userinfo=(url.username, url.password) if url.userinfo else None,
                 client_ip=client_ip,
                 json=body,
+                content_type=content_type,
             )
         )
         body, headers = answer.encoded()

@@ -22,6 +22,7 @@ class SandboxRequest:
     userinfo: tuple[str, str] | None = None  # user:password from the URL, if any
     client_ip: str = "127.0.0.1"
     json: Any = None  # a JSON body (v2 requests), parsed; None if absent or not JSON
+    content_type: str = ""  # the Content-Type header, if any
 
 
 @dataclass(frozen=True)
