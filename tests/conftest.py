@@ -176,11 +176,15 @@ def waits_for_a_build(item: pytest.Item) -> bool:
     return needs_whole_book(item) or needs_probes(item)
 
 
+def is_browser_test(item: pytest.Item) -> bool:
+    return item.get_closest_marker("browser") is not None
+
+
 def page_rank(item: pytest.Item) -> int:
     """For a browser test of one page (its ``name`` parameter), that page's place in the book;
     0 for any other test."""
     callspec = getattr(item, "callspec", None)
-    if item.get_closest_marker("browser") is None or callspec is None:
+    if not is_browser_test(item) or callspec is None:
         return 0
     name = callspec.params.get("name")
     return TOC.index(name) + 1 if name in TOC else 0
@@ -188,11 +192,13 @@ def page_rank(item: pytest.Item) -> int:
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Tests that read a book build run last: the builds start in the background once the tests
-    are collected, and overlap all the others. Last of all come the browser tests, page by page:
-    a worker loads each page once (tests/test_site_browser.py), so a worker that takes over the
-    end of another's queue loads only the pages it took, not every page again."""
+    are collected, and overlap all the others. Last of all come the browser tests, in one block
+    and page by page. One block, because a worker launches chromium each time it starts on that
+    block: with another test in its middle, the worker closed chromium and launched it again.
+    Page by page, because a worker loads each page once (tests/test_site_browser.py), so a worker
+    that takes over the end of another's queue loads only the pages it took, not every page."""
     # stable: the order within each group is kept
-    items.sort(key=lambda item: (waits_for_a_build(item), page_rank(item)))
+    items.sort(key=lambda item: (waits_for_a_build(item), is_browser_test(item), page_rank(item)))
 
 
 def is_xdist_controller(config: pytest.Config) -> bool:
