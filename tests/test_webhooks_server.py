@@ -248,7 +248,7 @@ def wait_until_processed(store: Path | str, count: int, deadline: float = 30.0) 
 def test_sigkill_mid_stream_then_restart_stores_every_event_exactly_once(tmp_path, store_spec):
     (tmp_path / "crash_handler.py").write_text(HANDLER)
     store = store_spec
-    handler = ("--handler", "crash_handler:handle", "--lease", "2")  # a killed claim lapses in 2 s
+    handler = ("--handler", "crash_handler:handle", "--lease", "1")  # a killed claim lapses in 1 s
     sends, keys = deliveries(calls=40)
     kill_after = len(sends) // 3
     acked = [False] * len(sends)
@@ -322,7 +322,7 @@ def test_three_receivers_on_one_store_handle_each_event_once_through_a_sigkill(
 ):
     (tmp_path / "slow_handler.py").write_text(SLOW_HANDLER)
     store = store_spec
-    options = ("--handler", "slow_handler:handle", "--lease", "2")
+    options = ("--handler", "slow_handler:handle", "--lease", "1")
     sends, keys = deliveries(calls=40)
     receivers = [Receiver(tmp_path, store, *options) for _ in range(3)]
     kill_after = len(sends) // 3
