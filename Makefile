@@ -55,16 +55,21 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check $(LINTED)
 	$(BIN)/codespell README.md _config.yml _toc.yml .github $(LINTED)
 
-## Debian's chromium for the browser test (tests/test_site_browser.py, driven by playwright, which
-## never downloads a browser of its own). Installed with apt-get when missing and this user may;
-## otherwise the browser tests skip and say why.
+## Debian's headless chromium for the browser tests (tests/test_site_browser.py, driven by
+## playwright, which never downloads a browser of its own): chromium-headless-shell, the headless
+## build Playwright itself runs. Installed with apt-get when missing and this user may; where it
+## cannot be, the tests use an installed chromium, or else skip and say why.
 browser:
-	@command -v chromium >/dev/null 2>&1 || { \
+	@command -v chromium-headless-shell >/dev/null 2>&1 || { \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
-	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
+	    apt-get update -qq && \
+	    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium-headless-shell; \
+	  elif command -v chromium >/dev/null 2>&1; then \
+	    echo "chromium-headless-shell is missing and cannot be installed here (needs root and" \
+	      "apt-get): the browser tests will use chromium"; \
 	  else \
-	    echo "chromium is missing and cannot be installed here (needs root and apt-get):" \
-	      "the browser tests will skip"; \
+	    echo "chromium-headless-shell is missing and cannot be installed here (needs root and" \
+	      "apt-get): the browser tests will skip"; \
 	  fi; }
 
 ## Debian's PostgreSQL server binaries (initdb, pg_ctl) for the receiver's PostgreSQL store:

@@ -23,6 +23,7 @@ from book_build import (
     start_build,
 )
 from book_paths import CASSETTES, toc_files
+from chromium import report_line
 from notebook_runs import executed_notebook, guarded
 from shared_builds import RUN_VAR, SharedBuild, stop_leftovers
 
@@ -199,6 +200,10 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     that takes over the end of another's queue loads only the pages it took, not every page."""
     # stable: the order within each group is kept
     items.sort(key=lambda item: (waits_for_a_build(item), is_browser_test(item), page_rank(item)))
+
+
+def pytest_report_header() -> str:
+    return report_line()
 
 
 def is_xdist_controller(config: pytest.Config) -> bool:
