@@ -50,8 +50,10 @@ PROBE_CELLS = [
 
 
 #: Each probe: the probe page plus its cells (tests/test_book_build.py says what each proves).
-#: A cell error stops the build, so the failing cell has a book of its own; the two ways to warn
-#: share one, since ``--warningiserror`` fails a build for each warning it reports.
+#: A cell error stops the build, so the failing cell has a book of its own. The other book holds
+#: the two ways to warn, since ``--warningiserror`` fails a build for each warning it reports
+#: (``--keep-going`` reports them all), and a cell tagged ``raises-exception``, which must neither
+#: stop the build nor warn: that book's build reports exactly those warnings.
 PROBES = {
     "failing-solution": [
         new_code_cell(
@@ -59,8 +61,8 @@ PROBES = {
             metadata={"tags": ["solution", "hide-cell"]},
         )
     ],
-    "raises-exception": [new_code_cell("1 / 0", metadata={"tags": ["raises-exception"]})],
     "warnings": [
+        new_code_cell("1 / 0", metadata={"tags": ["raises-exception"]}),
         new_markdown_cell(
             "See [a missing page](missing.md), [a missing heading](#no-such-heading) and "
             "{py:class}`helpers.NoSuchClass`."
