@@ -5,9 +5,9 @@ Select these tests with ``-m browser``. They test the session's build of the boo
 ``$HANDBOOK_SITE`` (as the publish workflow does after ``make book``). The browser is Debian's
 ``chromium-headless-shell``: the same Blink and V8 as ``chromium``, in the build Playwright itself
 runs for headless tests (microsoft/playwright#33566), at about a quarter less CPU per page here.
-Where only ``chromium`` is installed, they use it; ``$CHROMIUM`` names another. ``make browser``
-(run by ``make test``) installs the headless shell where neither is installed and it may; the tests
-skip only where there is no browser. The report's header names the browser used.
+``make browser`` (run by ``make test``) installs it where it is missing and may; where it cannot,
+the tests use an installed ``chromium``, and skip only where there is neither. ``$CHROMIUM`` names
+another browser. The test report's header names the one used.
 Each page is opened once at each width and what the checks read is gathered in that one visit.
 With ``HANDBOOK_SCREENSHOTS=1`` (``make screenshots``, and the publish workflow) those visits also
 save a full-page screenshot of every page at 1280 and 390 px in ``test-artifacts/screenshots/``.
