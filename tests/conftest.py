@@ -197,8 +197,9 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     and page by page. One block, because a worker launches chromium each time it starts on that
     block: with another test in its middle, the worker closed chromium and launched it again.
     (A worker that takes over the end of another's queue twice can still get a build test
-    between its two shares of the block, and then launches chromium once more.) Page by page, because a worker loads each page once (tests/test_site_browser.py), so a worker
-    that takes over the end of another's queue loads only the pages it took, not every page."""
+    between its two shares of the block, and then launches chromium once more.) Page by page,
+    because a worker loads each page once (tests/test_site_browser.py), so a worker that takes
+    over the end of another's queue loads only the pages it took, not every page."""
     # stable: the order within each group is kept
     items.sort(key=lambda item: (waits_for_a_build(item), is_browser_test(item), page_rank(item)))
 
