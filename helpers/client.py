@@ -19,6 +19,7 @@ import httpx
 
 from . import errors
 from .credentials import Credentials
+from .endpoints import ENDPOINTS
 from .pacing import EndpointPacer, Pacer
 from .regions import Region, require_secure
 from .retry import RetryPolicy
@@ -94,11 +95,11 @@ class ExotelClient:
 
     def list_calls(self, **params: Any) -> dict:
         """``GET /v1/Accounts/<sid>/Calls.json``: the envelope ``{"Calls": [...], ...}``."""
-        return self.request("GET", "Calls.json", params=params or None).json()
+        return self.call_endpoint("list_calls", params=params or None).json()
 
     def get_call(self, call_sid: str) -> dict:
         """``GET /v1/Accounts/<sid>/Calls/<CallSid>.json``: ``{"Call": {...}}``."""
-        return self.request("GET", f"Calls/{call_sid}.json").json()
+        return self.call_endpoint("get_call", CallSid=call_sid).json()
 
     def connect_call(self, from_: str, to: str, caller_id: str, **fields: Any) -> dict:
         """``POST /v1/Accounts/<sid>/Calls/connect.json``: call ``from_``, then connect ``to``.
@@ -106,20 +107,20 @@ class ExotelClient:
         Extra form fields (``StatusCallback``, ``TimeLimit``, ``Record``…) pass through as given.
         """
         form = {"From": from_, "To": to, "CallerId": caller_id, **fields}
-        return self.request("POST", "Calls/connect.json", data=form).json()
+        return self.call_endpoint("connect_call", data=form).json()
 
     def send_sms(self, from_: str, to: str, body: str, **fields: Any) -> dict:
         """``POST /v1/Accounts/<sid>/Sms/send.json``: ``{"SMSMessage": {...}}``."""
         form = {"From": from_, "To": to, "Body": body, **fields}
-        return self.request("POST", "Sms/send.json", data=form).json()
+        return self.call_endpoint("send_sms", data=form).json()
 
     def get_sms(self, sms_sid: str) -> dict:
         """``GET /v1/Accounts/<sid>/SMS/Messages/<SmsSid>.json``: ``{"SMSMessage": {...}}``."""
-        return self.request("GET", f"SMS/Messages/{sms_sid}.json").json()
+        return self.call_endpoint("get_sms", SmsSid=sms_sid).json()
 
     def list_calls_v2(self, **params: Any) -> dict:
         """``GET /v2/accounts/<sid>/calls``."""
-        return self.request("GET", "calls", version="v2", params=params or None).json()
+        return self.call_endpoint("list_calls_v2", params=params or None).json()
 
     def connect_call_v2(self, agent: str, customer: str, virtual_number: str, **fields) -> dict:
         """``POST /v2/accounts/<sid>/calls`` (CCM): call the ``agent``, then the ``customer``.
@@ -133,7 +134,24 @@ class ExotelClient:
             "virtual_number": virtual_number,
             **fields,
         }
-        return self.request("POST", "calls", version="v2", json=body).json()
+        return self.call_endpoint("connect_call_v2", json=body).json()
+
+    def call_endpoint(
+        self,
+        name: str,
+        *,
+        params: dict | None = None,
+        data: dict | None = None,
+        json: Any = None,
+        **values: str,
+    ) -> httpx.Response:
+        """Send the request of the endpoint ``name`` in :data:`~helpers.endpoints.ENDPOINTS`,
+        with ``values`` in its path (``CallSid=...``)."""
+        endpoint = ENDPOINTS[name]
+        path = endpoint.path_for(**values)
+        return self.request(
+            endpoint.method, path, version=endpoint.version, params=params, data=data, json=json
+        )
 
     # -- the one place a request is sent -----------------------------------------------------
 

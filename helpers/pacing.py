@@ -7,7 +7,7 @@ seconds at most ``burst + refill * window = limit`` requests go out, whatever th
 The bucket also reads the server's ``X-RateLimit-Remaining`` and ``X-RateLimit-Reset``
 (:meth:`Pacer.observe`): when the server says nothing is left, the next request waits for the
 reset instead of meeting a 429. Exotel limits each endpoint category on its own
-(:data:`ENDPOINT_LIMITS`); :class:`EndpointPacer` keeps one bucket per category.
+(:data:`~helpers.endpoints.CATEGORIES`); :class:`EndpointPacer` keeps one bucket per category.
 
 >>> from helpers.clock import FrozenClock
 >>> clock = FrozenClock()
@@ -19,65 +19,14 @@ reset instead of meeting a 429. Exotel limits each endpoint category on its own
 from __future__ import annotations
 
 import math
-import re
 import threading
 from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 
 from .clock import Clock, SystemClock
+from .endpoints import ENDPOINT_LIMITS, endpoint_category
 
-#: Requests a minute per account, by endpoint category: the defaults on Exotel's rate-limiting
-#: page (https://developer.exotel.com/docs/advanced-config/rate-limiting). Enterprise accounts
-#: may have their own; ``other`` (a write outside every category) is this module's choice.
-ENDPOINT_LIMITS: dict[str, int] = {
-    "voice": 200,
-    "sms": 200,
-    "bulk_sms": 50,
-    "whatsapp": 200,
-    "exophone": 50,
-    "campaign": 30,
-    "user_management": 50,
-    "general_get": 300,
-    "other": 200,
-}
-
-#: What each category covers, as (version, path pattern after the account's base URL).
-_CATEGORY_PATHS: tuple[tuple[str, str, re.Pattern[str]], ...] = tuple(
-    (category, version, re.compile(pattern, re.IGNORECASE))
-    for category, version, pattern in (
-        ("bulk_sms", "v1", r"sms/bulksend(\.json)?"),
-        ("bulk_sms", "v2", r"sms/bulksend"),
-        ("sms", "v1", r"sms/.*"),
-        ("voice", "v1", r"calls(/.*|\.json)?"),
-        ("voice", "v2", r"calls(/.*)?"),
-        ("exophone", "v1", r"incomingphonenumbers(/.*|\.json)?"),
-        ("exophone", "v2", r"incomingphonenumbers(/.*)?"),
-        ("campaign", "v2", r"(message-)?campaigns(/.*)?"),
-        ("user_management", "v2", r"users(/.*)?"),
-        ("whatsapp", "v2", r"messages(/.*)?"),
-    )
-)
-_ACCOUNT_BASE = re.compile(r"/(v1)/Accounts/[^/]+/(.*)$|/(v2)/accounts/[^/]+/(.*)$")
-
-
-def endpoint_category(method: str, path: str) -> str:
-    """The rate-limit category of a request, from its method and URL path.
-
-    >>> endpoint_category("POST", "/v1/Accounts/acme/Calls/connect.json")
-    'voice'
-    >>> endpoint_category("GET", "/v1/Accounts/acme/Sms/bulksend.json")
-    'bulk_sms'
-    >>> endpoint_category("GET", "/v1/Accounts/acme/Numbers/0801234.json")
-    'general_get'
-    """
-    match = _ACCOUNT_BASE.search(path.split("?", 1)[0])
-    if match:
-        version = match[1] or match[3]
-        rest = match[2] if match[1] else match[4]
-        for category, cat_version, pattern in _CATEGORY_PATHS:
-            if cat_version == version and pattern.fullmatch(rest.rstrip("/")):
-                return category
-    return "general_get" if method.upper() == "GET" else "other"
+__all__ = ["ENDPOINT_LIMITS", "EndpointPacer", "Pacer", "endpoint_category"]
 
 
 class Pacer:
@@ -180,7 +129,7 @@ class EndpointPacer:
         }
 
     def pacer_for(self, method: str, url: str) -> Pacer:
-        return self.pacers[endpoint_category(method, _path(url))]
+        return self.pacers[endpoint_category(method, url)]
 
     def limit_for(self, method: str, url: str) -> int:
         return self.pacer_for(method, url).limit
@@ -192,11 +141,6 @@ class EndpointPacer:
     def observe(self, headers: Mapping[str, str], method: str = "GET", url: str = "") -> None:
         """The server's ``X-RateLimit-*`` headers, for this request's category only."""
         self.pacer_for(method, url).observe(headers)
-
-
-def _path(url: str) -> str:
-    after_scheme = url.split("://", 1)[-1]
-    return "/" + after_scheme.split("/", 1)[1] if "/" in after_scheme else url
 
 
 def _header_number(headers: Mapping[str, str], name: str) -> float | None:

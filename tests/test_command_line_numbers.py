@@ -37,8 +37,11 @@ def test_the_sandbox_on_the_last_port_asks_for_another_for_the_other_region(caps
 @pytest.mark.parametrize(
     ("option", "value", "sentence"),
     [
-        ("--rate-limit", "0", "'0': give a whole number of requests, 1 or more"),
-        ("--rate-limit", "-5", "'-5': give a whole number of requests, 1 or more"),
+        ("--rate-limit", "0", "'0': give a whole number of requests from 1 to 1,000,000"),
+        ("--rate-limit", "-5", "'-5': give a whole number of requests from 1 to 1,000,000"),
+        ("--rate-limit", "١٢", "'١٢': give a whole number of requests from 1 to 1,000,000"),
+        ("--rate-limit", "1000001", "'1000001': give a whole number of requests from 1 to"),
+        ("--window", "90000", "'90000': give a number of seconds above 0 and at most 86,400"),
         ("--window", "0", "'0': give a number of seconds above 0"),
         ("--window", "nan", "'nan': give a number of seconds above 0"),
     ],

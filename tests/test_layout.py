@@ -20,6 +20,7 @@ LIBRARY = (
     "credentials",
     "regions",
     "client",
+    "endpoints",
     "errors",
     "retry",
     "pacing",

@@ -84,7 +84,7 @@ def test_a_missing_field_is_400_before_the_balance_is_checked(sandbox, exotel):
 
 
 def test_a_balance_that_is_not_a_number_is_refused_naming_an_example(sandbox):
-    with pytest.raises(ValueError, match="e.g. 0 or 500.00"):
+    with pytest.raises(ValueError, match="an amount such as 0, 500 or 500.00"):
         sandbox.dashboard.set_balance("lots")
 
 

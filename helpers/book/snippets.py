@@ -33,7 +33,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
-import uvicorn
 
 from ..sandbox.accounts import DEMO_ACCOUNT_SID, DEMO_API_KEY, DEMO_API_TOKEN
 from .paths import BOOK, ROOT
@@ -142,17 +141,14 @@ class SharedSandbox:
     """
 
     def __init__(self) -> None:
-        from ..sandbox.__main__ import listen
+        from ..sandbox.serving import listen, server
 
         self.sockets = [listen(HOST, 0), listen(HOST, 0)]
         self.port, self.other_port = (sock.getsockname()[1] for sock in self.sockets)
         self.origin = f"http://{HOST}:{self.port}"
         self._app = None
-        # As python -m helpers.sandbox runs it: no X-Forwarded-For, so the TCP peer is the client.
-        config = uvicorn.Config(
-            self._serve, interface="asgi3", log_level="warning", proxy_headers=False, lifespan="off"
-        )
-        self.server = uvicorn.Server(config)
+        # As python -m helpers.sandbox runs it: the same guards, the TCP peer as the client.
+        self.server = server(self._serve, interface="asgi3", lifespan="off")
         self.thread = threading.Thread(
             target=self.server.run,
             kwargs={"sockets": self.sockets},
@@ -167,12 +163,12 @@ class SharedSandbox:
 
     def reset(self, flags: tuple[str, ...] = DEFAULT_SANDBOX_FLAGS) -> None:
         """A fresh sandbox behind both ports, made from ``python -m helpers.sandbox`` flags."""
-        from ..sandbox.__main__ import make_sandbox, other_region, parse_args
         from ..sandbox.server import create_app
+        from ..sandbox.serving import make_sandbox, options_parser, other_region
 
         ports = ("--port", str(self.port), "--other-region-port", str(self.other_port))
         # The environment's EXOTEL_* values are the reader's, not the demo account's.
-        sandbox = make_sandbox(parse_args([*ports, *flags]), env={})
+        sandbox = make_sandbox(options_parser().parse_args([*ports, *flags]), env={})
         region = sandbox.demo.region
         self._app = create_app(
             sandbox, region, {self.port: region, self.other_port: other_region(region)}

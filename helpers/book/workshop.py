@@ -34,8 +34,8 @@ import httpx
 from ..client import SANDBOX_HEADER
 from ..credentials import REGION_VAR, REQUIRED, SUBDOMAIN_VAR
 from ..networks import port_number
-from ..sandbox.__main__ import exports
 from ..sandbox.accounts import DEMO_ACCOUNT_SID, DEMO_API_KEY, DEMO_API_TOKEN, demo_credentials
+from ..sandbox.serving import exports
 from ..sandbox.wire import SANDBOX_NOTICE
 from .paths import ROOT
 

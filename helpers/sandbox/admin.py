@@ -10,29 +10,34 @@ serves the demo account. Fields are form fields; lists are comma-separated or re
     curl -X POST http://127.0.0.1:4010/_sandbox/admin/callbacks/deliver
 
 A new token is in the answer to ``POST keys`` and ``POST .../regenerate`` and nowhere else,
-as on a dashboard that shows a token once.
+as on a dashboard that shows a token once. :data:`ADMIN_ROUTES` describes every route once; the
+Starlette routes and the index are built from it. Who may reach these paths is
+:mod:`.guard`'s to decide.
 """
 
 from __future__ import annotations
 
-import math
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 import httpx
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
-from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Mount, Route
+from starlette.types import Receive, Scope, Send
 
 from ..client import SANDBOX_HEADER
-from ..clock import FrozenClock
+from ..clock import IST, FrozenClock
 from ..credentials import Credentials
 from ..errors import UnknownKeyError
 from ..regions import is_loopback_host
+from . import inputs
 from .allowlist import describe as describe_allowlist
+from .bodies import Refused, read_form
 from .callbacks import Delivery
 from .keys import PERMISSIONS, ApiKey, RegenerateRule, describe_permissions
 from .wire import SANDBOX_NOTICE
@@ -42,213 +47,244 @@ if TYPE_CHECKING:
 
 ADMIN_PREFIX = "/_sandbox/admin"
 NOTICE = "sandbox admin: stands in for Exotel's dashboard; not an Exotel API"
-ROUTES = {
-    "GET /_sandbox/admin/keys": "list the demo account's keys (no tokens)",
-    "POST /_sandbox/admin/keys": "create a key: label, permissions?, allow? (token shown once)",
-    "PUT /_sandbox/admin/keys/{key}/permissions": "permissions (comma-separated)",
-    "PUT /_sandbox/admin/keys/{key}/allowlist": "allow (comma-separated; empty lifts it)",
-    "POST /_sandbox/admin/keys/{key}/regenerate": "rule? = immediate | 48h (token shown once)",
-    "DELETE /_sandbox/admin/keys/{key}/old-token": "end the 48-hour grace period now",
-    "DELETE /_sandbox/admin/keys/{key}": "delete the key",
-    "PUT /_sandbox/admin/allowlist": "the account-level IP allowlist: allow (comma-separated)",
-    "GET /_sandbox/admin/account": "the demo account's status and balance",
-    "PUT /_sandbox/admin/account": "status? = active | suspended, balance? (0 makes calls 402)",
-    "GET /_sandbox/admin/clock": "the sandbox's time",
-    "POST /_sandbox/admin/clock/advance": "seconds (only with --frozen-clock)",
-    "POST /_sandbox/admin/callbacks/deliver": "post the status callbacks due now (loopback URLs only)",
-}
-
-Handler = Callable[[Request], Awaitable[Response]]
 #: The longest clock advance accepted: ten years is more than any exercise needs.
 MAX_ADVANCE = 10 * 365 * 24 * 3600
+#: The frozen clock goes no further: every date the sandbox derives from it (a call's end, a
+#: callback's retry, a 48-hour grace period) must still be a date Python can hold.
+LATEST = datetime(9000, 1, 1, tzinfo=IST)
+#: API keys the demo account may have at most; allowlist entries per list at most.
+MAX_KEYS = 100
+MAX_ALLOW = 100
+MAX_LABEL = 80
 
 
-def cross_site_refusal(host: str | None, origin: str | None) -> str | None:
-    """Why an admin request may have come from a web page, or None if it did not.
+@dataclass(frozen=True)
+class AdminRoute:
+    """One admin route: ``action`` names the :class:`Admin` method that answers it."""
 
-    A page the reader's browser loads can send requests to 127.0.0.1; it cannot choose a
-    loopback ``Host`` without being on loopback itself (DNS rebinding sends the attacker's name),
-    and its cross-site requests carry its own ``Origin``. curl sends no Origin.
+    method: str
+    path: str  # under ADMIN_PREFIX
+    summary: str
+    action: str
 
-    >>> cross_site_refusal("127.0.0.1:4010", None) is None
-    True
-    >>> print(cross_site_refusal("127.0.0.1:4010", "https://evil.example"))
-    The admin paths answer only this machine: Origin https://evil.example is another site.
-    """
-    name = _host_name(host or "")
-    if name is None or not is_loopback_host(name):
-        return (
-            f"The admin paths answer only this machine: Host {host or '(none)'} is not a "
-            "loopback address. Use http://127.0.0.1:<port>/_sandbox/admin/."
+
+ADMIN_ROUTES = (
+    AdminRoute("GET", "/keys", "list the demo account's keys (no tokens)", "list_keys"),
+    AdminRoute(
+        "POST",
+        "/keys",
+        "create a key: label, permissions?, allow? (token shown once)",
+        "create_key",
+    ),
+    AdminRoute(
+        "PUT", "/keys/{key}/permissions", "permissions (comma-separated)", "set_permissions"
+    ),
+    AdminRoute(
+        "PUT", "/keys/{key}/allowlist", "allow (comma-separated; empty lifts it)", "set_allowlist"
+    ),
+    AdminRoute(
+        "POST", "/keys/{key}/regenerate", "rule? = immediate | 48h (token shown once)", "regenerate"
+    ),
+    AdminRoute(
+        "DELETE", "/keys/{key}/old-token", "end the 48-hour grace period now", "delete_old_token"
+    ),
+    AdminRoute("DELETE", "/keys/{key}", "delete the key", "delete_key"),
+    AdminRoute(
+        "PUT",
+        "/allowlist",
+        "the account-level IP allowlist: allow (comma-separated)",
+        "account_allowlist",
+    ),
+    AdminRoute("GET", "/account", "the demo account's status and balance", "account"),
+    AdminRoute(
+        "PUT",
+        "/account",
+        "status? = active | suspended, balance? (0 makes calls 402)",
+        "change_account",
+    ),
+    AdminRoute("GET", "/clock", "the sandbox's time", "clock"),
+    AdminRoute("POST", "/clock/advance", "seconds (only with --frozen-clock)", "advance"),
+    AdminRoute(
+        "POST",
+        "/callbacks/deliver",
+        "post the status callbacks due now (loopback URLs only)",
+        "deliver_callbacks",
+    ),
+)
+ROUTES = {f"{r.method} {ADMIN_PREFIX}{r.path}": r.summary for r in ADMIN_ROUTES}
+
+
+class Admin:
+    """The admin actions on one sandbox; each takes the path's values and the form, and returns
+    the answer's body, or (body, status). A ValueError is a 400, an unknown key a 404."""
+
+    def __init__(self, sandbox: Sandbox, own_ports: frozenset[int] = frozenset()):
+        self.sandbox = sandbox
+        self.dashboard = sandbox.dashboard
+        self.own_ports = own_ports  # where the sandbox itself listens: never a callback's target
+
+    def list_keys(self, values: dict, form: FormData) -> dict:
+        return {
+            "keys": [_key_json(k) for k in self.dashboard.keys()],
+            "account_allowlist": describe_allowlist(self.dashboard.account.allowlist),
+        }
+
+    def create_key(self, values: dict, form: FormData) -> tuple[dict, int]:
+        if len(self.dashboard.keys()) >= MAX_KEYS:
+            raise ValueError(
+                f"The account has {MAX_KEYS} keys, the most the sandbox keeps. Delete one first "
+                f"(DELETE {ADMIN_PREFIX}/keys/<key>)."
+            )
+        label = _one(form, "label") or ""
+        if len(label) > MAX_LABEL:
+            raise ValueError(f"label is {len(label)} characters; keep it to {MAX_LABEL}.")
+        credentials = self.dashboard.create_key(
+            label, permissions=_list(form, "permissions"), allow=_list(form, "allow")
         )
-    if origin is not None and origin.lower() != f"http://{host}".lower():
-        return f"The admin paths answer only this machine: Origin {origin[:80]} is another site."
-    return None
+        return _secret_json(credentials, self.dashboard.key(credentials)), 201
 
+    def set_permissions(self, values: dict, form: FormData) -> dict:
+        self.dashboard.set_permissions(values["key"], _list(form, "permissions") or [])
+        return _key_json(self.dashboard.key(values["key"]))
 
-def _host_name(host: str) -> str | None:
-    """``127.0.0.1`` from ``127.0.0.1:4010``, ``::1`` from ``[::1]:4010``; None if malformed."""
-    try:
-        return httpx.URL(f"http://{host}/").host or None
-    except (httpx.InvalidURL, ValueError):
-        return None
+    def set_allowlist(self, values: dict, form: FormData) -> dict:
+        self.dashboard.restrict_ips(values["key"], _list(form, "allow") or [])
+        return _key_json(self.dashboard.key(values["key"]))
 
-
-def admin_routes(sandbox: Sandbox) -> list[BaseRoute]:
-    """The admin routes: an index at :data:`ADMIN_PREFIX`, the actions under it."""
-    dashboard = sandbox.dashboard
-
-    def answer(body: dict, status: int = 200) -> JSONResponse:
-        return JSONResponse(
-            {"notice": NOTICE, **body}, status, headers={SANDBOX_HEADER: SANDBOX_NOTICE}
-        )
-
-    def guarded(handler: Handler) -> Handler:
-        async def endpoint(request: Request) -> Response:
-            try:
-                return await handler(request)
-            except UnknownKeyError as exc:
-                return answer({"error": str(exc)}, 404)
-            except ValueError as exc:
-                return answer({"error": str(exc)}, 400)
-            except HTTPException as exc:  # a form Starlette cannot read
-                return answer({"error": f"The form could not be read: {exc.detail}"}, 400)
-
-        return endpoint
-
-    async def index(request: Request) -> Response:
-        return answer({"routes": ROUTES, "permissions": PERMISSIONS})
-
-    async def list_keys(request: Request) -> Response:
-        return answer(
-            {
-                "keys": [_key_json(k) for k in dashboard.keys()],
-                "account_allowlist": describe_allowlist(dashboard.account.allowlist),
-            }
-        )
-
-    async def create_key(request: Request) -> Response:
-        form = await request.form()
-        credentials = dashboard.create_key(
-            _one(form, "label") or "",
-            permissions=_list(form, "permissions"),
-            allow=_list(form, "allow"),
-        )
-        return answer(_secret_json(credentials, dashboard.key(credentials)), 201)
-
-    async def set_permissions(request: Request) -> Response:
-        form = await request.form()
-        key = request.path_params["key"]
-        dashboard.set_permissions(key, _list(form, "permissions") or [])
-        return answer(_key_json(dashboard.key(key)))
-
-    async def set_allowlist(request: Request) -> Response:
-        form = await request.form()
-        key = request.path_params["key"]
-        dashboard.restrict_ips(key, _list(form, "allow") or [])
-        return answer(_key_json(dashboard.key(key)))
-
-    async def regenerate(request: Request) -> Response:
-        rule = _rule(_one(await request.form(), "rule"))
-        credentials = dashboard.regenerate_token(request.path_params["key"], rule)
-        key = dashboard.key(credentials)
+    def regenerate(self, values: dict, form: FormData) -> dict:
+        credentials = self.dashboard.regenerate_token(values["key"], _rule(_one(form, "rule")))
+        key = self.dashboard.key(credentials)
         body = _secret_json(credentials, key)
-        expires = key.old_token_expires(dashboard.clock.now())
+        expires = key.old_token_expires(self.dashboard.clock.now())
         body["old_token_expires"] = expires.isoformat() if expires else None
-        return answer(body)
+        return body
 
-    async def delete_old_token(request: Request) -> Response:
-        dashboard.delete_old_token(request.path_params["key"])
-        return answer({"deleted": "old token"})
+    def delete_old_token(self, values: dict, form: FormData) -> dict:
+        self.dashboard.delete_old_token(values["key"])
+        return {"deleted": "old token"}
 
-    async def delete_key(request: Request) -> Response:
-        key = dashboard.key(request.path_params["key"])
-        dashboard.delete_key(key)
-        return answer({"deleted": key.masked})
+    def delete_key(self, values: dict, form: FormData) -> dict:
+        key = self.dashboard.key(values["key"])
+        self.dashboard.delete_key(key)
+        return {"deleted": key.masked}
 
-    async def account_allowlist(request: Request) -> Response:
-        dashboard.allow_only(_list(await request.form(), "allow") or [])
-        return answer({"account_allowlist": describe_allowlist(dashboard.account.allowlist)})
+    def account_allowlist(self, values: dict, form: FormData) -> dict:
+        self.dashboard.allow_only(_list(form, "allow") or [])
+        return {"account_allowlist": describe_allowlist(self.dashboard.account.allowlist)}
 
-    async def account(request: Request) -> Response:
-        return answer(_account_json(dashboard.account))
+    def account(self, values: dict, form: FormData) -> dict:
+        return _account_json(self.dashboard.account)
 
-    async def change_account(request: Request) -> Response:
-        form = await request.form()
+    def change_account(self, values: dict, form: FormData) -> dict:
         status, balance = _one(form, "status"), _one(form, "balance")
         if status is None and balance is None:
             raise ValueError("Send status=active|suspended, balance=<amount>, or both.")
         if status not in (None, "active", "suspended"):
-            raise ValueError(f"status must be active or suspended, not {status!r}.")
+            raise ValueError(f"status must be active or suspended, not {status[:40]!r}.")
         if balance is not None:
-            dashboard.set_balance(balance)
+            self.dashboard.set_balance(balance)
         if status == "suspended":
-            dashboard.suspend_account()
+            self.dashboard.suspend_account()
         elif status == "active":
-            dashboard.reactivate_account()
-        return answer(_account_json(dashboard.account))
+            self.dashboard.reactivate_account()
+        return _account_json(self.dashboard.account)
 
-    async def clock(request: Request) -> Response:
-        return answer({"now": sandbox.clock.now().isoformat()})
+    def clock(self, values: dict, form: FormData) -> dict:
+        return {"now": self.sandbox.clock.now().isoformat()}
 
-    async def advance(request: Request) -> Response:
-        if not isinstance(sandbox.clock, FrozenClock):
+    def advance(self, values: dict, form: FormData) -> dict | tuple[dict, int]:
+        clock = self.sandbox.clock
+        if not isinstance(clock, FrozenClock):
             error = "The server runs on the real clock; start it with --frozen-clock."
-            return answer({"error": error}, 409)
-        try:
-            seconds = float(_one(await request.form(), "seconds") or "")
-        except ValueError:
-            seconds = math.nan
-        if not math.isfinite(seconds):
-            raise ValueError("seconds must be a number, e.g. seconds=172800 for 48 hours.")
-        if not 0 <= seconds <= MAX_ADVANCE:
+            return {"error": error}, 409
+        seconds = inputs.seconds(_one(form, "seconds"), most=MAX_ADVANCE)
+        if clock.now() + timedelta(seconds=seconds) > LATEST:
             raise ValueError(
-                f"seconds must be between 0 and {MAX_ADVANCE:,} (ten years), e.g. seconds=172800 "
-                "for 48 hours."
+                f"The sandbox's clock stops at {LATEST:%Y-%m-%d}; it is {clock.now():%Y-%m-%d} "
+                "now. Restart the sandbox to start again from its first day."
             )
-        sandbox.clock.advance(seconds)
-        return answer({"now": sandbox.clock.now().isoformat()})
+        clock.advance(seconds)
+        return {"now": clock.now().isoformat()}
 
-    async def deliver_callbacks(request: Request) -> Response:
-        def deliver() -> list[dict]:
-            with httpx.Client(transport=_LoopbackOnly()) as client:
-                made = sandbox.callbacks.deliver_due(sandbox.clock.now(), client)
-            return [_delivery_json(d) for d in made]
+    def deliver_callbacks(self, values: dict, form: FormData) -> dict:
+        with httpx.Client(transport=LoopbackOnly(self.own_ports)) as client:
+            made = self.sandbox.callbacks.deliver_due(self.sandbox.clock.now(), client)
+        return {"deliveries": [_delivery_json(d) for d in made]}
 
-        return answer({"deliveries": await run_in_threadpool(deliver)})
+
+def admin_routes(sandbox: Sandbox, own_ports: frozenset[int] = frozenset()) -> list[BaseRoute]:
+    """The admin routes: an index at :data:`ADMIN_PREFIX`, the actions of
+    :data:`ADMIN_ROUTES` under it, and a 404 naming them for any other path."""
+    admin = Admin(sandbox, own_ports)
+
+    def endpoint(route: AdminRoute):
+        action = getattr(admin, route.action)
+
+        async def answer_request(request: Request) -> Response:
+            form = await read_form(request)
+            if isinstance(form, Refused):
+                return answer({"error": form.message}, form.status, close=True)
+            try:
+                result = await run_in_threadpool(action, dict(request.path_params), form)
+            except UnknownKeyError as exc:
+                return answer({"error": str(exc)}, 404)
+            except ValueError as exc:
+                return answer({"error": str(exc)}, 400)
+            body, status = result if isinstance(result, tuple) else (result, 200)
+            return answer(body, status)
+
+        return answer_request
+
+    async def index(request: Request) -> Response:
+        return answer({"routes": ROUTES, "permissions": PERMISSIONS})
 
     async def not_found(request: Request) -> Response:
-        return answer(
-            {"error": f"No admin route {request.method} {request.url.path}.", "routes": ROUTES}, 404
-        )
+        path = request.url.path[:200]
+        return answer({"error": f"No admin route {request.method} {path}.", "routes": ROUTES}, 404)
 
-    routes = [
-        Route("/", index, methods=["GET"]),
-        Route("/keys", guarded(list_keys), methods=["GET"]),
-        Route("/keys", guarded(create_key), methods=["POST"]),
-        Route("/keys/{key}/permissions", guarded(set_permissions), methods=["PUT"]),
-        Route("/keys/{key}/allowlist", guarded(set_allowlist), methods=["PUT"]),
-        Route("/keys/{key}/regenerate", guarded(regenerate), methods=["POST"]),
-        Route("/keys/{key}/old-token", guarded(delete_old_token), methods=["DELETE"]),
-        Route("/keys/{key}", guarded(delete_key), methods=["DELETE"]),
-        Route("/allowlist", guarded(account_allowlist), methods=["PUT"]),
-        Route("/account", guarded(account), methods=["GET"]),
-        Route("/account", guarded(change_account), methods=["PUT"]),
-        Route("/clock", clock, methods=["GET"]),
-        Route("/clock/advance", guarded(advance), methods=["POST"]),
-        Route("/callbacks/deliver", deliver_callbacks, methods=["POST"]),
-        Route("/{rest:path}", not_found, methods=["GET", "POST", "PUT", "PATCH", "DELETE"]),
-    ]
+    routes: list[BaseRoute] = [Route("/", index, methods=["GET"])]
+    routes += [Route(r.path, endpoint(r), methods=[r.method]) for r in ADMIN_ROUTES]
+    routes.append(Route("/{rest:path}", AnyMethod(not_found)))
     return [Route(ADMIN_PREFIX, index, methods=["GET"]), Mount(ADMIN_PREFIX, routes=routes)]
 
 
-class _LoopbackOnly(httpx.HTTPTransport):
-    """The loopback server posts callbacks to this machine only, never out to the internet."""
+class AnyMethod:
+    """A route endpoint for every HTTP method (a plain function route would answer 405)."""
+
+    def __init__(self, handler: Callable[[Request], Awaitable[Response]]):
+        self.handler = handler
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        response = await self.handler(Request(scope, receive))
+        await response(scope, receive, send)
+
+
+def answer(body: dict, status: int = 200, *, close: bool = False) -> JSONResponse:
+    """An admin answer: marked as the sandbox's, and closing the connection if asked."""
+    headers = {SANDBOX_HEADER: SANDBOX_NOTICE}
+    if close:
+        headers["Connection"] = "close"
+    return JSONResponse({"notice": NOTICE, **body}, status, headers=headers)
+
+
+class LoopbackOnly(httpx.HTTPTransport):
+    """The loopback server posts callbacks to this machine only, never out to the internet,
+    and never to the sandbox itself (``own_ports``): a callback cannot work its admin paths."""
+
+    def __init__(self, own_ports: frozenset[int] = frozenset()):
+        super().__init__()
+        self.own_ports = own_ports
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
-        if not is_loopback_host(request.url.host):
+        url = request.url
+        if not is_loopback_host(url.host):
             raise httpx.ConnectError(
-                f"not sent: {request.url.host} is not a loopback address", request=request
+                f"not sent: {url.host} is not a loopback address", request=request
+            )
+        port = url.port or (443 if url.scheme == "https" else 80)
+        if port in self.own_ports:
+            raise httpx.ConnectError(
+                f"not sent: port {port} is the sandbox itself, not a receiver", request=request
             )
         return super().handle_request(request)
 
@@ -277,7 +313,10 @@ def _list(form: FormData, name: str) -> list[str] | None:
     if name not in form:
         return None
     values = [v for v in form.getlist(name) if isinstance(v, str)]
-    return [part.strip() for v in values for part in v.split(",") if part.strip()]
+    items = [part.strip() for v in values for part in v.split(",") if part.strip()]
+    if len(items) > MAX_ALLOW:
+        raise ValueError(f"{name} has {len(items)} entries; the sandbox takes at most {MAX_ALLOW}.")
+    return items
 
 
 def _rule(value: str | None) -> RegenerateRule | None:
@@ -287,7 +326,7 @@ def _rule(value: str | None) -> RegenerateRule | None:
         return RegenerateRule(value)
     except ValueError:
         choices = ", ".join(r.value for r in RegenerateRule)
-        raise ValueError(f"rule must be one of {choices}, not {value!r}.") from None
+        raise ValueError(f"rule must be one of {choices}, not {value[:40]!r}.") from None
 
 
 def _key_json(key: ApiKey) -> dict:

@@ -225,10 +225,29 @@ def send(
     except httpx.TimeoutException:
         return None, f"no answer within {timeout:g} s"
     except httpx.TransportError as exc:
+        if str(exc).startswith("not sent:"):  # the sender's own refusal (a loopback-only one)
+            return None, str(exc)
         if "CERTIFICATE_VERIFY_FAILED" in str(exc):
             return None, f"certificate refused ({_verify_reason(exc)})"
         return None, f"no answer ({type(exc).__name__})"
     return response.status_code, None
+
+
+def unusable(url: str) -> str | None:
+    """Why a callback can never be sent to ``url`` (not an http or https URL with a host), or
+    None. Such a callback is given up at once instead of being retried.
+
+    >>> unusable("http://[::1")
+    "not sent: http://[::1 is not a URL (Invalid port: ':1')"
+    """
+    shown = url if len(url) <= 80 else url[:80] + "..."
+    try:
+        parsed = httpx.URL(url)
+    except (httpx.InvalidURL, ValueError) as exc:
+        return f"not sent: {shown} is not a URL ({exc})"
+    if parsed.scheme not in ("http", "https") or not parsed.host:
+        return f"not sent: {shown} is not an http:// or https:// URL with a host"
+    return None
 
 
 def _verify_reason(exc: Exception) -> str:
@@ -247,6 +266,7 @@ class CallbackOutbox:
         self.deliveries: list[Delivery] = []
         self._ids = itertools.count(1)
         self._lock = threading.Lock()
+        self._delivering = threading.Lock()  # one delivery pass at a time: each callback once
 
     # -- registering (called by the sandbox when a call or SMS is created) ---------------------
 
@@ -289,27 +309,40 @@ class CallbackOutbox:
         return sorted(waiting, key=lambda c: (c.due, c.id))
 
     def deliver_due(self, now: datetime, client: httpx.Client) -> list[Delivery]:
-        """Attempt every callback due at ``now`` through ``client``; return the attempts made."""
+        """Attempt every callback due at ``now`` through ``client``; return the attempts made.
+
+        Each callback is attempted on its own: one whose URL can never work is given up, and
+        no error in one stops the others."""
         made = []
-        for callback in self.due(now):
-            http_status, error = send(
-                client,
-                callback.url,
-                callback.content_type,
-                callback.body,
-                answer_timeout(callback.kind),
-            )
-            made.append(self._settle(callback, now, http_status, error))
+        with self._delivering:
+            for callback in self.due(now):
+                why = unusable(callback.url)
+                if why:
+                    made.append(self._settle(callback, now, None, why, final=True))
+                    continue
+                try:
+                    http_status, error = send(
+                        client,
+                        callback.url,
+                        callback.content_type,
+                        callback.body,
+                        answer_timeout(callback.kind),
+                    )
+                except Exception as exc:  # a transport's own failure is one failed attempt
+                    http_status, error = None, f"not sent ({type(exc).__name__})"
+                made.append(self._settle(callback, now, http_status, error))
         return made
 
-    def _settle(self, callback: Callback, now: datetime, http_status, error) -> Delivery:
+    def _settle(
+        self, callback: Callback, now: datetime, http_status, error, final: bool = False
+    ) -> Delivery:
         with self._lock:
             callback.attempts += 1
             ok = http_status is not None and 200 <= http_status < 300
             next_attempt = None
             if ok:
                 callback.state = "delivered"
-            elif callback.attempts <= len(self.retry_delays):
+            elif callback.attempts <= len(self.retry_delays) and not final:
                 next_attempt = now + timedelta(seconds=self.retry_delays[callback.attempts - 1])
                 callback.due = next_attempt
             else:

@@ -17,11 +17,12 @@ import threading
 from collections.abc import Iterable
 from contextlib import AbstractContextManager
 from datetime import datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from ..clock import Clock
 from ..credentials import Credentials, mask
 from ..errors import UnknownKeyError
+from . import inputs
 from .accounts import Account
 from .allowlist import describe as describe_allowlist
 from .allowlist import parse_networks
@@ -170,15 +171,9 @@ class Dashboard:
             self.account.suspended = False
 
     def set_balance(self, amount: Decimal | str | int) -> None:
-        """The account's balance; at zero or below, calls and SMS answer 402."""
-        try:
-            value = Decimal(str(amount))
-        except InvalidOperation:
-            raise ValueError(
-                f"balance must be a number, e.g. 0 or 500.00, not {amount!r}"
-            ) from None
-        if not value.is_finite():
-            raise ValueError(f"balance must be a finite number, not {amount!r}")
+        """The account's balance; at zero or below, calls and SMS answer 402. A ValueError
+        for anything but an amount such as 0 or 500.00 (:func:`~.inputs.amount`)."""
+        value = inputs.amount(amount)
         with self._lock:
             self.account.balance = value
 

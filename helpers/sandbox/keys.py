@@ -14,32 +14,19 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 
 from ..credentials import mask
+from ..endpoints import Endpoint, permissions, route
 from ..rotation import RegenerateRule
 from .allowlist import Network, address_in
 
-#: The APIs a key may be allowed to call (sandbox names), and the routes each one covers.
-PERMISSIONS: dict[str, str] = {
-    "calls:read": "GET Calls.json, GET Calls/<CallSid>.json, GET /v2/accounts/<sid>/calls",
-    "calls:write": "POST Calls/connect.json, POST /v2/accounts/<sid>/calls",
-    "sms:send": "POST Sms/send.json",
-    "sms:read": "GET SMS/Messages/<SmsSid>.json",
-}
+#: The APIs a key may be allowed to call (sandbox names), and the requests each one covers:
+#: the ``permission`` column of :data:`helpers.endpoints.ENDPOINTS`.
+PERMISSIONS: dict[str, str] = permissions()
 ALL_PERMISSIONS: frozenset[str] = frozenset(PERMISSIONS)
-
-_ROUTES = (
-    ("GET", "v1", re.compile(r"Calls(/[^/]+)?\.json"), "calls:read"),
-    ("POST", "v1", re.compile(r"Calls/connect\.json"), "calls:write"),
-    ("POST", "v1", re.compile(r"sms/send\.json", re.IGNORECASE), "sms:send"),
-    ("GET", "v1", re.compile(r"sms/messages/[^/]+\.json", re.IGNORECASE), "sms:read"),
-    ("GET", "v2", re.compile(r"calls/?"), "calls:read"),
-    ("POST", "v2", re.compile(r"calls/?"), "calls:write"),
-)
 
 
 def permission_for(method: str, version: str, rest: str) -> str | None:
@@ -48,10 +35,8 @@ def permission_for(method: str, version: str, rest: str) -> str | None:
     >>> permission_for("POST", "v1", "Calls/connect.json")
     'calls:write'
     """
-    for route_method, route_version, pattern, permission in _ROUTES:
-        if method == route_method and version == route_version and pattern.fullmatch(rest):
-            return permission
-    return None
+    found = route(method, version, rest)
+    return found[0].permission if found else None
 
 
 def check_permissions(names: Iterable[str]) -> frozenset[str]:
@@ -135,13 +120,15 @@ class ApiKey:
     def allows(self, address: str) -> bool:
         return address_in(address, self.allowlist)
 
-    def refusal(self, method: str, version: str, rest: str) -> str | None:
-        """Why this key may not make this request, or None if it may."""
-        needed = permission_for(method, version, rest)
-        if needed is None or needed in self.permissions:
+    def refusal(self, endpoint: Endpoint, rest: str) -> str | None:
+        """Why this key may not make a request to ``endpoint`` (at ``rest``, the path after
+        the account's base URL), or None if it may."""
+        needed = endpoint.permission
+        if needed in self.permissions:
             return None
-        path = rest if version == "v1" else f"/v2/accounts/<sid>/{rest}"
+        path = rest if endpoint.version == "v1" else f"/v2/accounts/<sid>/{rest}"
         return (
             f"Access denied: API key {self.masked} does not have the {needed} permission, "
-            f"which {method} {path} needs (it has: {describe_permissions(self.permissions)})."
+            f"which {endpoint.method} {path} needs (it has: "
+            f"{describe_permissions(self.permissions)})."
         )

@@ -6,89 +6,50 @@ Exotel API; see :mod:`.admin`).
 What a page in the reader's browser must not be able to do with it:
 
 - **Admin paths** answer only requests addressed to a loopback ``Host`` (a DNS-rebinding page
-  sends its own name) and carrying no foreign ``Origin`` (a cross-site form or fetch); anything
-  else is 403 (:func:`~helpers.sandbox.admin.cross_site_refusal`).
+  sends its own name) and carrying no foreign ``Origin`` or ``Sec-Fetch-Site`` (a cross-site
+  form or fetch), and never the sandbox's own callbacks; anything else is 403
+  (:mod:`~helpers.sandbox.guard`).
 - **API paths** check the host, the credentials and the IP allowlists before the body is read
-  (:meth:`Sandbox.gate <helpers.sandbox.core.Sandbox.gate>`); a form is read only up to
-  ``MAX_FORM_BYTES`` and ``MAX_FORM_FIELDS``, and every refusal is a ``RestException``.
-- The client address is the TCP peer: ``python -m helpers.sandbox`` turns uvicorn's
-  ``X-Forwarded-For`` handling off, so a header cannot pass a key's IP allowlist.
+  (:meth:`Sandbox.gate <helpers.sandbox.core.Sandbox.gate>`); a body is read only up to
+  its size, field and time limits (:mod:`~helpers.sandbox.bodies`), a JSON body only to a
+  bounded depth, and every refusal is a ``RestException``.
+- The client address is the TCP peer: the sandbox's serving (:mod:`.serving`) turns uvicorn's
+  ``X-Forwarded-For`` handling off, so a header cannot pass a key's IP allowlist; it also
+  bounds how long a client may take over its headers and how many connections it holds.
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping
 from dataclasses import replace
 
 from starlette.applications import Starlette
-from starlette.exceptions import HTTPException
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import Response
 from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ..regions import Region
-from .admin import ADMIN_PREFIX, admin_routes, cross_site_refusal
-from .core import MAX_FORM_FIELDS, Sandbox
-from .transport import parse_json
+from .admin import AnyMethod, admin_routes
+from .bodies import Refused, read_body, read_form
+from .core import Sandbox
+from .guard import AdminGuard
+from .inputs import json_body
 from .wire import SandboxRequest, SandboxResponse, rest_exception
 
-METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"]
-FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
-#: Largest form body read: Exotel's requests are a few hundred bytes, an SMS Body 2,000 characters.
-MAX_FORM_BYTES = 64 * 1024
+log = logging.getLogger("helpers.sandbox")
 
 
-async def read_body(request: Request) -> bytes | SandboxResponse:
-    """The request's body, at most :data:`MAX_FORM_BYTES`; or the RestException refusing it."""
-    declared = request.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > MAX_FORM_BYTES:
-        return rest_exception(
-            413,
-            f"The body is {int(declared):,} bytes; the sandbox reads at most {MAX_FORM_BYTES:,}.",
-        )
-    body = bytearray()
-    async for chunk in request.stream():
-        body += chunk
-        if len(body) > MAX_FORM_BYTES:
-            return rest_exception(413, f"The body is over {MAX_FORM_BYTES:,} bytes.")
-    return bytes(body)
-
-
-async def read_form(request: Request) -> dict[str, str] | SandboxResponse:
-    """The request's form fields, bounded in size and number; or the RestException refusing it."""
-    body = await read_body(request)
-    if isinstance(body, SandboxResponse):
-        return body
-    request._body = body  # Starlette's form parser reads the cached body
-    try:
-        form = await request.form(
-            max_files=0, max_fields=MAX_FORM_FIELDS, max_part_size=MAX_FORM_BYTES
-        )
-    except HTTPException as exc:  # python-multipart's complaint, e.g. no boundary
-        return rest_exception(400, f"The form could not be read: {exc.detail}")
-    return {k: v for k, v in form.items() if isinstance(v, str)}
-
-
-def respond(answer: SandboxResponse) -> Response:
+def respond(answer: SandboxResponse, *, close: bool = False) -> Response:
     body, headers = answer.encoded()
+    if close:  # a refused body is not read: nothing more comes from this connection
+        headers = {**headers, "Connection": "close"}
     return Response(body, status_code=answer.status, headers=headers)
 
 
-class AdminGuard:
-    """403 for admin requests with a foreign ``Origin`` or a non-loopback ``Host``."""
-
-    def __init__(self, app: ASGIApp):
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http" and scope["path"].startswith(ADMIN_PREFIX):
-            headers = {k.decode("latin-1"): v.decode("latin-1") for k, v in scope["headers"]}
-            refusal = cross_site_refusal(headers.get("host"), headers.get("origin"))
-            if refusal:
-                await JSONResponse({"error": refusal}, status_code=403)(scope, receive, send)
-                return
-        await self.app(scope, receive, send)
+def refused(refusal: Refused) -> Response:
+    return respond(rest_exception(refusal.status, refusal.message), close=True)
 
 
 class TrailingNewline:
@@ -146,7 +107,8 @@ def create_app(
     """A thin ASGI layer: every request is handed to ``sandbox`` as addressed to ``region``'s host
     (v2 paths to its CCM host, the rest to its v1 host), or, when it arrives on a port
     ``regions_by_port`` names, to that port's region's hosts (one server can then play both data
-    centres, so calling the wrong one is a curl away)."""
+    centres, so calling the wrong one is a curl away). Those ports are the sandbox's own: its
+    callbacks are never sent to them."""
 
     async def handle(request: Request) -> Response:
         addressed = SandboxRequest(
@@ -162,21 +124,38 @@ def create_app(
         refusal = sandbox.gate(addressed)  # before the body: a stranger's form is never read
         if refusal is not None:
             return respond(refusal)
-        form, body = {}, None
+        form, body, error = {}, None, None
         content_type = request.headers.get("content-type", "")
-        if content_type.startswith(FORM_TYPES):
-            form = await read_form(request)
-            if isinstance(form, SandboxResponse):
-                return respond(form)
-        elif content_type.startswith("application/json"):  # v2 requests
+        if content_type.startswith("application/json"):  # v2 requests
             raw = await read_body(request)
-            if isinstance(raw, SandboxResponse):
-                return respond(raw)
-            body = parse_json(raw)
-        answer = sandbox.handle(replace(addressed, form=form, json=body, content_type=content_type))
+            if isinstance(raw, Refused):
+                return refused(raw)
+            body, error = json_body(raw)
+        else:
+            fields = await read_form(request)
+            if isinstance(fields, Refused):
+                return refused(fields)
+            form = {k: v for k, v in fields.items() if isinstance(v, str)}
+        answer = sandbox.handle(
+            replace(addressed, form=form, json=body, content_type=content_type, body_error=error)
+        )
         return respond(answer)
 
-    app = Starlette(routes=[*admin_routes(sandbox), Route("/{path:path}", handle, methods=METHODS)])
+    async def failed(request: Request, exc: Exception) -> Response:
+        """A bug, not the caller's fault: one log line, and a RestException rather than a page."""
+        log.error(
+            "%s %s failed: %s: %s", request.method, request.url.path[:200], type(exc).__name__, exc
+        )
+        message = f"The sandbox failed ({type(exc).__name__}). This is a bug in the sandbox."
+        return respond(rest_exception(500, message), close=True)
+
+    app = Starlette(
+        routes=[
+            *admin_routes(sandbox, frozenset(regions_by_port or ())),
+            Route("/{path:path}", AnyMethod(handle)),  # the sandbox answers every method
+        ],
+        exception_handlers={Exception: failed},
+    )
     app.add_middleware(AdminGuard)
     app.add_middleware(TrailingNewline)  # outermost: the guard's refusals end with one too
     return app

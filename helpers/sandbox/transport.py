@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from typing import TYPE_CHECKING
 from urllib.parse import parse_qsl
 
 import httpx
 
+from .inputs import json_body
 from .wire import SandboxRequest
 
 if TYPE_CHECKING:
@@ -20,11 +20,11 @@ def sandbox_transport(sandbox: Sandbox, client_ip: str = "127.0.0.1") -> httpx.M
     def handle(request: httpx.Request) -> httpx.Response:
         url = request.url
         content_type = request.headers.get("content-type", "")
-        form, body = {}, None
+        form, body, error = {}, None, None
         if content_type.startswith("application/x-www-form-urlencoded"):
             form = dict(parse_qsl(request.content.decode(), keep_blank_values=True))
         elif content_type.startswith("application/json"):
-            body = parse_json(request.content)
+            body, error = json_body(request.content)
         answer = sandbox.handle(
             SandboxRequest(
                 method=request.method,
@@ -37,17 +37,10 @@ def sandbox_transport(sandbox: Sandbox, client_ip: str = "127.0.0.1") -> httpx.M
                 client_ip=client_ip,
                 json=body,
                 content_type=content_type,
+                body_error=error,
             )
         )
         body, headers = answer.encoded()
         return httpx.Response(answer.status, content=body, headers=headers)
 
     return httpx.MockTransport(handle)
-
-
-def parse_json(content: bytes):
-    """The parsed body, or None if it is not JSON (the route then answers 400)."""
-    try:
-        return json.loads(content)
-    except (ValueError, UnicodeDecodeError):
-        return None

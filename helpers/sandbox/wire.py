@@ -23,6 +23,7 @@ class SandboxRequest:
     client_ip: str = "127.0.0.1"
     json: Any = None  # a JSON body (v2 requests), parsed; None if absent or not JSON
     content_type: str = ""  # the Content-Type header, if any
+    body_error: str | None = None  # why the body cannot be read (a 400 once the caller is known)
 
 
 @dataclass(frozen=True)
