@@ -227,12 +227,20 @@ def endpoint_category(method: str, path: str) -> str:
     if found:
         return found[0].category
     parts = split_account_path(path)
-    if parts:
-        version, _, rest = parts
-        for category, covered_version, pattern in _COVERS:
-            if covered_version == version and pattern.fullmatch(rest.rstrip("/")):
-                return category
-    return "general_get" if method.upper() == "GET" else "other"
+    covering = covering_category(parts[0], parts[2]) if parts else None
+    return covering or ("general_get" if method.upper() == "GET" else "other")
+
+
+def covering_category(version: str, rest: str) -> str | None:
+    """The category whose ``covers`` include a path after the account's base URL, or None.
+
+    >>> covering_category("v2", "campaigns/42")
+    'campaign'
+    """
+    for category, covered_version, pattern in _COVERS:
+        if covered_version == version and pattern.fullmatch(rest.rstrip("/")):
+            return category
+    return None
 
 
 def _path_of(url: str) -> str:

@@ -122,6 +122,7 @@ class Admin:
         self.sandbox = sandbox
         self.dashboard = sandbox.dashboard
         self.own_ports = own_ports  # where the sandbox itself listens: never a callback's target
+        self._sender: httpx.Client | None = None
 
     def list_keys(self, values: dict, form: FormData) -> dict:
         return {
@@ -207,8 +208,9 @@ class Admin:
         return {"now": clock.now().isoformat()}
 
     def deliver_callbacks(self, values: dict, form: FormData) -> dict:
-        with httpx.Client(transport=LoopbackOnly(self.own_ports)) as client:
-            made = self.sandbox.callbacks.deliver_due(self.sandbox.clock.now(), client)
+        if self._sender is None:  # made once: a client loads its certificate store as it starts
+            self._sender = httpx.Client(transport=LoopbackOnly(self.own_ports))
+        made = self.sandbox.callbacks.deliver_due(self.sandbox.clock.now(), self._sender)
         return {"deliveries": [_delivery_json(d) for d in made]}
 
 

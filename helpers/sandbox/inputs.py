@@ -8,7 +8,7 @@ sentence that names the problem and the fix.
 >>> amount("500.00"), seconds("172800", most=315_360_000)
 (Decimal('500.00'), 172800.0)
 >>> json_body(b"[" * 40 + b"]" * 40)[1]
-'The JSON body nests 40 levels deep; the sandbox reads at most 32 (a v2 call body nests 2).'
+'The JSON body nests deeper than 32 levels, the most the sandbox reads (a v2 call body nests 2). Send the documented fields only.'
 """
 
 from __future__ import annotations
@@ -74,14 +74,21 @@ def seconds(text: str | None, *, most: float) -> float:
     return value
 
 
-def json_depth(content: bytes) -> int:
-    """How deep arrays and objects nest in ``content``, strings skipped, without parsing it."""
-    if content.count(b"[") + content.count(b"{") <= MAX_JSON_DEPTH:
-        return min(MAX_JSON_DEPTH, content.count(b"[") + content.count(b"{"))
+def json_depth(content: bytes, most: int = MAX_JSON_DEPTH) -> int:
+    """How deep arrays and objects nest in ``content`` (strings skipped, nothing parsed), or
+    ``most + 1`` as soon as it is seen to nest deeper than ``most``."""
+    opening = content.count(b"[") + content.count(b"{")
+    if opening <= most:
+        return opening  # cannot nest deeper than it opens
     depth = deepest = 0
     for bracket in _BRACKET.findall(_STRING.sub(b'""', content)):
-        depth += 1 if bracket in b"[{" else -1
-        deepest = max(deepest, depth)
+        if bracket in b"[{":
+            depth += 1
+            if depth > most:
+                return most + 1
+            deepest = max(deepest, depth)
+        else:
+            depth -= 1
     return deepest
 
 
@@ -89,11 +96,10 @@ def json_body(content: bytes) -> tuple[Any, str | None]:
     """(the parsed body or None if it is not JSON, why it is refused or None).
 
     A body nested past :data:`MAX_JSON_DEPTH` is refused before it is parsed."""
-    depth = json_depth(content)
-    if depth > MAX_JSON_DEPTH:
+    if json_depth(content) > MAX_JSON_DEPTH:
         return None, (
-            f"The JSON body nests {depth} levels deep; the sandbox reads at most "
-            f"{MAX_JSON_DEPTH} (a v2 call body nests 2)."
+            f"The JSON body nests deeper than {MAX_JSON_DEPTH} levels, the most the sandbox "
+            "reads (a v2 call body nests 2). Send the documented fields only."
         )
     try:
         return json.loads(content), None
