@@ -147,7 +147,9 @@ def exports(origin: str, other_origin: str, creds) -> str:
 def listen(host: str, port: int) -> socket.socket:
     """A socket bound to ``host:port``; ConfigurationError naming the port if it is taken."""
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    sock = socket.socket(family, socket.SOCK_STREAM)
+    # IPPROTO_TCP named: asyncio turns Nagle off (TCP_NODELAY) only on sockets that say TCP,
+    # and without it every answer on a kept-alive connection waits for a delayed ACK.
+    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     try:
         sock.bind((host, port))
