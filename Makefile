@@ -21,8 +21,8 @@ ALLOW_ROOT := $(shell [ "$$(id -u)" = 0 ] && echo --allow-root)
 # the handbook's modules again, and every test worker rewrites every test module's asserts again.
 unexport PYTHONDONTWRITEBYTECODE
 
-.PHONY: setup setup-lab lint browser postgresql node node-tools snippets book test check workshop \
-	cassettes chapter lab benchmark screenshots clean
+.PHONY: setup setup-lab lint browser postgresql node node-tools snippets book test chaos check \
+	workshop cassettes chapter lab benchmark screenshots clean
 
 $(STAMP): pyproject.toml constraints.txt
 	@echo "Setting up $(VENV) (a few minutes the first time; afterwards no network is needed):"
@@ -118,6 +118,11 @@ snippets: $(STAMP) node
 ## on SQLite and on PostgreSQL, and the workshop with JupyterLab.
 test: lint browser postgresql node $(LAB_STAMP)
 	EXOTEL_HANDBOOK_MODE=playback $(BIN)/python -m pytest -n $(TEST_WORKERS) --dist worksteal
+
+## The long attack scenarios (tests marked chaos; make test skips them): each server attacked on
+## loopback only, in child processes with memory and open-file limits, bounded in count and time.
+chaos: $(STAMP)
+	HANDBOOK_CHAOS=1 EXOTEL_HANDBOOK_MODE=playback $(BIN)/python -m pytest -m chaos tests
 
 ## Full-page screenshots of every page at 1280 and 390 px in test-artifacts/screenshots/, taken
 ## while the browser tests run against the site `make book` built (build it first).
