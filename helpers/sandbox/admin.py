@@ -12,7 +12,7 @@ serves the demo account. Fields are form fields; lists are comma-separated or re
 A new token is in the answer to ``POST keys`` and ``POST .../regenerate`` and nowhere else,
 as on a dashboard that shows a token once. :data:`ADMIN_ROUTES` describes every route once; the
 Starlette routes and the index are built from it. Who may reach these paths is
-:mod:`.guard`'s to decide.
+:mod:`~helpers.sandbox.guard`'s to decide.
 """
 
 from __future__ import annotations

@@ -172,7 +172,7 @@ class Dashboard:
 
     def set_balance(self, amount: Decimal | str | int) -> None:
         """The account's balance; at zero or below, calls and SMS answer 402. A ValueError
-        for anything but an amount such as 0 or 500.00 (:func:`~.inputs.amount`)."""
+        for anything but an amount such as 0 or 500.00 (:func:`~helpers.sandbox.inputs.amount`)."""
         value = inputs.amount(amount)
         with self._lock:
             self.account.balance = value

@@ -13,7 +13,7 @@ What a page in the reader's browser must not be able to do with it:
   (:meth:`Sandbox.gate <helpers.sandbox.core.Sandbox.gate>`); a body is read only up to
   its size, field and time limits (:mod:`~helpers.sandbox.bodies`), a JSON body only to a
   bounded depth, and every refusal is a ``RestException``.
-- The client address is the TCP peer: the sandbox's serving (:mod:`.serving`) turns uvicorn's
+- The client address is the TCP peer: the sandbox's serving (:mod:`~helpers.sandbox.serving`) turns uvicorn's
   ``X-Forwarded-For`` handling off, so a header cannot pass a key's IP allowlist; it also
   bounds how long a client may take over its headers and how many connections it holds.
 """

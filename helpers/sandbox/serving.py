@@ -1,9 +1,10 @@
 """Serving the sandbox on loopback sockets: its options, its sockets, its guarded server.
 
-``python -m helpers.sandbox`` (:mod:`.__main__`) is the command line over this; the book's
+``python -m helpers.sandbox`` (its ``__main__``) is the command line over this; the book's
 machinery (snippets, workshop) uses the same pieces to start the same server. Slow clients are
-held off as the receiver's are (:mod:`helpers.serving`): a header deadline, a connection cap that
-sheds the slowest, and logs that do not flood; bodies have their own deadline (:mod:`.bodies`).
+held off as the receiver's are (:mod:`helpers.serving`): a header deadline, a connection cap
+that sheds the slowest, and logs that do not flood; bodies have their own deadline
+(:mod:`~helpers.sandbox.bodies`).
 """
 
 from __future__ import annotations

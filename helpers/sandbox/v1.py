@@ -1,7 +1,7 @@
 """The v1 endpoints' handlers: call details, connect, send SMS, SMS details.
 
 Each is called with the sandbox, the request, the account it is for and the values in its path,
-once the pipeline (:mod:`.core`) has admitted it; :data:`HANDLERS` names one per v1 row of
+once the pipeline (:mod:`~helpers.sandbox.core`) has admitted it; :data:`HANDLERS` names one per v1 row of
 :data:`helpers.endpoints.ENDPOINTS`.
 """
 

@@ -1,7 +1,7 @@
 """The v2 (CCM) endpoints' handlers: list calls, make a call (a JSON body).
 
 :data:`HANDLERS` names one per v2 row of :data:`helpers.endpoints.ENDPOINTS`; errors are turned
-into v2's envelope by the pipeline (:mod:`.core`).
+into v2's envelope by the pipeline (:mod:`~helpers.sandbox.core`).
 """
 
 from __future__ import annotations
