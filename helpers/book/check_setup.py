@@ -25,8 +25,8 @@ from pathlib import Path
 
 import httpx
 
-from ..networks import port_number
-from ..sandbox.wire import SANDBOX_NOTICE
+from ..command_line import port_number
+from ..sandbox.wire import SANDBOX_HEADER, SANDBOX_NOTICE
 from .paths import ROOT
 from .workshop import busy_port_message, is_jupyter, port_in_use
 
@@ -34,7 +34,6 @@ MINIMUM_PYTHON = (3, 11)
 KERNEL = "python3"
 SANDBOX_PORT = 4010
 LAB_PORT = 8888
-SANDBOX_HEADER = "x-handbook-source"
 
 
 @dataclass(frozen=True)

@@ -25,8 +25,9 @@ import httpx
 import vcr
 from vcr.errors import CannotOverwriteExistingCassetteException
 
-from ..client import SANDBOX_HEADER
-from ..errors import NetworkError, RecordingError, UnknownModeError
+from ..errors import NetworkError
+from ..sandbox.wire import SANDBOX_HEADER
+from .errors import RecordingError, UnknownModeError
 from .paths import CASSETTES  # resolved from this package, not the working directory
 from .redaction import Redactor, strip_userinfo
 
@@ -272,3 +273,8 @@ class Recorder:
             return str(path.relative_to(CASSETTES.parent))
         except ValueError:
             return str(path)
+
+
+def response_source(response: httpx.Response) -> str:
+    """Where a response came from: the handbook's sandbox, or (no marker) the live API."""
+    return "sandbox" if SANDBOX_HEADER in response.headers else "live Exotel API"

@@ -17,8 +17,8 @@ from collections.abc import Mapping
 import uvicorn
 
 from ..clock import FrozenClock, SystemClock
+from ..command_line import port_number
 from ..errors import ConfigurationError
-from ..networks import port_number
 from ..regions import REGIONS, Region, get_region, is_loopback_host, loopback
 from .accounts import DEMO_API_TOKEN, demo_credentials
 from .core import Sandbox

@@ -27,15 +27,14 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Mount, Route
 
-from ..client import SANDBOX_HEADER
 from ..clock import FrozenClock
 from ..credentials import Credentials
-from ..errors import UnknownKeyError
 from ..regions import is_loopback_host
-from .allowlist import describe as describe_allowlist
+from .api_allowlist import describe as describe_allowlist
 from .callbacks import Delivery
+from .errors import UnknownKeyError
 from .keys import PERMISSIONS, ApiKey, RegenerateRule, describe_permissions
-from .wire import SANDBOX_NOTICE
+from .wire import SANDBOX_HEADER, SANDBOX_NOTICE
 
 if TYPE_CHECKING:
     from .core import Sandbox
