@@ -223,9 +223,8 @@ class Recorder:
     def sources(self) -> set[str]:
         """Where this chapter's cassettes were recorded: ``sandbox``, ``live Exotel API``, or both.
 
-        Counts text rather than parsing YAML (parsing a chapter's cassettes costs a noticeable
-        part of a second): each interaction opens with ``- request:`` and each sandbox answer
-        carries the marker header once.
+        Counts text rather than parsing the YAML, which is far slower: each interaction opens with
+        ``- request:`` and each sandbox answer carries the marker header once.
         """
         found = set()
         marker = f"{SANDBOX_HEADER.lower()}:"

@@ -1,6 +1,6 @@
 """The book builds with Sphinx warnings as errors, and any unexpected cell error fails it.
 
-The whole book is built once per session (tests/conftest.py), offline where the machine allows.
+The whole book is built once per session (tests/support/builds.py), offline where the machine allows.
 Each way a build fails, or must not, is proven on a one-page book with the project's own
 configuration (tests/book_build.py); those builds start together when the tests are collected.
 """

@@ -1,6 +1,6 @@
 """Every chapter ends with exercises whose solutions are hidden, run with the book, and check
-their own answers. (That a failing solution fails the build: tests/test_book_build.py; that a
-cell tagged `solution` alone gets its toggle on the site: tests/test_adding_a_chapter.py.)"""
+their own answers. (That a failing solution fails the build: tests/book/test_book_build.py; that a
+cell tagged `solution` alone gets its toggle on the site: tests/book/test_adding_a_chapter.py.)"""
 
 from __future__ import annotations
 

@@ -102,8 +102,8 @@ def detect_secrets_findings(files: list[str], cached: dict) -> tuple[set, dict]:
     cache to keep: the findings of each file, keyed by its path and the SHA-256 of its bytes.
 
     A file whose bytes and scanner are unchanged gives the same findings, so only new or changed
-    files are scanned (detect-secrets reads about 200 kB a second per core: the whole repository
-    took 14 s of every test run).
+    files are scanned (detect-secrets is slow; rescanning the whole repository on every run would
+    dominate the hygiene tests).
     """
     fingerprint = scanner_fingerprint()
     known = cached.get("files", {}) if cached.get("scanner") == fingerprint else {}

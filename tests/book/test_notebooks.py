@@ -1,6 +1,6 @@
 """Notebook regression: each chapter, re-run in playback, must print what is committed.
 
-The run is the session's whole-book build (tests/conftest.py): ``make book`` executes every
+The run is the session's whole-book build (tests/support/builds.py): ``make book`` executes every
 chapter from its cassettes, and its executed copy is compared with the committed notebook by
 pytest-notebook's diff. A chapter that drifts fails here with that diff, even where the build
 itself succeeded."""

@@ -1,6 +1,6 @@
 """Playback never touches the network: every socket connection and DNS look-up is refused and logged.
 
-The session's whole-book build (tests/conftest.py) runs every chapter with tests/network_guard.py
+The session's whole-book build (tests/support/builds.py) runs every chapter with tests/support/network_guard.py
 loaded into each kernel; its log must stay empty.
 """
 

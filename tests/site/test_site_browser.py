@@ -4,7 +4,7 @@ chapter.
 Select these tests with ``-m browser``. They test the session's build of the book, or the site in
 ``$HANDBOOK_SITE`` (as the publish workflow does after ``make book``). The browser is Debian's
 ``chromium-headless-shell``: the same Blink and V8 as ``chromium``, in the build Playwright itself
-runs for headless tests (microsoft/playwright#33566), at about a quarter less CPU per page here.
+runs for headless tests (microsoft/playwright#33566), lighter than the full browser.
 ``make browser`` (run by ``make test``) installs it where it is missing and may; where it cannot,
 the tests use an installed ``chromium``, and skip only where there is neither. ``$CHROMIUM`` names
 another browser. The test report's header names the one used.

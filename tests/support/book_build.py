@@ -1,6 +1,6 @@
 """Building the book as `make book` does: the whole book, or a one-page book with its configuration.
 
-The whole book is built once per test session (tests/conftest.py), with the network cut off where
+The whole book is built once per test session (tests/support/builds.py), with the network cut off where
 the machine allows it; the build and browser tests share that site. Each way a build must fail
 (or must not) is proven on a book of one notebook, ``book/probe.ipynb``, built with the project's
 own ``_config.yml``, ``_static/`` and ``_ext/``: the same configuration, a fraction of the time.
@@ -50,7 +50,7 @@ PROBE_CELLS = [
 ]
 
 
-#: Each probe: the probe page plus its cells (tests/test_book_build.py says what each proves).
+#: Each probe: the probe page plus its cells (tests/book/test_book_build.py says what each proves).
 #: A cell error stops the build, so the failing cell has a book of its own. The other book holds
 #: the two ways to warn, since ``--warningiserror`` fails a build for each warning it reports
 #: (``--keep-going`` reports them all), and a cell tagged ``raises-exception``, which must neither

@@ -199,7 +199,7 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     block: with another test in its middle, the worker closed chromium and launched it again.
     (A worker that takes over the end of another's queue twice can still get a build test
     between its two shares of the block, and then launches chromium once more.) Page by page,
-    because a worker loads each page once (tests/test_site_browser.py), so a worker that takes
+    because a worker loads each page once (tests/site/test_site_browser.py), so a worker that takes
     over the end of another's queue loads only the pages it took, not every page."""
     # stable: the order within each group is kept
     items.sort(key=lambda item: (waits_for_a_build(item), is_browser_test(item), page_rank(item)))

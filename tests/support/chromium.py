@@ -1,4 +1,4 @@
-"""The chromium the browser tests drive (tests/test_site_browser.py): ``$CHROMIUM`` if set, else
+"""The chromium the browser tests drive (tests/site/test_site_browser.py): ``$CHROMIUM`` if set, else
 Debian's ``chromium-headless-shell``, else ``chromium``; None if there is none. The test report's
 header names it."""
 

@@ -1,7 +1,7 @@
 """Running notebooks for the tests: in playback, compared with their committed outputs, with
 every Internet connection refused and logged.
 
-The session's whole-book build (tests/conftest.py) executes every chapter with the network guard
+The session's whole-book build (tests/support/builds.py) executes every chapter with the network guard
 loaded, and myst-nb keeps each executed notebook in ``_build/jupyter_execute``: the regression
 compares those with the committed notebooks (pytest-notebook's diff), and the offline test reads
 the guard's log, so each chapter runs once for the build, the regression and the offline guard.

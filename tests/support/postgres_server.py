@@ -5,7 +5,7 @@ need PostgreSQL skip and say why. The server listens on a free loopback port, tr
 connections (it holds nothing but test data), and is stopped and deleted at the end. As root it
 runs as the ``postgres`` user the package creates: PostgreSQL refuses to run as root.
 
-Used by tests/conftest.py and benchmarks/webhooks.py.
+Used by tests/receiver/conftest.py and benchmarks/webhooks.py.
 """
 
 from __future__ import annotations

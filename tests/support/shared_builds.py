@@ -4,7 +4,7 @@
 each would start the whole-book build and the probe builds at collection; instead the first
 process to claim a build starts it, and the others wait for its outcome in a folder the run
 shares. The xdist controller makes that folder and hands it to its workers in
-:data:`RUN_VAR` (tests/conftest.py); without xdist the session's own temporary folder plays it.
+:data:`RUN_VAR` (tests/support/builds.py); without xdist the session's own temporary folder plays it.
 """
 
 from __future__ import annotations
