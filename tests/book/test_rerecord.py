@@ -29,7 +29,7 @@ def scratch_chapter(folder: Path, port: int) -> Path:
     in-process sandbox (sandbox mode)."""
     source = textwrap.dedent(
         f"""\
-        from helpers import Chapter, Mode
+        from helpers.book import Chapter, Mode
         from helpers.regions import loopback
 
         chapter = Chapter("scratch")
