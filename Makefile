@@ -126,7 +126,8 @@ test-quick: $(STAMP)
 	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist worksteal $(QUICK)
 
 ## Fetch every Exotel page the book cites (Sphinx's linkcheck; needs the network), weekly in CI
-## (.github/workflows/linkcheck.yml). The report: _build/linkcheck/output.txt.
+## (.github/workflows/linkcheck.yml). The report: _build/html/output.txt (jupyter-book writes
+## every builder's output to _build/html).
 linkcheck: $(STAMP)
 	EXOTEL_HANDBOOK_MODE=playback $(JB) build . --all --builder linkcheck
 
