@@ -12,7 +12,7 @@ JB        := $(BIN)/jupyter-book
 # be careful with folders..."); nothing in it to act on, so it is filtered out.
 PIP       := PYTHONWARNINGS="ignore:Editable installation" $(BIN)/python -m pip install --quiet
 # pytest-xdist workers for `make test`: one per core, at most four (each collects every test and
-# runs its own browser); the run shares one book build between them (tests/shared_builds.py).
+# runs its own browser); the run shares one book build between them (tests/support/shared_builds.py).
 TEST_WORKERS ?= $(shell n=$$(nproc 2>/dev/null || echo 2); [ $$n -gt 4 ] && n=4; echo $$n)
 # JupyterLab refuses to start as root (containers, devcontainers) unless told it may.
 ALLOW_ROOT := $(shell [ "$$(id -u)" = 0 ] && echo --allow-root)
@@ -21,8 +21,8 @@ ALLOW_ROOT := $(shell [ "$$(id -u)" = 0 ] && echo --allow-root)
 # the handbook's modules again, and every test worker rewrites every test module's asserts again.
 unexport PYTHONDONTWRITEBYTECODE
 
-.PHONY: setup setup-lab lint browser postgresql node node-tools snippets book test chaos check \
-	workshop cassettes chapter lab benchmark screenshots clean
+.PHONY: setup setup-lab lint browser postgresql node node-tools snippets book test test-quick chaos \
+	check workshop cassettes chapter lab benchmark screenshots linkcheck clean
 
 $(STAMP): pyproject.toml constraints.txt
 	@echo "Setting up $(VENV) (a few minutes the first time; afterwards no network is needed):"
@@ -55,7 +55,7 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check $(LINTED)
 	$(BIN)/codespell README.md _config.yml _toc.yml .github $(LINTED)
 
-## Debian's headless chromium for the browser tests (tests/test_site_browser.py, driven by
+## Debian's headless chromium for the browser tests (tests/site/test_site_browser.py, driven by
 ## playwright, which never downloads a browser of its own): chromium-headless-shell, the headless
 ## build Playwright itself runs. Installed with apt-get when missing and this user may; where it
 ## cannot be, the tests use an installed chromium, or else skip and say why.
@@ -73,7 +73,7 @@ browser:
 	  fi; }
 
 ## Debian's PostgreSQL server binaries (initdb, pg_ctl) for the receiver's PostgreSQL store:
-## tests/postgres_server.py starts a throwaway server from them in a temporary folder. Installed
+## tests/support/postgres_server.py starts a throwaway server from them in a temporary folder. Installed
 ## with apt-get when missing and this user may; otherwise those tests skip and say why.
 postgresql:
 	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || command -v initdb >/dev/null 2>&1 || { \
@@ -84,7 +84,7 @@ postgresql:
 	      "the receiver's PostgreSQL tests will skip"; \
 	  fi; }
 
-## Node.js and npm for the snippets' Node.js tabs (tests/test_snippets.py): Debian's nodejs and npm
+## Node.js and npm for the snippets' Node.js tabs (tests/book/test_snippets.py): Debian's nodejs and npm
 ## with apt-get when missing and this user may, then Express and friends from
 ## package-lock.json (npm ci, again whenever the lock file changes), into ./node_modules, outside
 ## book/ (Node finds it from the snippets' folders). Without them the Node.js snippets skip and
@@ -124,11 +124,23 @@ test: lint browser postgresql node $(LAB_STAMP)
 chaos: $(STAMP)
 	HANDBOOK_CHAOS=1 EXOTEL_HANDBOOK_MODE=playback $(BIN)/python -m pytest -m chaos tests
 
+## The library's, the sandbox's and the receiver's tests and doctests: no book build, no browser,
+## no lint. While changing helpers/; `make test` before you push.
+QUICK := tests/library tests/sandbox tests/receiver helpers --ignore=helpers/book
+test-quick: $(STAMP)
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist worksteal $(QUICK)
+
+## Fetch every Exotel page the book cites (Sphinx's linkcheck; needs the network), weekly in CI
+## (.github/workflows/linkcheck.yml). The report: _build/html/output.txt (jupyter-book writes
+## every builder's output to _build/html).
+linkcheck: $(STAMP)
+	EXOTEL_HANDBOOK_MODE=playback $(JB) build . --all --builder linkcheck
+
 ## Full-page screenshots of every page at 1280 and 390 px in test-artifacts/screenshots/, taken
 ## while the browser tests run against the site `make book` built (build it first).
 screenshots: browser
 	HANDBOOK_SITE=_build/html HANDBOOK_SCREENSHOTS=1 $(BIN)/python -m pytest -m browser \
-	  tests/test_site_browser.py
+	  tests/site/test_site_browser.py
 
 ## Is this machine ready for the workshop? Says what is missing, in plain words.
 check:

@@ -12,7 +12,7 @@
  *    (the sandbox and the book's machinery) lose more, so the chapters come first. Modules no
  *    longer get Sphinx's large bonus for "important" objects.
  *
- * tests/test_site_browser.py searches for each status code and term and checks the order.
+ * tests/site/test_site_browser.py searches for each status code and term and checks the order.
  */
 var Scorer = {
   score: (result) => {

@@ -2,7 +2,7 @@
 
 sphinx-thebe (which Jupyter Book 1 always loads) registers its configuration script twice under
 Sphinx 7, and the page then throws "Identifier 'THEBE_JS_URL' has already been declared". The
-browser test (tests/test_site_browser.py) fails on any JavaScript error, so duplicates of the
+browser test (tests/site/test_site_browser.py) fails on any JavaScript error, so duplicates of the
 same script, with the same attributes, are dropped here; distinct scripts are left as they are.
 """
 

@@ -13,7 +13,7 @@
  *
  * Here a click on any later button of the same kind is handed to the first one, whose handlers
  * then do what they were written to do: open the sidebar as a dialog on a narrow screen, collapse
- * it on a wide one (sphinx-book-theme's handler). tests/test_site_browser.py taps the menu at
+ * it on a wide one (sphinx-book-theme's handler). tests/site/test_site_browser.py taps the menu at
  * 390 px and checks that the chapter links appear. Remove this file when an upstream release
  * fixes the bug (the test will say whether it did).
  */

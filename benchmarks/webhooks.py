@@ -5,7 +5,7 @@ All run as uvicorn subprocesses on a loopback port, one after the other, and get
 - real:  ``python -m helpers.webhooks`` (allowlist, content type, size, field validation, a
          committed and fsync'd INSERT per callback, the dispatcher claiming and handling each
          event), once per store: SQLite (a file) and PostgreSQL (a throwaway server from Debian's
-         packages, fsync on, started by tests/postgres_server.py; skipped, saying why, if it
+         packages, fsync on, started by tests/support/postgres_server.py; skipped, saying why, if it
          cannot start);
 - floor: a Starlette app on uvicorn whose one route reads the body and answers 200 (this
          script, with ``--serve-floor``).
@@ -257,9 +257,9 @@ def run_receiver(sends: list[bytes], concurrency: int, store: str) -> tuple[Resu
 
 
 def postgres_server():
-    """A throwaway PostgreSQL server (tests/postgres_server.py), or the reason there is none."""
-    sys.path.insert(0, str(ROOT / "tests"))  # the tests' helper, shared rather than copied
-    from postgres_server import PostgresServer, Unavailable
+    """A throwaway PostgreSQL server (tests/support/postgres_server.py), or the reason there is none."""
+    sys.path.insert(0, str(ROOT))  # the tests' helper, shared rather than copied
+    from tests.support.postgres_server import PostgresServer, Unavailable
 
     try:
         return PostgresServer.start(), None

@@ -1,16 +1,17 @@
 """Helpers for the Exotel API Security Handbook, in three wings.
 
 - **The library a reader copies**: :mod:`helpers.credentials`, :mod:`helpers.regions`,
-  :mod:`helpers.client`, :mod:`helpers.errors`, :mod:`helpers.retry`, :mod:`helpers.pacing`,
-  :mod:`helpers.rotation`, :mod:`helpers.clock`, :mod:`helpers.networks`. They import nothing
-  from the two other wings.
+  :mod:`helpers.endpoints`, :mod:`helpers.client`, :mod:`helpers.errors`, :mod:`helpers.retry`,
+  :mod:`helpers.pacing`, :mod:`helpers.rotation`, :mod:`helpers.clock`, :mod:`helpers.networks`.
+  They import nothing from the two other wings, and this package exports them alone.
 - **The two servers**: :mod:`helpers.sandbox` (an imitation of Exotel's API) and
-  :mod:`helpers.webhooks` (a status-callback receiver). They use the library.
+  :mod:`helpers.webhooks` (a status-callback receiver). They use the library, share
+  :mod:`helpers.serving` (uvicorn with a header deadline and a connection cap) with each other
+  and :mod:`helpers.command_line` with the workshop.
 - **The book's machinery**: :mod:`helpers.book` (chapters, cassettes, the workshop).
 
-``import helpers`` is the notebooks' one import and stays cheap: each name below is loaded from
-its module the first time it is used, so ``import helpers.client`` never pulls in vcrpy, YAML
-or the sandbox.
+``import helpers`` stays cheap: each name below is loaded from its module the first time it is
+used, so ``import helpers.client`` never pulls in vcrpy, YAML or the sandbox.
 
 >>> import helpers
 >>> helpers.get_region("mumbai").name
@@ -37,31 +38,25 @@ _ERRORS = (
     "PaymentRequiredError",
     "PermissionDeniedError",
     "RateLimitError",
-    "RecordingError",
-    "Refusal",
     "RetriesExhaustedError",
     "RotationError",
     "SecretFileError",
     "ServerError",
-    "UnknownKeyError",
-    "UnknownModeError",
     "UnknownRegionError",
 )
 
 #: Where each public name lives (module relative to this package).
 _EXPORTS: dict[str, str] = {
     **dict.fromkeys(_ERRORS, ".errors"),
-    **dict.fromkeys(("ExotelClient", "response_source", "tls_context"), ".client"),
+    **dict.fromkeys(("ExotelClient", "tls_context"), ".client"),
     **dict.fromkeys(("Credentials", "mask"), ".credentials"),
     **dict.fromkeys(
         ("MUMBAI", "REGIONS", "SINGAPORE", "Region", "get_region", "loopback"), ".regions"
     ),
     **dict.fromkeys(("RetryEvent", "RetryPolicy", "parse_retry_after"), ".retry"),
-    **dict.fromkeys(("EndpointPacer", "ENDPOINT_LIMITS", "Pacer", "endpoint_category"), ".pacing"),
+    **dict.fromkeys(("EndpointPacer", "Pacer"), ".pacing"),
+    **dict.fromkeys(("ENDPOINT_LIMITS", "endpoint_category"), ".endpoints"),
     "RegenerateRule": ".rotation",
-    "Chapter": ".book.chapter",
-    "Mode": ".book.recording",
-    "Sandbox": ".sandbox",
 }
 
 __all__ = sorted(_EXPORTS)

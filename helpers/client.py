@@ -26,7 +26,6 @@ from .retry import RetryPolicy
 
 DEFAULT_TIMEOUT = httpx.Timeout(10.0, connect=5.0)
 USER_AGENT = "exotel-handbook/0.1 (+https://github.com/exotel-handbook)"
-SANDBOX_HEADER = "X-Handbook-Source"
 
 
 def tls_context() -> ssl.SSLContext:
@@ -215,8 +214,3 @@ class ExotelClient:
         if response.is_error or response.is_redirect:
             raise errors.error_from_response(response)
         return response
-
-
-def response_source(response: httpx.Response) -> str:
-    """Where a response came from: the handbook's sandbox, or (no marker) the live API."""
-    return "sandbox" if SANDBOX_HEADER.lower() in response.headers else "live Exotel API"

@@ -1,4 +1,7 @@
-"""The handbook's exceptions, one class per meaning.
+"""The library's exceptions, one class per meaning.
+
+The servers and the book's machinery keep their own in ``errors.py`` beside them, under
+:class:`ExotelError`.
 
 ::
 
@@ -7,9 +10,7 @@
     │   ├── MissingCredentialsError   EXOTEL_* variables not set (names every one)
     │   ├── SecretFileError           EXOTEL_API_TOKEN_FILE missing, unreadable or empty
     │   ├── UnknownRegionError        not singapore / mumbai
-    │   ├── InsecureTransportError    plain http:// to a non-loopback host, or user:token@ in a URL
-    │   ├── UnknownModeError          EXOTEL_HANDBOOK_MODE not playback / sandbox / live
-    │   └── UnknownKeyError           no such API key (never created, or deleted)
+    │   └── InsecureTransportError    plain http:// to a non-loopback host, or user:token@ in a URL
     ├── APIError                      the API answered with an error (status, message, body, hint)
     │   ├── BadRequestError           400
     │   ├── AuthenticationError       401
@@ -21,9 +22,7 @@
     │   └── ServerError               5xx
     ├── NetworkError                  no answer: DNS, connection refused, TLS failure, timeout
     ├── RetriesExhaustedError         retried as far as the policy allows; carries the last error
-    ├── RotationError                 a key rotation stopped before deleting anything
-    ├── Refusal                       your webhook receiver refused a callback (status, error, fix)
-    └── RecordingError                cassettes: a request with no recording, a cassette reused
+    └── RotationError                 a key rotation stopped before deleting anything
 
 The hints for 400 to 429 are the "What to Check" column of the *Common Authentication Errors*
 table in Exotel's Authentication & Security guide; those for 402, 409 and 5xx are the "How to Fix"
@@ -98,14 +97,6 @@ class UnknownRegionError(ConfigurationError):
 
 class InsecureTransportError(ConfigurationError):
     """Plain HTTP to a non-loopback host, or credentials embedded in a URL."""
-
-
-class UnknownModeError(ConfigurationError):
-    """EXOTEL_HANDBOOK_MODE is not playback, sandbox or live."""
-
-
-class UnknownKeyError(ConfigurationError):
-    """No such API key in this account (never created, or deleted)."""
 
 
 class APIError(ExotelError):
@@ -224,31 +215,6 @@ class RetriesExhaustedError(ExotelError):
 
 class RotationError(ExotelError):
     """A rotation stopped before deleting anything, because verification failed."""
-
-
-class Refusal(ExotelError):
-    """A callback your webhook receiver will not accept, with a body a person can act on.
-
-    >>> try:
-    ...     raise Refusal(415, "Content-Type text/plain is not accepted.", "Send a form.")
-    ... except ExotelError as refusal:
-    ...     print(refusal.status, refusal.body()["fix"])
-    415 Send a form.
-    """
-
-    def __init__(self, status: int, error: str, fix: str):
-        self.status = status
-        self.error = error
-        self.fix = fix
-        super().__init__(f"{status} {error} {fix}")
-
-    def body(self) -> dict[str, str]:
-        """The JSON error body: ``{"error": what was wrong, "fix": how to fix it}``."""
-        return {"error": self.error, "fix": self.fix}
-
-
-class RecordingError(ExotelError):
-    """A cassette problem: a request with no recording, or a cassette used twice in one run."""
 
 
 _BY_STATUS: dict[int, type[APIError]] = {

@@ -11,7 +11,6 @@ socket reports) is read as the IPv4 address it carries.
 
 from __future__ import annotations
 
-import argparse
 import functools
 import ipaddress
 from collections.abc import Iterable
@@ -64,17 +63,3 @@ def contains(networks: Iterable[Network], address: str | Address) -> bool:
     """True if ``address`` is in one of ``networks`` (False for anything that is not an address)."""
     ip = parse_address(address) if isinstance(address, str) else address
     return ip is not None and any(ip in network for network in networks)
-
-
-def port_number(text: str) -> int:
-    """A TCP port from 1 to 65535: the ``type`` of every command line's ``--port`` option.
-
-    Raises ``argparse.ArgumentTypeError``, so argparse prints the sentence and exits 2.
-    """
-    try:
-        port = int(text)
-    except ValueError:
-        port = 0
-    if not 1 <= port <= 65535:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a port: give a number from 1 to 65535")
-    return port

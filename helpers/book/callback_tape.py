@@ -20,7 +20,7 @@ tests scan it like any cassette; it sits in a sub-folder, so it is never mistake
 Callbacks carry no credentials (Exotel documents no signature), and the sandbox sends none.
 
 Deliver outside ``with chapter.cassette(...)``: the in-process client the book uses
-(:func:`helpers.webhooks.local_client`) is never recorded by vcrpy anyway.
+(:func:`helpers.book.local.local_client`) is never recorded by vcrpy anyway.
 """
 
 from __future__ import annotations
@@ -32,12 +32,12 @@ from http import HTTPStatus
 import httpx
 import yaml
 
-from ..client import SANDBOX_HEADER
-from ..errors import ConfigurationError, RecordingError
+from ..errors import ConfigurationError
 from ..sandbox.callbacks import Delivery, answer_timeout, send
-from ..sandbox.wire import SANDBOX_NOTICE
+from ..sandbox.wire import SANDBOX_HEADER, SANDBOX_NOTICE
 from ..webhooks.payloads import read_fields
 from .chapter import Chapter
+from .errors import RecordingError
 from .recording import CASSETTES, Mode, record_command
 
 HEADER = (

@@ -1,6 +1,6 @@
 """Everything a notebook needs, wired for the current mode: credentials, clients, cassettes.
 
->>> from helpers import Chapter
+>>> from helpers.book import Chapter
 >>> chapter = Chapter("authentication")     # doctest: +SKIP
 >>> with chapter.cassette("list-calls"):    # doctest: +SKIP
 ...     chapter.client().list_calls()

@@ -1,15 +1,7 @@
 """``python -m helpers.book.check_setup`` (``make check``): is this laptop ready for the workshop?
 
-Each check says in plain words what it found and, when something is missing, how to fix it:
-
-- Python 3.11 or newer;
-- a ``python3`` kernel for Jupyter, whose Python imports ``helpers`` (the chapters need both);
-- cassettes for every chapter in ``book/``;
-- JupyterLab installed, so ``make workshop`` starts without the network;
-- the sandbox on its port, if it is running (only the curl exercises need it), and nothing else
-  on the sandbox's or JupyterLab's port.
-
-Every check takes what it inspects as arguments, so each failure can be tested.
+Each check says in plain words what it found and, when something is missing, how to fix it. Every
+check takes what it inspects as arguments, so each failure can be tested.
 """
 
 from __future__ import annotations
@@ -25,8 +17,8 @@ from pathlib import Path
 
 import httpx
 
-from ..networks import port_number
-from ..sandbox.wire import SANDBOX_NOTICE
+from ..command_line import port_number
+from ..sandbox.wire import SANDBOX_HEADER, SANDBOX_NOTICE
 from .paths import ROOT
 from .workshop import busy_port_message, is_jupyter, port_in_use
 
@@ -34,7 +26,6 @@ MINIMUM_PYTHON = (3, 11)
 KERNEL = "python3"
 SANDBOX_PORT = 4010
 LAB_PORT = 8888
-SANDBOX_HEADER = "x-handbook-source"
 
 
 @dataclass(frozen=True)

@@ -2,8 +2,7 @@
 
 The chapters draw two small plots: a line (rate_limits) and grouped bars (security_faq). This
 module writes their SVG by hand, a few dozen elements each: no plotting library, so a chapter's
-kernel starts nothing heavy for them (matplotlib cost each of those kernels about half a second
-of imports), and the same numbers always give the same bytes, so a committed output diffs cleanly
+kernel imports nothing heavy for them, and the same numbers always give the same bytes, so a committed output diffs cleanly
 and no secret scanner mistakes it for a high-entropy string, as it would a base64 PNG.
 
 :func:`show` puts the SVG into the page itself, not into an image file: it then says what it

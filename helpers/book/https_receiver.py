@@ -10,7 +10,7 @@ trusts the public ones, and verifies the certificate on every delivery.
 The server listens on a Unix socket, not on a TCP port: the handshake and the HTTP exchange are
 real, but no network address is opened, so the chapter runs where the network is off (playback,
 the offline test). A Unix socket carries no source address, so the receiver is told the one the
-sandbox's callbacks come from, as the in-process client (:mod:`helpers.webhooks.local`) does.
+sandbox's callbacks come from, as the in-process client (:mod:`helpers.book.local`) does.
 
 >>> from starlette.responses import PlainTextResponse
 >>> async def ok(scope, receive, send):

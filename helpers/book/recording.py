@@ -25,8 +25,9 @@ import httpx
 import vcr
 from vcr.errors import CannotOverwriteExistingCassetteException
 
-from ..client import SANDBOX_HEADER
-from ..errors import NetworkError, RecordingError, UnknownModeError
+from ..errors import NetworkError
+from ..sandbox.wire import SANDBOX_HEADER
+from .errors import RecordingError, UnknownModeError
 from .paths import CASSETTES  # resolved from this package, not the working directory
 from .redaction import Redactor, strip_userinfo
 
@@ -222,9 +223,8 @@ class Recorder:
     def sources(self) -> set[str]:
         """Where this chapter's cassettes were recorded: ``sandbox``, ``live Exotel API``, or both.
 
-        Counts text rather than parsing YAML (parsing a chapter's cassettes costs a noticeable
-        part of a second): each interaction opens with ``- request:`` and each sandbox answer
-        carries the marker header once.
+        Counts text rather than parsing the YAML, which is far slower: each interaction opens with
+        ``- request:`` and each sandbox answer carries the marker header once.
         """
         found = set()
         marker = f"{SANDBOX_HEADER.lower()}:"
@@ -272,3 +272,8 @@ class Recorder:
             return str(path.relative_to(CASSETTES.parent))
         except ValueError:
             return str(path)
+
+
+def response_source(response: httpx.Response) -> str:
+    """Where a response came from: the handbook's sandbox, or (no marker) the live API."""
+    return "sandbox" if SANDBOX_HEADER in response.headers else "live Exotel API"

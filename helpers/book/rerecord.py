@@ -32,7 +32,7 @@ from nbclient.exceptions import CellExecutionError
 from traitlets.config import Config
 
 from ..credentials import REGION_VAR, REQUIRED, SUBDOMAIN_VAR
-from ..errors import RecordingError
+from .errors import RecordingError
 from .exercises import collapse
 from .paths import ROOT
 from .recording import CASSETTES_VAR, MODE_VAR, STEP_VAR, Mode, cassette_root, record_command

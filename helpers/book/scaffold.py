@@ -50,7 +50,7 @@ def cells(name: str, title: str) -> list:
             "---"
         ),
         md("## Imports"),
-        code("from helpers import Chapter"),
+        code("from helpers.book import Chapter"),
         md(
             "Every request goes through `chapter`, which says where this run's answers come from "
             "(recordings, the sandbox, or your account)."
@@ -190,7 +190,7 @@ def main(argv: list[str] | None = None) -> int:
     shown = path.relative_to(args.root)
     print(f"{shown}: written, and added to _toc.yml (move it to the part where it belongs).")
     if not args.no_record:
-        from ..errors import RecordingError
+        from .errors import RecordingError
         from .rerecord import record
 
         try:

@@ -135,9 +135,8 @@ class SharedSandbox:
     """The sandbox's loopback server, as ``python -m helpers.sandbox`` serves it (the same
     arguments, the same Starlette app on uvicorn, one port per region), in a thread of this
     process, for many snippets in turn: :meth:`reset` puts a new sandbox (its own keys, calls,
-    clock and rate-limit budgets) behind the same two ports before each one. A context manager.
-
-    Starting a ``python -m helpers.sandbox`` for each snippet cost about half a second each.
+    clock and rate-limit budgets) behind the same two ports before each one, rather than a new
+    process for each snippet. A context manager.
     """
 
     def __init__(self) -> None:

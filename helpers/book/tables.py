@@ -22,8 +22,9 @@ from html import escape
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from helpers.rotation import SteadyStream
     from helpers.sandbox.dashboard import Dashboard
+
+    from .traffic import SteadyStream
 
 
 class Table:

@@ -31,12 +31,11 @@ from pathlib import Path
 
 import httpx
 
-from ..client import SANDBOX_HEADER
+from ..command_line import port_number
 from ..credentials import REGION_VAR, REQUIRED, SUBDOMAIN_VAR
-from ..networks import port_number
 from ..sandbox.accounts import DEMO_ACCOUNT_SID, DEMO_API_KEY, DEMO_API_TOKEN, demo_credentials
 from ..sandbox.serving import exports
-from ..sandbox.wire import SANDBOX_NOTICE
+from ..sandbox.wire import SANDBOX_HEADER, SANDBOX_NOTICE
 from .paths import ROOT
 
 HOST = "127.0.0.1"

@@ -7,11 +7,13 @@ In-process: ``Sandbox().transport()`` for an httpx client. On loopback, for curl
 from .accounts import DEMO_ACCOUNT_SID, DEMO_API_KEY, DEMO_API_TOKEN, demo_credentials
 from .core import Sandbox
 from .ratelimit import SlidingWindowLimit
+from .wire import SANDBOX_HEADER
 
 __all__ = [
     "DEMO_ACCOUNT_SID",
     "DEMO_API_KEY",
     "DEMO_API_TOKEN",
+    "SANDBOX_HEADER",
     "Sandbox",
     "SlidingWindowLimit",
     "demo_credentials",

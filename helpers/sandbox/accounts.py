@@ -10,7 +10,7 @@ from decimal import Decimal
 
 from ..credentials import KEY_VAR, SID_VAR, TOKEN_VAR, Credentials, region_from_env
 from ..regions import Region
-from .allowlist import Network, address_in, parse_networks
+from .api_allowlist import Network, address_in, parse_networks
 from .keys import ApiKey
 
 # Documented, sandbox-only defaults (README, chapter 1); they open nothing at Exotel.

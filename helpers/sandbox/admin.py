@@ -30,17 +30,16 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.types import Receive, Scope, Send
 
-from ..client import SANDBOX_HEADER
 from ..clock import IST, FrozenClock
 from ..credentials import Credentials
-from ..errors import UnknownKeyError
 from ..regions import is_loopback_host
 from . import inputs
-from .allowlist import describe as describe_allowlist
+from .api_allowlist import describe as describe_allowlist
 from .bodies import Refused, read_form
 from .callbacks import Delivery
+from .errors import UnknownKeyError
 from .keys import PERMISSIONS, ApiKey, RegenerateRule, describe_permissions
-from .wire import SANDBOX_NOTICE
+from .wire import SANDBOX_HEADER, SANDBOX_NOTICE
 
 if TYPE_CHECKING:
     from .core import Sandbox

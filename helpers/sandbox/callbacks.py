@@ -59,9 +59,8 @@ from urllib.parse import urlencode
 
 import httpx
 
-from ..client import SANDBOX_HEADER
 from .resources import CALL_SECONDS, Call, Sms, exotel_time
-from .wire import SANDBOX_NOTICE
+from .wire import SANDBOX_HEADER, SANDBOX_NOTICE
 
 RETRY_DELAYS = (30, 60)  # seconds after the 1st and 2nd failed attempt; then the sandbox gives up
 ANSWER_TIMEOUT = 15.0  # Exotel's "respond with HTTP 200 within 15 seconds"

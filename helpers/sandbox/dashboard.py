@@ -4,7 +4,7 @@ At Exotel these are clicks in the dashboard (and, for the account-level IP allow
 to the account manager), never API endpoints. The sandbox offers them as Python calls on
 ``sandbox.dashboard``, and on its loopback server under ``/_sandbox/admin/`` (see :mod:`.admin`).
 
->>> from helpers import Sandbox
+>>> from helpers.sandbox import Sandbox
 >>> dashboard = Sandbox().dashboard
 >>> reporting = dashboard.create_key("reporting", permissions=["calls:read"])
 >>> dashboard.key(reporting).label
@@ -21,11 +21,11 @@ from decimal import Decimal
 
 from ..clock import Clock
 from ..credentials import Credentials, mask
-from ..errors import UnknownKeyError
 from . import inputs
 from .accounts import Account
-from .allowlist import describe as describe_allowlist
-from .allowlist import parse_networks
+from .api_allowlist import describe as describe_allowlist
+from .api_allowlist import parse_networks
+from .errors import UnknownKeyError
 from .keys import (
     ALL_PERMISSIONS,
     ApiKey,

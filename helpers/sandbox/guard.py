@@ -20,8 +20,8 @@ import re
 from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from ..client import SANDBOX_HEADER
 from .admin import ADMIN_PREFIX
+from .wire import SANDBOX_HEADER
 
 ONLY_HERE = "The admin paths answer only this machine"
 #: ``Sec-Fetch-Site`` values a request typed or sent from this origin carries.

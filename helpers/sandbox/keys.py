@@ -21,7 +21,7 @@ from datetime import datetime
 from ..credentials import mask
 from ..endpoints import Endpoint, permissions, route
 from ..rotation import RegenerateRule
-from .allowlist import Network, address_in
+from .api_allowlist import Network, address_in
 
 #: The APIs a key may be allowed to call (sandbox names), and the requests each one covers:
 #: the ``permission`` column of :data:`helpers.endpoints.ENDPOINTS`.

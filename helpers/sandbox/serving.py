@@ -17,8 +17,8 @@ from collections.abc import Mapping
 import uvicorn
 
 from ..clock import FrozenClock, SystemClock
+from ..command_line import port_number
 from ..errors import ConfigurationError
-from ..networks import port_number
 from ..regions import REGIONS, Region, get_region
 from ..serving import guarded_options, quiet_logs
 from .accounts import demo_credentials

@@ -6,8 +6,8 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..client import SANDBOX_HEADER
-
+#: Every sandbox answer carries this header, so no reader mistakes it for Exotel's.
+SANDBOX_HEADER = "X-Handbook-Source"
 SANDBOX_NOTICE = "sandbox (not the live Exotel API)"
 
 

@@ -15,12 +15,11 @@ clients (:mod:`~helpers.webhooks.serving`). Exotel documents no signature for st
 here: the source address, the payload's shape and idempotency are what a receiver can check.
 """
 
-from ..errors import Refusal
-from .allowlist import SourceAllowlist, parse_allowlist
 from .app import CALL_PATH, HEALTH_PATH, SMS_PATH, create_app
 from .dispatcher import Dispatcher, Outcome
-from .local import LocalASGITransport, local_client
+from .errors import RefusedError
 from .payloads import CALL, DEFAULT_MAX_BODY, SMS, Event, parse_callback, read_fields, validate
+from .source_allowlist import SourceAllowlist, parse_allowlist
 from .store import EventStore, open_store
 
 __all__ = [
@@ -30,15 +29,13 @@ __all__ = [
     "DEFAULT_MAX_BODY",
     "Dispatcher",
     "Event",
-    "LocalASGITransport",
     "EventStore",
     "Outcome",
-    "Refusal",
+    "RefusedError",
     "SMS",
     "SMS_PATH",
     "SourceAllowlist",
     "create_app",
-    "local_client",
     "open_store",
     "parse_callback",
     "parse_allowlist",

@@ -37,14 +37,14 @@ import socket
 import sys
 from collections.abc import Callable
 
+from ..command_line import port_number
 from ..errors import ConfigurationError
-from ..networks import port_number
 from ..regions import is_loopback_host
-from .allowlist import SourceAllowlist
 from .app import CALL_PATH, DEFAULT_BODY_TIMEOUT, HEALTH_PATH, SMS_PATH, create_app
 from .dispatcher import Dispatcher
 from .payloads import DEFAULT_MAX_BODY, Event
 from .serving import DEFAULT_HEADER_TIMEOUT, serve
+from .source_allowlist import SourceAllowlist
 from .store import open_store
 
 

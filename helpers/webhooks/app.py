@@ -33,11 +33,10 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from ..errors import Refusal
 from ..networks import parse_address
-from .allowlist import SourceAllowlist
 from .batching import BatchWriter
 from .dispatcher import Dispatcher
+from .errors import RefusedError
 from .payloads import (
     CALL,
     DEFAULT_MAX_BODY,
@@ -49,6 +48,7 @@ from .payloads import (
     too_large,
     validate,
 )
+from .source_allowlist import SourceAllowlist
 from .store import EventStore
 
 CALL_PATH = "/webhooks/exotel/call-status"
@@ -58,7 +58,7 @@ HEALTH_PATH = "/webhooks/health"
 DEFAULT_BODY_TIMEOUT = 10.0
 
 
-def refusal_response(refusal: Refusal) -> JSONResponse:
+def refusal_response(refusal: RefusedError) -> JSONResponse:
     """The refusal as JSON, closing the connection (nothing more is read from this sender)."""
     return JSONResponse(refusal.body(), status_code=refusal.status, headers={"Connection": "close"})
 
@@ -85,7 +85,7 @@ class AllowlistMiddleware:
                 source = self.allowlist.source(peer, forwarded or None)
                 if not (scope["path"] == HEALTH_PATH and is_loopback(source)):
                     self.allowlist.check(peer, forwarded or None)
-            except Refusal as refusal:
+            except RefusedError as refusal:
                 await refusal_response(refusal)(scope, receive, send)
                 return
         await self.app(scope, receive, send)
@@ -104,7 +104,7 @@ async def read_body(
             if len(body) > max_body:
                 raise too_large(f"The body is more than {max_body:,} bytes", max_body)
     if scope.cancelled_caught:
-        raise Refusal(
+        raise RefusedError(
             408,
             f"The body did not arrive within {timeout:g} s.",
             "Send the whole request at once; Exotel's callbacks are a few hundred bytes.",
@@ -154,7 +154,7 @@ def create_app(
                 media_type(content_type)
                 body = await read_body(request, max_body, body_timeout)
                 event = validate(kind, read_fields(content_type, body))
-            except Refusal as refusal:
+            except RefusedError as refusal:
                 return refusal_response(refusal)
             try:
                 new = await writer.record(event)

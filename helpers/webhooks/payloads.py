@@ -1,7 +1,7 @@
 """What a status callback must look like: content type, size, fields, and their types.
 
 Plain functions, no web framework: :func:`parse_callback` turns a content type and a body into
-an :class:`Event`, or raises a :class:`~helpers.errors.Refusal` (400, 413 or 415)
+an :class:`Event`, or raises a :class:`~helpers.webhooks.errors.RefusedError` (400, 413 or 415)
 that says what was wrong and how to fix it.
 
 What Exotel sends, from its public pages:
@@ -43,7 +43,7 @@ from urllib.parse import parse_qsl
 
 from python_multipart.multipart import parse_options_header
 
-from ..errors import Refusal
+from .errors import RefusedError
 
 FORM = "application/x-www-form-urlencoded"
 MULTIPART = "multipart/form-data"
@@ -162,7 +162,7 @@ def media_type(content_type: str | None) -> tuple[str, dict[str, str]]:
     media = raw.decode("latin-1").lower()
     if media not in ACCEPTED_TYPES:
         shown = content_type or "(none)"
-        raise Refusal(
+        raise RefusedError(
             415,
             f"Content-Type {shown} is not accepted.",
             f"Send the status callback as {FORM} (SMS), {MULTIPART} (calls, the default) or "
@@ -176,7 +176,7 @@ def check_declared_length(content_length: str | None, max_body: int = DEFAULT_MA
     if content_length is None:
         return
     if not content_length.strip().isdigit():
-        raise Refusal(
+        raise RefusedError(
             400,
             f"Content-Length {content_length!r} is not a number of bytes.",
             "Send a correct Content-Length header (most HTTP clients set it for you).",
@@ -185,8 +185,8 @@ def check_declared_length(content_length: str | None, max_body: int = DEFAULT_MA
         raise too_large(f"The body is {int(content_length):,} bytes", max_body)
 
 
-def too_large(what: str, max_body: int) -> Refusal:
-    return Refusal(
+def too_large(what: str, max_body: int) -> RefusedError:
+    return RefusedError(
         413,
         f"{what}; this receiver accepts at most {max_body:,} bytes.",
         "A status callback from Exotel is well under 2 KB: send a real one, or raise the "
@@ -211,10 +211,10 @@ def read_fields(content_type: str | None, body: bytes) -> dict[str, str]:
         raise malformed(f"The body is not valid UTF-8 {media}.") from None
 
 
-def malformed(error: str, kind: Kind | None = None) -> Refusal:
+def malformed(error: str, kind: Kind | None = None) -> RefusedError:
     page = f" ({kind.page})" if kind else ""
     what = f"{kind.a_label} status callback" if kind else "a status callback"
-    return Refusal(400, error, f"Send {what} with the fields Exotel documents{page}.")
+    return RefusedError(400, error, f"Send {what} with the fields Exotel documents{page}.")
 
 
 def _unique(pairs: list[tuple[str, str]]) -> dict[str, str]:

@@ -7,11 +7,11 @@ import inspect
 
 import httpx
 import pytest
-from endpoint_calls import ARGUMENTS
 
 from helpers import Credentials, ExotelClient
 from helpers.endpoints import CATEGORIES, ENDPOINTS, covering_category, resolve
 from helpers.pacing import ENDPOINT_LIMITS, EndpointPacer
+from tests.support.endpoint_calls import ARGUMENTS
 
 #: ExotelClient's public methods that are not endpoints.
 NOT_ENDPOINTS = {"call_endpoint", "close", "request", "url"}

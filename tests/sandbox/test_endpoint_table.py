@@ -3,21 +3,17 @@ guards it, its category's budget counts it, as the client and the pacer expect."
 
 from __future__ import annotations
 
-import warnings
-
 import httpx
 import pytest
-from endpoint_calls import ARGUMENTS
 
 from helpers import ExotelClient
 from helpers.endpoints import ENDPOINTS
 from helpers.errors import ExotelError, PermissionDeniedError
 from helpers.pacing import EndpointPacer
-from helpers.regions import SINGAPORE
 from helpers.sandbox.admin import ADMIN_PREFIX, ADMIN_ROUTES, ROUTES
 from helpers.sandbox.core import HANDLERS
 from helpers.sandbox.keys import ALL_PERMISSIONS, PERMISSIONS
-from helpers.sandbox.server import create_app
+from tests.support.endpoint_calls import ARGUMENTS
 
 
 def answered(sandbox, name: str, credentials=None) -> tuple[httpx.Request, httpx.Response]:
@@ -74,13 +70,9 @@ def test_the_permissions_list_each_rows_request_once():
     assert sorted(listed) == sorted(f"{e.method} {e.template}" for e in ENDPOINTS.values())
 
 
-def test_the_admin_index_lists_every_admin_route_and_each_is_served(sandbox):
-    with warnings.catch_warnings():
-        warnings.filterwarnings("ignore", message="Using `httpx` with `starlette.testclient`")
-        from starlette.testclient import TestClient
-    with TestClient(create_app(sandbox, SINGAPORE), base_url="http://127.0.0.1:4010") as client:
-        assert client.get(ADMIN_PREFIX).json()["routes"] == ROUTES
-        for route in ADMIN_ROUTES:
-            path = ADMIN_PREFIX + route.path.format(key=sandbox.demo.api_key)
-            response = client.request(route.method, path)
-            assert "No admin route" not in response.text, f"{route.method} {route.path}"
+def test_the_admin_index_lists_every_admin_route_and_each_is_served(server, sandbox):
+    assert server.get(ADMIN_PREFIX).json()["routes"] == ROUTES
+    for route in ADMIN_ROUTES:
+        path = ADMIN_PREFIX + route.path.format(key=sandbox.demo.api_key)
+        response = server.request(route.method, path)
+        assert "No admin route" not in response.text, f"{route.method} {route.path}"

@@ -15,12 +15,12 @@ import time
 
 import httpx
 import pytest
-from served_sandbox import AUTH, ServedSandbox
 
 from helpers.sandbox import DEMO_ACCOUNT_SID
 from helpers.sandbox.admin import ADMIN_PREFIX, LATEST, MAX_ADVANCE
 from helpers.sandbox.bodies import BODY_TIMEOUT
 from helpers.serving import DEFAULT_HEADER_TIMEOUT
+from tests.support.served_sandbox import AUTH, ServedSandbox
 
 pytestmark = [
     pytest.mark.chaos,

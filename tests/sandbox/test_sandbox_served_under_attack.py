@@ -15,10 +15,10 @@ import time
 
 import httpx
 import pytest
-from served_sandbox import AUTH, ServedSandbox
 
 from helpers.sandbox import DEMO_ACCOUNT_SID
 from helpers.sandbox.admin import ADMIN_PREFIX
+from tests.support.served_sandbox import AUTH, ServedSandbox
 
 V1 = f"/v1/Accounts/{DEMO_ACCOUNT_SID}"
 CALL = {"From": "09810000000", "To": "09820000000", "CallerId": "08010000000"}

@@ -8,14 +8,12 @@ same attacks over real sockets, under a memory limit, are in test_sandbox_served
 from __future__ import annotations
 
 import asyncio
-import warnings
 from datetime import timedelta
 
 import httpx
 import pytest
 
 from helpers.clock import FrozenClock
-from helpers.regions import MUMBAI, SINGAPORE
 from helpers.sandbox import DEMO_ACCOUNT_SID, DEMO_API_KEY, DEMO_API_TOKEN, Sandbox
 from helpers.sandbox import admin as sandbox_admin
 from helpers.sandbox import v1 as sandbox_v1
@@ -24,7 +22,6 @@ from helpers.sandbox.bodies import read_body
 from helpers.sandbox.callbacks import CallbackOutbox
 from helpers.sandbox.guard import admin_refusal
 from helpers.sandbox.inputs import MAX_JSON_DEPTH
-from helpers.sandbox.server import create_app
 from helpers.sandbox.serving import FROZEN_CLOCK_NOTE, make_sandbox, options_parser
 
 ORIGIN = "http://127.0.0.1:4010"
@@ -32,16 +29,6 @@ V1 = f"/v1/Accounts/{DEMO_ACCOUNT_SID}"
 V2 = f"/v2/accounts/{DEMO_ACCOUNT_SID}"
 AUTH = (DEMO_API_KEY, DEMO_API_TOKEN)
 CALL = {"From": "09810000000", "To": "09820000000", "CallerId": "08010000000"}
-
-
-@pytest.fixture
-def server(sandbox):
-    with warnings.catch_warnings():
-        warnings.filterwarnings("ignore", message="Using `httpx` with `starlette.testclient`")
-        from starlette.testclient import TestClient
-    app = create_app(sandbox, SINGAPORE, {4010: SINGAPORE, 4011: MUMBAI})
-    with TestClient(app, base_url=ORIGIN, raise_server_exceptions=False) as client:
-        yield client
 
 
 def place_call(server, **fields) -> httpx.Response:

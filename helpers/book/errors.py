@@ -1,0 +1,21 @@
+"""The book's machinery's exceptions, under the library's :class:`~helpers.errors.ExotelError`.
+
+::
+
+    ExotelError
+    ├── ConfigurationError
+    │   └── UnknownModeError     EXOTEL_HANDBOOK_MODE not playback / sandbox / live
+    └── RecordingError           cassettes: a request with no recording, a cassette reused
+"""
+
+from __future__ import annotations
+
+from ..errors import ConfigurationError, ExotelError
+
+
+class UnknownModeError(ConfigurationError):
+    """EXOTEL_HANDBOOK_MODE is not playback, sandbox or live."""
+
+
+class RecordingError(ExotelError):
+    """A cassette problem: a request with no recording, or a cassette used twice in one run."""

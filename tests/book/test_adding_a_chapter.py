@@ -1,0 +1,162 @@
+"""Adding a chapter works the first time: every page is in the table of contents, and a chapter
+written by `make chapter` records, replays unchanged and builds, with its solution behind a
+"Show the solution" toggle, before anyone edits it.
+
+The scaffolded chapter lives in a copy of the book under tmp_path, with its own cassette folder.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+import yaml
+
+from helpers.book.recording import CASSETTES_VAR
+from helpers.book.rerecord import copy_book_sources
+from helpers.book.scaffold import scaffold
+from helpers.errors import ConfigurationError
+from tests.support.book_build import build, one_page_book
+from tests.support.book_paths import BOOK, ROOT, playback_env, toc_files
+from tests.support.notebook_runs import difference, executed_notebook
+
+NAME = "probe_chapter"
+PAGES = sorted([*BOOK.glob("*.ipynb"), *BOOK.glob("*.md")])
+
+
+@pytest.mark.parametrize("page", PAGES, ids=lambda p: p.name)
+def test_every_page_in_book_is_in_the_table_of_contents(page):
+    entry = f"book/{page.stem}"
+    assert entry in toc_files(), (
+        f"book/{page.name} is not in _toc.yml, so the book leaves it out without a word. Add "
+        f"`- file: {entry}` to the `chapters:` of a part in _toc.yml (`make chapter` does this "
+        "for a new chapter)."
+    )
+
+
+def test_make_chapter_runs_the_scaffold_with_the_name_and_title():
+    dry_run = subprocess.run(
+        ["make", "-n", "chapter", "NAME=call_logs", "TITLE=Call logs"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
+    assert '-m helpers.book.scaffold "call_logs" --title "Call logs"' in dry_run.stdout
+
+
+def test_a_chapter_without_a_name_is_refused_with_the_command_to_type(tmp_path):
+    with pytest.raises(ConfigurationError, match="make chapter NAME=my_chapter"):
+        scaffold("", root=tmp_path)
+
+
+def test_a_name_that_cannot_be_a_file_name_is_refused_with_the_rule(tmp_path):
+    with pytest.raises(ConfigurationError, match="lower-case letters, digits and underscores"):
+        scaffold("Call-Logs", root=tmp_path)
+
+
+def test_an_existing_chapter_is_never_overwritten(tmp_path):
+    (tmp_path / "book").mkdir()
+    (tmp_path / "book" / "regions.ipynb").write_text("{}")
+    with pytest.raises(ConfigurationError, match="already exists"):
+        scaffold("regions", root=tmp_path)
+    assert (tmp_path / "book" / "regions.ipynb").read_text() == "{}"
+
+
+# -- a scaffolded chapter, recorded ------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def scaffolded(tmp_path_factory) -> tuple[Path, Path, subprocess.CompletedProcess]:
+    """`make chapter NAME=probe_chapter`'s command, in a copy of the book: (root, cassettes, run)."""
+    root = copy_book_sources(tmp_path_factory.mktemp("repository"))
+    cassettes = root / "cassettes"
+    run = subprocess.run(
+        [sys.executable, "-m", "helpers.book.scaffold", NAME, "--root", str(root)],
+        cwd=ROOT,
+        env=playback_env(**{CASSETTES_VAR: str(cassettes)}),
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    return root, cassettes, run
+
+
+def headings(path: Path) -> list[str]:
+    cells = nbformat.read(path, as_version=4).cells
+    return [
+        line
+        for cell in cells
+        if cell.cell_type == "markdown"
+        for line in cell.source.splitlines()
+        if line.startswith("#")
+    ]
+
+
+def test_scaffolding_succeeds_and_says_how_to_record_again(scaffolded):
+    run = scaffolded[2]
+    assert run.returncode == 0, run.stderr
+    assert f"rerecord record book/{NAME}.ipynb" in run.stdout
+
+
+def test_the_scaffold_has_the_skeleton_the_readme_describes(scaffolded):
+    found = headings(scaffolded[0] / "book" / f"{NAME}.ipynb")
+    assert found[0] == "# Probe chapter"
+    skeleton = ["## Overview", "## Prerequisites", "## Imports", "## Summary", "## What's next?"]
+    skeleton += ["## Resources", "## Exercises", "### Exercise 1: one call per page"]
+    assert [h for h in found if h in skeleton] == skeleton
+
+
+def test_the_scaffold_is_added_to_the_table_of_contents(scaffolded):
+    toc = yaml.safe_load((scaffolded[0] / "_toc.yml").read_text())
+    files = [chapter["file"] for part in toc["parts"] for chapter in part["chapters"]]
+    assert f"book/{NAME}" in files
+
+
+def test_the_scaffold_records_its_own_cassettes(scaffolded):
+    _, cassettes, _ = scaffolded
+    assert sorted(p.name for p in (cassettes / NAME).iterdir()) == [
+        "exercise-1.yaml",
+        "list-calls.yaml",
+    ]
+
+
+def test_the_scaffold_passes_the_notebook_lint(scaffolded):
+    notebook = scaffolded[0] / "book" / f"{NAME}.ipynb"
+    ruff = Path(sys.executable).with_name("ruff")
+    config = ["--config", str(BOOK / "ruff.toml")]
+    for command in (["check", *config], ["format", "--check", *config]):
+        run = subprocess.run([ruff, *command, notebook], capture_output=True, text=True)
+        assert run.returncode == 0, run.stdout + run.stderr
+
+
+@pytest.fixture(scope="module")
+def scaffold_build(scaffolded, tmp_path_factory) -> tuple[Path, subprocess.CompletedProcess]:
+    """The scaffolded chapter built alone, as a one-page book with the handbook's configuration,
+    playing back its own cassettes: (source folder, build)."""
+    root, cassettes, _ = scaffolded
+    src = one_page_book(tmp_path_factory.mktemp("one-chapter"), f"book/{NAME}", root=root)
+    shutil.copy2(root / "book" / f"{NAME}.ipynb", src / "book")
+    return src, build(src, **{CASSETTES_VAR: str(cassettes)})
+
+
+@pytest.mark.build
+def test_the_scaffold_builds_with_its_solution_behind_a_solution_toggle(scaffold_build):
+    src, result = scaffold_build
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    page = (src / "_build" / "html" / "book" / f"{NAME}.html").read_text()
+    assert "Show the solution" in page
+    assert "Show code cell content" not in page
+
+
+@pytest.mark.build
+def test_the_scaffold_replays_its_committed_outputs_unchanged(scaffolded, scaffold_build):
+    """The build's run of the chapter (from its cassettes) prints what `make chapter` committed."""
+    src, result = scaffold_build
+    assert result.returncode == 0, result.stdout[-3000:]
+    notebook = scaffolded[0] / "book" / f"{NAME}.ipynb"
+    changed = difference(notebook, executed_notebook(src, notebook))
+    assert changed is None, changed

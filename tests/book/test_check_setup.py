@@ -1,0 +1,155 @@
+"""`make check` names each missing piece in plain words, with its fix."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+
+import httpx
+import pytest
+
+from helpers.book.check_setup import (
+    Result,
+    check_cassettes,
+    check_helpers,
+    check_kernel,
+    check_lab,
+    check_lab_port,
+    check_python,
+    check_sandbox,
+    report,
+)
+from tests.support.book_paths import ROOT
+from tests.support.ports import free_pair, free_port
+
+
+def completed(returncode: int, stdout: str = "", stderr: str = ""):
+    return lambda command: subprocess.CompletedProcess(command, returncode, stdout, stderr)
+
+
+def refused(url: str) -> httpx.Response:
+    raise httpx.ConnectError("connection refused")
+
+
+def test_an_old_python_is_named_with_the_version_needed():
+    result = check_python((3, 10, 12))
+    assert result.ok is False
+    assert "Python 3.10.12 is too old" in result.message and "3.11 or newer" in result.message
+
+
+def test_python_3_11_passes():
+    assert check_python((3, 11, 0)).ok is True
+
+
+def test_a_missing_kernel_says_how_to_install_it():
+    result = check_kernel(None)
+    assert result.ok is False
+    assert "no 'python3' kernel" in result.message and "ipykernel install" in result.message
+
+
+def test_helpers_that_do_not_import_show_the_error_and_the_fix():
+    run = completed(1, stderr="Traceback...\nModuleNotFoundError: No module named 'helpers'")
+    result = check_helpers("/usr/bin/python3", run)
+    assert result.ok is False
+    assert "No module named 'helpers'" in result.message and "make setup" in result.message
+
+
+def test_importable_helpers_pass():
+    assert check_helpers("python", completed(0, stdout="/repo/helpers/__init__.py\n")).ok is True
+
+
+def test_a_chapter_without_cassettes_is_named(tmp_path):
+    book, cassettes = tmp_path / "book", tmp_path / "cassettes"
+    book.mkdir()
+    for name in ("intro", "errors"):
+        (book / f"{name}.ipynb").write_text("{}")
+    (cassettes / "intro").mkdir(parents=True)
+    (cassettes / "intro" / "first.yaml").write_text("interactions: []")
+    result = check_cassettes(book, cassettes)
+    assert result.ok is False
+    assert "no cassettes for errors" in result.message
+
+
+def test_every_chapter_with_cassettes_passes(tmp_path):
+    book, cassettes = tmp_path / "book", tmp_path / "cassettes"
+    book.mkdir()
+    (book / "intro.ipynb").write_text("{}")
+    (cassettes / "intro").mkdir(parents=True)
+    (cassettes / "intro" / "first.yaml").write_text("interactions: []")
+    assert check_cassettes(book, cassettes).ok is True
+
+
+def test_a_sandbox_that_is_not_running_is_only_a_note():
+    result = check_sandbox(4010, refused)
+    assert result.ok is None
+    assert "not running on 127.0.0.1:4010" in result.message and "make workshop" in result.message
+
+
+def test_another_server_on_the_sandbox_port_is_a_problem():
+    result = check_sandbox(4010, lambda url: httpx.Response(200, text="hello"))
+    assert result.ok is False
+    assert "something else answers" in result.message and "PORT=4011" in result.message
+
+
+def test_a_server_that_copies_the_marker_header_name_only_is_a_problem():
+    answer = httpx.Response(200, headers={"X-Handbook-Source": "something"})
+    assert check_sandbox(4010, lambda url: answer).ok is False
+
+
+def test_a_marked_answer_that_is_not_the_dashboard_is_a_problem():
+    answer = httpx.Response(404, headers={"X-Handbook-Source": "sandbox (not the live Exotel API)"})
+    assert check_sandbox(4010, lambda url: answer).ok is False
+
+
+def test_missing_jupyterlab_is_a_problem_with_the_fix():
+    result = check_lab(installed=False)
+    assert result.ok is False
+    assert "`make setup-lab`" in result.message
+
+
+def test_installed_jupyterlab_passes():
+    assert check_lab(installed=True).ok is True
+
+
+def test_a_free_lab_port_passes():
+    assert check_lab_port(8888, False, refused).ok is True
+
+
+def test_another_program_on_the_lab_port_is_a_problem_with_the_fix():
+    result = check_lab_port(8888, True, lambda url: httpx.Response(200, text="hello"))
+    assert result.ok is False
+    assert "Port 8888 is in use by another program" in result.message
+    assert "make workshop LAB_PORT=8889" in result.message
+
+
+def test_a_jupyter_server_on_the_lab_port_is_only_a_note():
+    answer = httpx.Response(200, json={"version": "2.21.1"})
+    assert check_lab_port(8888, True, lambda url: answer).ok is None
+
+
+def test_the_sandbox_answering_passes():
+    answer = httpx.Response(200, headers={"X-Handbook-Source": "sandbox (not the live Exotel API)"})
+    assert check_sandbox(4010, lambda url: answer).ok is True
+
+
+def test_the_report_counts_what_must_be_fixed_and_ignores_notes():
+    text = report([Result(True, "a"), Result(False, "b"), Result(None, "c")])
+    assert "  MISSING  b" in text and "  note     c" in text
+    assert text.endswith("1 thing to fix before the workshop.")
+
+
+def test_make_check_on_a_set_up_machine_prints_only_the_report():
+    if subprocess.run(["make", "-q", ".venv/.installed-dev"], cwd=ROOT).returncode != 0:
+        pytest.skip("this checkout is not set up: run `make setup` first")
+    # As typed at a shell: not as a sub-make of `make test`, which prints its directory.
+    env = {k: v for k, v in os.environ.items() if k not in ("MAKELEVEL", "MAKEFLAGS", "MFLAGS")}
+    run = subprocess.run(
+        ["make", "check", f"PORT={free_pair()}", f"LAB_PORT={free_port()}"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env=env,
+    )
+    assert run.stdout.startswith("Checking this machine"), run.stdout
+    assert "make[" not in run.stdout + run.stderr

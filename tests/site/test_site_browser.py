@@ -1,0 +1,487 @@
+"""The built site, opened in Debian's headless chromium from a loopback HTTP server, shows every
+chapter.
+
+Select these tests with ``-m browser``. They test the session's build of the book, or the site in
+``$HANDBOOK_SITE`` (as the publish workflow does after ``make book``). The browser is Debian's
+``chromium-headless-shell``: the same Blink and V8 as ``chromium``, in the build Playwright itself
+runs for headless tests (microsoft/playwright#33566), lighter than the full browser.
+``make browser`` (run by ``make test``) installs it where it is missing and may; where it cannot,
+the tests use an installed ``chromium``, and skip only where there is neither. ``$CHROMIUM`` names
+another browser. The test report's header names the one used.
+Each page is opened once at each width and what the checks read is gathered in that one visit.
+With ``HANDBOOK_SCREENSHOTS=1`` (``make screenshots``, and the publish workflow) those visits also
+save a full-page screenshot of every page at 1280 and 390 px in ``test-artifacts/screenshots/``.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import re
+import tempfile
+import threading
+from collections.abc import Iterator
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import urljoin
+
+import pytest
+
+from tests.support.book_paths import ROOT, toc_files
+from tests.support.chromium import CHROMIUM
+
+SCREENSHOTS = ROOT / "test-artifacts" / "screenshots"
+SCREENSHOTS_VAR = "HANDBOOK_SCREENSHOTS"
+# What this machine's chromium needs headless, as root, with no network beyond loopback.
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+PAGES = toc_files()
+# Pages that are notebooks: each must show the outputs of its executed cells.
+NOTEBOOK_PAGES = [p for p in PAGES if (ROOT / f"{p}.ipynb").exists()]
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(
+        CHROMIUM is None,
+        reason="no chromium is installed and none could be: `make browser` installs Debian's "
+        "chromium-headless-shell with apt-get as root (or set CHROMIUM to a Chromium binary)",
+    ),
+]
+
+
+class QuietHandler(SimpleHTTPRequestHandler):
+    def log_message(self, format, *args):  # noqa: A002  (the base class's name)
+        pass
+
+
+@pytest.fixture(scope="module")
+def base_url(site: Path) -> Iterator[str]:
+    """The built site on 127.0.0.1, on a port the OS picks."""
+    server = ThreadingHTTPServer(
+        ("127.0.0.1", 0), functools.partial(QuietHandler, directory=str(site))
+    )
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    from playwright.sync_api import sync_playwright
+
+    with tempfile.TemporaryDirectory() as profile, sync_playwright() as pw:
+        context = pw.chromium.launch_persistent_context(
+            profile,
+            executable_path=CHROMIUM,
+            args=CHROMIUM_ARGS,
+            headless=True,
+            viewport={"width": 1280, "height": 900},
+        )
+        yield context
+        context.close()
+
+
+class Page:
+    """A browser tab that records the JavaScript errors of the page it last opened.
+
+    Tabs are reused: a new tab costs chromium a renderer process (about a quarter of a CPU-second
+    here, as much as loading a page), and each ``open`` loads a fresh document all the same."""
+
+    def __init__(self, context):
+        self.tab = context.new_page()
+        self.errors: list[str] = []
+        self.tab.on("pageerror", lambda exc: self.errors.append(f"uncaught: {exc}"))
+        self.tab.on(
+            "console",
+            lambda msg: self.errors.append(f"console: {msg.text}") if msg.type == "error" else None,
+        )
+
+    def open(self, url: str) -> Page:
+        # A tab behind others gets about one animation frame a second, and Playwright's waits
+        # poll on animation frames: each wait on a background tab took a second.
+        self.tab.bring_to_front()
+        self.errors = []
+        self.tab.goto(url, wait_until="load")
+        return self
+
+
+@pytest.fixture(scope="module")
+def spare_tab(browser) -> Iterator[Page]:
+    opened = Page(browser)
+    yield opened
+    opened.tab.close()
+
+
+@pytest.fixture
+def page(spare_tab) -> Page:
+    """A tab at desktop width for a check that clicks; ``page.open`` before reading it."""
+    spare_tab.tab.set_viewport_size(DESKTOP)
+    return spare_tab
+
+
+def url_of(base_url: str, page: str) -> str:
+    return f"{base_url}/{page}.html"
+
+
+PHONE = {"width": 390, "height": 844}
+DESKTOP = {"width": 1280, "height": 900}
+
+# What the per-page checks read, gathered in one pass over the loaded page.
+FACTS = """() => ({
+  headings: document.querySelectorAll("main h1").length,
+  outputs: document.querySelectorAll("div.cell_output").length,
+  inputs: document.querySelectorAll("div.cell_input").length,
+  copyButtons: document.querySelectorAll("button.copybtn").length,
+  exerciseNumbers: [...document.querySelectorAll("main h3")]
+    .filter(h => h.textContent.toLowerCase().includes("exercise"))
+    .map(h => h.querySelectorAll(".section-number").length),
+  whatsNext: document.querySelector("section#what-s-next p a.reference")?.getAttribute("href"),
+  next: document.querySelector("a.right-next")?.getAttribute("href") ?? null,
+  width: document.documentElement.scrollWidth,
+})"""
+
+
+def open_the_first_solution(page: Page) -> dict:
+    """How many solution toggles the page has, and whether the first one's content (a chapter's
+    code cell, or the curl page's prose and code block) is hidden, then shown once clicked."""
+    toggles = page.tab.locator("details.hide", has_text="Show the solution")
+    found = {"toggles": toggles.count()}
+    if found["toggles"]:
+        content = toggles.first.locator("div.cell_input, div.highlight").first
+        found["hidden"] = not content.is_visible()
+        toggles.first.locator("summary").click()
+        found["shown"] = content.is_visible()
+    return found
+
+
+#: The visits whose tabs checks read afterwards (:meth:`Visits.tab`).
+KEPT_OPEN = {
+    ("book/authentication", DESKTOP["width"]),
+    ("book/access_control", DESKTOP["width"]),
+    ("book/api_reference", DESKTOP["width"]),
+    ("book/webhooks", PHONE["width"]),
+    ("book/rate_limits", PHONE["width"]),
+    ("book/security_faq", PHONE["width"]),
+}
+
+
+class Visits:
+    """Each page opened once per width (a screenshot saved if asked), its facts (:data:`FACTS`)
+    and the JavaScript errors it logged kept for every check. The pages in :data:`KEPT_OPEN` keep
+    a tab of their own for checks that only read them; the others are opened one after another
+    in one spare tab. (The checks that click open their pages in the ``page`` fixture's tab.)"""
+
+    def __init__(self, browser, base_url: str) -> None:
+        self.browser, self.base_url = browser, base_url
+        self.tabs: dict[tuple[str, int], Page] = {}
+        self.spare: Page | None = None  # the tab every other visit opens its page in
+        self.facts: dict[tuple[str, int], dict] = {}
+        self.screenshots = os.environ.get(SCREENSHOTS_VAR) == "1"
+
+    def __call__(self, name: str, width: int = DESKTOP["width"]) -> dict:
+        """The facts of ``name`` at ``width``, its JavaScript errors under ``errors``."""
+        if (name, width) not in self.facts:
+            kept = (name, width) in KEPT_OPEN
+            if kept:
+                opened = self.tabs[name, width] = Page(self.browser)
+            else:
+                opened = self.spare = self.spare or Page(self.browser)
+            opened.tab.set_viewport_size(PHONE if width == PHONE["width"] else DESKTOP)
+            opened.open(url_of(self.base_url, name))
+            if name in NOTEBOOK_PAGES:  # sphinx-copybutton adds its buttons once the page is up
+                opened.tab.wait_for_selector("button.copybtn", state="attached")
+            facts = opened.tab.evaluate(FACTS)
+            if self.screenshots:
+                SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+                suffix = "" if width == DESKTOP["width"] else f"-{width}"
+                shot = SCREENSHOTS / f"{Path(name).name}{suffix}.png"
+                opened.tab.screenshot(path=shot, full_page=True)
+            facts["solution"] = open_the_first_solution(opened)  # last: it changes the page
+            facts["errors"] = opened.errors
+            self.facts[name, width] = facts
+        return self.facts[name, width]
+
+    def tab(self, name: str, width: int = DESKTOP["width"]):
+        """The open tab of ``name`` at ``width`` (one of :data:`KEPT_OPEN`), to read; its first
+        solution is open."""
+        assert (name, width) in KEPT_OPEN, f"add {(name, width)} to KEPT_OPEN"
+        self(name, width)
+        tab = self.tabs[name, width].tab
+        tab.bring_to_front()  # see Page.open
+        return tab
+
+    def close(self) -> None:
+        for opened in [*self.tabs.values(), *([self.spare] if self.spare else [])]:
+            opened.tab.close()
+
+
+@pytest.fixture(scope="module")
+def visit(browser, base_url) -> Iterator[Visits]:
+    visits = Visits(browser, base_url)
+    yield visits
+    visits.close()
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_page_renders_without_javascript_errors(visit, name):
+    facts = visit(name)
+    assert facts["headings"] >= 1
+    assert facts["errors"] == []
+
+
+@pytest.mark.parametrize("name", NOTEBOOK_PAGES)
+def test_chapter_shows_its_executed_outputs(visit, name):
+    assert visit(name)["outputs"] > 0
+
+
+@pytest.mark.parametrize("name", NOTEBOOK_PAGES)
+def test_code_cells_have_copy_buttons(visit, name):
+    facts = visit(name)
+    assert facts["copyButtons"] >= facts["inputs"] > 0
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_the_next_button_opens_the_page_after_it_in_the_toc(visit, name):
+    """So the Next buttons walk every page in _toc.yml's order; the last page has none."""
+    target = visit(name)["next"]
+    if name == PAGES[-1]:
+        assert target is None
+    else:
+        assert target is not None, f"{name} has no Next button"
+        assert urljoin(f"/{name}.html", target) == f"/{PAGES[PAGES.index(name) + 1]}.html"
+
+
+# Sphinx's search shows its results one by one; it writes the summary line when it is done.
+FINISHED = "() => document.querySelector('#search-results p.search-summary')?.innerText"
+LINKS = "links => links.map(a => a.getAttribute('href'))"
+
+
+def listed(page: Page) -> list[str]:
+    """The pages a finished search lists, best first (``book/x`` style, repeats kept)."""
+    page.tab.wait_for_function(FINISHED, timeout=15_000)
+    links = page.tab.locator("#search-results ul.search li > a").evaluate_all(LINKS)
+    return [re.sub(r"\.html.*$", "", href) for href in links]
+
+
+class SearchPage:
+    """The site's search page, open once; each query runs as the page runs its ``?q=``."""
+
+    def __init__(self, browser, base_url: str) -> None:
+        self.page = Page(browser).open(f"{base_url}/search.html")
+        self.page.tab.wait_for_function("() => Search.hasIndex()", timeout=15_000)
+
+    def __call__(self, query: str) -> list[str]:
+        self.page.tab.bring_to_front()  # see Page.open
+        self.page.tab.evaluate(
+            "q => { document.getElementById('search-results').replaceChildren();"
+            " Search.performSearch(q); }",
+            query,
+        )
+        return listed(self.page)
+
+
+@pytest.fixture(scope="module")
+def results(browser, base_url) -> Iterator[SearchPage]:
+    """``results(query)``: the pages the site's search lists for ``query``, best first."""
+    search_page = SearchPage(browser, base_url)
+    yield search_page
+    search_page.page.tab.close()
+
+
+def test_a_search_in_the_address_bar_lists_its_pages(page, base_url):
+    """As a reader arrives from the search box: search.html?q=…"""
+    page.open(f"{base_url}/search.html?q=429")
+    assert {"book/rate_limits", "book/errors"} <= set(listed(page))
+    assert page.errors == []
+
+
+def test_search_finds_429_in_the_rate_limit_chapters(results):
+    assert {"book/rate_limits", "book/errors"} <= set(results("429"))
+    assert results.page.errors == []
+
+
+def test_search_finds_status_callback(results):
+    found = results("StatusCallback")
+    # The sandbox's sources page documents it today; the webhooks chapter teaches it.
+    assert "book/sandbox_sources" in found
+    if "book/webhooks" in PAGES:
+        assert "book/webhooks" in found
+    assert results.page.errors == []
+
+
+@pytest.mark.parametrize("name", [*NOTEBOOK_PAGES, "book/curl_exercises"])
+def test_exercise_solutions_stay_hidden_until_toggled(visit, name):
+    solution = visit(name)["solution"]
+    assert solution["toggles"] >= 1
+    assert solution["hidden"] and solution["shown"]
+    assert visit(name)["errors"] == []
+
+
+# -- every screen (issue 10) ---------------------------------------------------------------------
+
+CHAPTERS = [p for p in NOTEBOOK_PAGES if p != PAGES[0]]
+
+
+def test_the_menu_opens_the_chapter_list_on_a_phone(page, base_url):
+    page.tab.set_viewport_size(PHONE)
+    page.open(url_of(base_url, "book/authentication"))
+    page.tab.locator("button.primary-toggle:visible").click()
+    chapters = page.tab.locator("#pst-primary-sidebar-modal nav.bd-docs-nav a")
+    chapters.first.wait_for(state="visible")
+    assert chapters.filter(has_text="Rate limits").is_visible()
+    assert chapters.count() == len(PAGES)
+    assert page.errors == []
+
+
+def test_the_menu_collapses_the_sidebar_on_a_desktop(page, base_url):
+    page.tab.set_viewport_size(DESKTOP)
+    page.open(url_of(base_url, "book/authentication"))
+    chapters = page.tab.locator("#pst-primary-sidebar nav.bd-docs-nav")
+    assert chapters.is_visible()
+    page.tab.locator("button.primary-toggle:visible").click()
+    chapters.wait_for(state="hidden")
+    assert page.errors == []
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_no_page_is_wider_than_a_phone(visit, name):
+    facts = visit(name, PHONE["width"])
+    assert facts["width"] <= PHONE["width"]
+    assert facts["errors"] == []
+
+
+def test_one_search_box_on_a_desktop(visit):
+    tab = visit.tab("book/authentication")
+    assert tab.locator(".search-button-field:visible, .search-button:visible").count() == 1
+
+
+def test_rotation_timelines_are_tables_with_coloured_statuses(visit):
+    tab = visit.tab("book/access_control")
+    timelines = tab.locator("div.cell_output table.handbook-table", has_text="billing-worker")
+    assert timelines.count() == 7  # five rotations, and the one-key account under both rules
+    refused = timelines.first.locator("td.status-refused")
+    assert refused.all_inner_texts() == ["401", "401", "401"]
+    colours = {
+        kind: tab.locator(f"td.status-{kind}").first.evaluate(
+            "td => getComputedStyle(td).backgroundColor"
+        )
+        for kind in ("ok", "refused")
+    }
+    assert len(set(colours.values())) == 2
+    assert "rgba(0, 0, 0, 0)" not in colours.values()
+
+
+def test_a_wide_table_says_that_it_scrolls_on_a_phone(visit):
+    box = visit.tab("book/webhooks", PHONE["width"]).locator(
+        ".pst-scrollable-table-container", has_text="SMS status callback"
+    )
+    assert "scroll-hint" in box.get_attribute("class")
+    hint = box.evaluate("b => getComputedStyle(b, '::before').content")
+    assert "Scroll sideways" in hint
+
+
+@pytest.mark.parametrize("name", CHAPTERS)
+def test_exercise_headings_carry_no_second_number(visit, name):
+    numbers = visit(name)["exerciseNumbers"]
+    assert numbers, "no exercise heading"
+    assert sum(numbers) == 0
+
+
+@pytest.mark.parametrize("name", NOTEBOOK_PAGES)
+def test_whats_next_names_the_page_the_next_button_opens(visit, name):
+    facts = visit(name)
+    assert facts["whatsNext"] is not None
+    assert facts["whatsNext"] == facts["next"]
+
+
+@pytest.mark.parametrize("name", ["book/rate_limits", "book/security_faq"])
+def test_plots_describe_themselves_and_read_on_a_phone(visit, name):
+    tab = visit.tab(name, PHONE["width"])
+    figures = tab.locator("div.cell_output svg[role=img]")
+    assert figures.count() == 1
+    label = figures.first.get_attribute("aria-label")
+    assert len(label.split()) >= 8 and ".svg" not in label
+    assert tab.locator("div.cell_output img").count() == 0
+    # The smallest text in the plot, as the phone draws it.
+    smallest = figures.first.evaluate(
+        "svg => Math.min(...[...svg.querySelectorAll('text')].map("
+        "t => t.getBoundingClientRect().height).filter(h => h > 0))"
+    )
+    assert smallest >= 10
+
+
+def test_the_api_reference_shows_enum_members_not_a_constructor(visit):
+    tab = visit.tab("book/api_reference")
+    rule = tab.locator("dl.py.class", has=tab.locator("#helpers\\.rotation\\.RegenerateRule"))
+    signature = rule.locator("dt").first.inner_text()
+    assert "names=" not in signature and "(" not in signature
+    assert "GRACE_48H" in rule.inner_text()
+
+
+def test_the_api_reference_writes_defaults_as_code(visit):
+    signature = (
+        visit.tab("book/api_reference").locator("#helpers\\.retry\\.RetryPolicy").inner_text()
+    )
+    assert "time.sleep" in signature and "random.Random()" in signature
+    assert "<built-in" not in signature and "<factory>" not in signature
+    assert "~collections" not in signature
+
+
+@pytest.mark.parametrize(
+    ("query", "explained_in"),
+    [
+        ("401", {"book/authentication", "book/errors"}),
+        ("403", {"book/authentication", "book/errors", "book/access_control"}),
+        ("404", {"book/authentication", "book/errors"}),
+        ("429", {"book/rate_limits", "book/errors"}),
+        ("api key", {"book/authentication", "book/access_control"}),
+        ("rate limit", {"book/rate_limits"}),
+        ("regenerate", {"book/access_control"}),
+    ],
+)
+def test_search_lists_the_chapter_that_explains_it_first(results, query, explained_in):
+    found = results(query)
+    assert found[0] in explained_in
+    reference = [i for i, p in enumerate(found) if p == "book/api_reference"]
+    chapters = [i for i, p in enumerate(found) if p in CHAPTERS]
+    assert not reference or max(chapters) < min(reference)
+    assert results.page.errors == []
+
+
+def test_search_snippets_show_the_status_code(results):
+    results("429")
+    tab = results.page.tab
+    tab.wait_for_selector("#search-results p.context span.highlighted")
+    assert "429" in tab.locator("#search-results span.highlighted").all_inner_texts()
+
+
+def test_a_snippet_tab_shows_the_other_languages_code(page, base_url):
+    page.open(url_of(base_url, "book/authentication"))
+    tabs = page.tab.locator("div.sd-tab-set").first
+    curl = tabs.locator("div.sd-tab-content").nth(0)
+    node = tabs.locator("div.sd-tab-content").nth(1)
+    assert curl.is_visible() and not node.is_visible()
+    tabs.locator("label.sd-tab-label", has_text="Node.js").click()
+    assert node.is_visible() and not curl.is_visible()
+    assert "process.env.EXOTEL_API_KEY" in node.inner_text()
+    assert page.errors == []
+
+
+def test_choosing_a_language_switches_every_tab_set_on_the_page(page, base_url):
+    page.open(url_of(base_url, "book/authentication"))
+    sets = page.tab.locator("div.sd-tab-set")
+    assert sets.count() >= 2
+    sets.first.locator("label.sd-tab-label", has_text="Python").click()
+    assert "import httpx" in sets.last.locator("div.sd-tab-content").nth(2).inner_text()
+    assert sets.last.locator("div.sd-tab-content").nth(2).is_visible()
+    assert page.errors == []
