@@ -22,7 +22,7 @@ ALLOW_ROOT := $(shell [ "$$(id -u)" = 0 ] && echo --allow-root)
 unexport PYTHONDONTWRITEBYTECODE
 
 .PHONY: setup setup-lab lint browser postgresql node node-tools snippets book test test-quick chaos \
-	check workshop cassettes chapter lab benchmark screenshots linkcheck clean
+	check workshop cassettes chapter lab benchmark screenshots linkcheck verify-sources clean
 
 $(STAMP): pyproject.toml constraints.txt
 	@echo "Setting up $(VENV) (a few minutes the first time; afterwards no network is needed):"
@@ -141,6 +141,11 @@ linkcheck: $(STAMP)
 screenshots: browser
 	HANDBOOK_SITE=_build/html HANDBOOK_SCREENSHOTS=1 $(BIN)/python -m pytest -m browser \
 	  tests/site/test_site_browser.py
+
+## Fetch every Exotel page the registry cites (helpers/book/sources.yaml; needs the network) and
+## list the excerpts no longer found on them; weekly in CI beside linkcheck.
+verify-sources: $(STAMP)
+	$(BIN)/python -m helpers.book.sources verify
 
 ## Is this machine ready for the workshop? Says what is missing, in plain words.
 check:
