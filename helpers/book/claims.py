@@ -75,6 +75,8 @@ def sentences(markdown: str) -> list[str]:
         if not stripped or stripped.startswith("#"):
             flush()
             continue
+        if re.match(r"([-*+]|\d+\.)\s", stripped):
+            flush()  # each item of a list is its own paragraph
         paragraph.append(stripped)
     flush()
     return out
