@@ -570,9 +570,11 @@ def test_tables_read_in_dark_mode(dark_tab, base_url, name):
 
 def test_a_wide_table_keeps_its_first_column_on_a_phone(visit):
     """The key column (here the callback's field names) stays in view while the rest scrolls."""
-    box = visit.tab("book/webhooks", PHONE["width"]).locator(
-        ".pst-scrollable-table-container.scroll-hint"
-    ).first
+    box = (
+        visit.tab("book/webhooks", PHONE["width"])
+        .locator(".pst-scrollable-table-container.scroll-hint")
+        .first
+    )
     first = box.locator("tbody tr td").first
     before = first.bounding_box()["x"]
     box.evaluate("b => { b.scrollLeft = 200; }")
