@@ -20,12 +20,19 @@ import httpx
 from ..command_line import port_number
 from ..sandbox.wire import SANDBOX_HEADER, SANDBOX_NOTICE
 from .paths import ROOT
-from .workshop import busy_port_message, is_jupyter, port_in_use
+from .workshop import (
+    DEFAULT_LAB_PORT,
+    DEFAULT_PORT,
+    busy_port_message,
+    is_jupyter,
+    port_in_use,
+    workshop_command,
+)
 
 MINIMUM_PYTHON = (3, 11)
 KERNEL = "python3"
-SANDBOX_PORT = 4010
-LAB_PORT = 8888
+SANDBOX_PORT = DEFAULT_PORT
+LAB_PORT = DEFAULT_LAB_PORT
 
 
 @dataclass(frozen=True)
@@ -99,7 +106,9 @@ def check_lab(installed: bool) -> Result:
     )
 
 
-def check_sandbox(port: int, get: Callable[[str], httpx.Response]) -> Result:
+def check_sandbox(
+    port: int, get: Callable[[str], httpx.Response], lab_port: int = LAB_PORT
+) -> Result:
     url = f"http://127.0.0.1:{port}/_sandbox/admin/"
     try:
         answer = get(url)
@@ -115,13 +124,16 @@ def check_sandbox(port: int, get: Callable[[str], httpx.Response]) -> Result:
     return Result(
         False,
         f"something else answers on 127.0.0.1:{port}, not the handbook's sandbox. Stop it, or "
-        f"use another port: `make workshop PORT={port + 1}`.",
+        f"use another port: `{workshop_command(port, lab_port, PORT=port + 1)}`.",
     )
 
 
-def check_lab_port(port: int, in_use: bool, get: Callable[[str], httpx.Response]) -> Result:
+def check_lab_port(
+    port: int, in_use: bool, get: Callable[[str], httpx.Response], sandbox_port: int = SANDBOX_PORT
+) -> Result:
     if not in_use:
         return Result(True, f"port {port} is free for JupyterLab")
+    another = workshop_command(sandbox_port, port, LAB_PORT=port + 1)
     try:
         jupyter = is_jupyter(get(f"http://127.0.0.1:{port}/api"))
     except httpx.TransportError:
@@ -130,9 +142,9 @@ def check_lab_port(port: int, in_use: bool, get: Callable[[str], httpx.Response]
         return Result(
             None,
             f"a Jupyter server already runs on 127.0.0.1:{port}: the workshop's, if it is running; "
-            f"if not, `make workshop LAB_PORT={port + 1}`.",
+            f"if not, `{another}`.",
         )
-    return Result(False, busy_port_message(port, "LAB_PORT", "JupyterLab", port + 1) + ".")
+    return Result(False, busy_port_message(port, "JupyterLab", another) + ".")
 
 
 def native_kernel_python() -> str | None:
@@ -162,8 +174,10 @@ def run_checks(port: int = SANDBOX_PORT, lab_port: int = LAB_PORT) -> list[Resul
         check_helpers(kernel_python or sys.executable, run_outside_repository),
         check_cassettes(ROOT / "book", ROOT / "cassettes"),
         check_lab(importlib.util.find_spec("jupyterlab") is not None),
-        check_sandbox(port, lambda url: httpx.get(url, timeout=2.0)),
-        check_lab_port(lab_port, port_in_use(lab_port), lambda url: httpx.get(url, timeout=2.0)),
+        check_sandbox(port, lambda url: httpx.get(url, timeout=2.0), lab_port),
+        check_lab_port(
+            lab_port, port_in_use(lab_port), lambda url: httpx.get(url, timeout=2.0), port
+        ),
     ]
 
 

@@ -122,6 +122,16 @@ def test_another_program_on_the_lab_port_is_a_problem_with_the_fix():
     assert "make workshop LAB_PORT=8889" in result.message
 
 
+def test_the_lab_port_hint_keeps_the_sandbox_port_the_user_chose():
+    result = check_lab_port(8888, True, lambda url: httpx.Response(200), sandbox_port=4012)
+    assert "Try another: make workshop PORT=4012 LAB_PORT=8889." in result.message
+
+
+def test_the_sandbox_port_hint_keeps_the_lab_port_the_user_chose():
+    result = check_sandbox(4010, lambda url: httpx.Response(200, text="hello"), lab_port=9000)
+    assert "`make workshop PORT=4011 LAB_PORT=9000`" in result.message
+
+
 def test_a_jupyter_server_on_the_lab_port_is_only_a_note():
     answer = httpx.Response(200, json={"version": "2.21.1"})
     assert check_lab_port(8888, True, lambda url: answer).ok is None
