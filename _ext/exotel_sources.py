@@ -186,7 +186,7 @@ class SandboxChoices(SphinxDirective):
 
 class RegistryListing(SphinxDirective):
     def run(self):
-        out: list[nodes.Node] = []
+        out = nodes.container(classes=["exotel-registry"])
         data = registry(self.env)
         for document in data.documents.values():
             out.append(
@@ -215,7 +215,7 @@ class RegistryListing(SphinxDirective):
                         body.extend([nodes.Text(" "), cite(topic.id)])
                 items += nodes.list_item("", nodes.paragraph("", "", *body), ids=[excerpt.anchor])
             out.append(items)
-        return out
+        return [out]
 
 
 def setup(app):
