@@ -8,7 +8,8 @@
 3. the event is committed to the store (concurrent requests share one commit:
    :mod:`~helpers.webhooks.batching`), and only then is the answer sent: 200 with
    ``{"result": "accepted"}`` for a new event or ``{"result": "duplicate"}`` for one already
-   stored. If the store fails, 503: Exotel retries, and nothing acknowledged is lost;
+   stored. If the store fails, 503: Exotel retries :exotel:`webhooks.retries`, and nothing
+   acknowledged is lost;
 4. the dispatcher is told there is work; the handler runs later, off the request path.
 
 Every refusal's body is JSON, ``{"error": what was wrong, "fix": how to fix it}``, and closes
@@ -19,7 +20,7 @@ processed: the worker's state, the backlog, the age of its oldest event and how 
 have failed; 503 with a ``reason`` when something needs a person (the worker thread ended, the
 store is unavailable, a handler has run past its lease, the oldest event has waited past
 ``stall_after``, or events failed ``max_attempts`` times), so a monitor can page someone while
-the receiver still answers Exotel. It is computed afresh on every request, never cached: it
+the receiver still acknowledges each callback. It is computed afresh on every request, never cached: it
 turns to 503 as soon as a probe sees the trouble, and back to 200 on the first probe after.
 
 A store error is answered 503 "the store is unavailable": Exotel retries. What the error was
