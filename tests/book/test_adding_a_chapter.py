@@ -16,10 +16,11 @@ import nbformat
 import pytest
 import yaml
 
+from helpers.book import contents
 from helpers.book.paths import copy_note, is_copy
 from helpers.book.recording import CASSETTES_VAR
 from helpers.book.rerecord import copy_book_sources
-from helpers.book.scaffold import scaffold
+from helpers.book.scaffold import add_to_toc, notebook, scaffold
 from helpers.errors import ConfigurationError
 from tests.support.book_build import build, one_page_book
 from tests.support.book_paths import BOOK, ROOT, playback_env, toc_files
@@ -118,6 +119,55 @@ def test_scaffolding_succeeds_and_says_how_to_record_again(scaffolded):
     run = scaffolded[2]
     assert run.returncode == 0, run.stderr
     assert f"rerecord record book/{NAME}.ipynb" in run.stdout
+
+
+def test_the_scaffold_says_what_it_changed_in_other_pages(scaffolded):
+    run = scaffolded[2]
+    assert 'book/intro.ipynb: a row for it in "What the book covers"' in run.stdout
+    assert f'book/webhooks.ipynb: its "What\'s next?" now points to book/{NAME}' in run.stdout
+
+
+def test_the_scaffold_leaves_the_intro_and_the_whats_next_chain_in_order(scaffolded):
+    root = scaffolded[0]
+    assert contents.problems(root) == []
+    assert f"{NAME}.ipynb" in contents.covers_links(root / "book" / "intro.ipynb")
+    webhooks = contents.whats_next(root / "book" / "webhooks.ipynb")
+    assert webhooks.startswith(f"[Probe chapter]({NAME}.ipynb): ")
+    # The new chapter points where webhooks did, with webhooks' own words.
+    assert contents.whats_next(root / "book" / f"{NAME}.ipynb") == contents.whats_next(
+        BOOK / "webhooks.ipynb"
+    )
+
+
+def test_a_chapter_added_by_hand_is_named_with_the_row_and_link_to_add(tmp_path):
+    """What the tests say to someone who skips `make chapter`: the exact lines to add."""
+    root = copy_book_sources(tmp_path)
+    nbformat.write(notebook("call_logs", "Call logs"), root / "book" / "call_logs.ipynb")
+    add_to_toc(root / "_toc.yml", "call_logs")
+    found = contents.problems(root)
+    assert found == [
+        'book/intro.ipynb\'s "What the book covers" table has no row for book/call_logs: add '
+        "`| [Call logs](call_logs.ipynb) | say what a reader will learn here |` after the row of "
+        "webhooks.ipynb.",
+        "book/webhooks.ipynb's \"What's next?\" must start with a link to the page after it in "
+        "_toc.yml, book/call_logs (it links to curl_exercises.md first): begin it with "
+        "`[Call logs](call_logs.ipynb): say in a line why to read it next.`",
+        "book/call_logs.ipynb's \"What's next?\" must start with a link to the page after it in "
+        "_toc.yml, book/curl_exercises (it links to nothing): begin it with "
+        "`[Curl exercises against the sandbox](curl_exercises.md): say in a line why to read it "
+        "next.`",
+    ]
+
+
+def test_a_row_for_a_page_the_toc_does_not_list_is_named(tmp_path):
+    root = copy_book_sources(tmp_path)
+    toc = root / "_toc.yml"
+    toc.write_text(toc.read_text().replace("      - file: book/security_faq\n", ""))
+    found = contents.problems(root)
+    assert (
+        'book/intro.ipynb\'s "What the book covers" table links to security_faq.ipynb, which '
+        "_toc.yml does not list: remove its row, or add `- file: book/security_faq` to _toc.yml."
+    ) in found
 
 
 def test_the_scaffold_has_the_skeleton_the_readme_describes(scaffolded):
