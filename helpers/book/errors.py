@@ -5,7 +5,8 @@
     ExotelError
     ├── ConfigurationError
     │   └── UnknownModeError     EXOTEL_HANDBOOK_MODE not playback / sandbox / live
-    └── RecordingError           cassettes: a request with no recording, a cassette reused
+    ├── RecordingError           cassettes: a request with no recording, a cassette reused
+    └── SourcesError             the source registry: a citation, date or excerpt that is wrong
 """
 
 from __future__ import annotations
@@ -19,3 +20,7 @@ class UnknownModeError(ConfigurationError):
 
 class RecordingError(ExotelError):
     """A cassette problem: a request with no recording, or a cassette used twice in one run."""
+
+
+class SourcesError(ExotelError):
+    """The source registry (``helpers/book/sources.yaml``) or a citation of it is wrong."""

@@ -8,7 +8,8 @@
 3. the event is committed to the store (concurrent requests share one commit:
    :mod:`~helpers.webhooks.batching`), and only then is the answer sent: 200 with
    ``{"result": "accepted"}`` for a new event or ``{"result": "duplicate"}`` for one already
-   stored. If the store fails, 503: Exotel retries, and nothing acknowledged is lost;
+   stored. If the store fails, 503: Exotel retries :exotel:`webhooks.retries`, and nothing
+   acknowledged is lost;
 4. the dispatcher is told there is work; the handler runs later, off the request path.
 
 Every refusal's body is JSON, ``{"error": what was wrong, "fix": how to fix it}``, and closes
@@ -17,7 +18,7 @@ the connection: a refused sender's unread body is not read (and discarded) for i
 ``GET /webhooks/health`` (allowlisted or loopback sources) says whether events are being
 processed: the worker's state, the backlog and the age of its oldest event; 503 when processing
 has stopped (the worker thread ended, or the store keeps failing), so a monitor can page someone
-while the receiver still answers Exotel 200.
+while the receiver still acknowledges each callback.
 """
 
 from __future__ import annotations

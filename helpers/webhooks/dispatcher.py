@@ -1,8 +1,8 @@
 """Processing, off the request path: a user-supplied handler runs once per stored event.
 
 The receiver answers Exotel as soon as an event is committed; the slow part (updating a CRM,
-sending an email) happens here, so the 200 goes out well within Exotel's 15 seconds
-(https://developer.exotel.com/docs/references/webhooks).
+sending an email) happens here, so the 200 goes out well within the 15 seconds Exotel allows
+:exotel:`webhooks.15s-200`.
 
 The dispatcher *claims* an event before it hands it to the handler: one UPDATE writes its name
 and an expiry on the row (:meth:`EventStore.claim`), so several receivers on one store (several

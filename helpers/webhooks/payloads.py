@@ -157,7 +157,7 @@ class Event:
     maxsize=1024
 )  # asked twice per request; the answer's dict is not to be changed
 def media_type(content_type: str | None) -> tuple[str, dict[str, str]]:
-    """The media type and its parameters, or a 415 refusal for anything but Exotel's three."""
+    """The media type and its parameters, or a 415 refusal for any type but form, multipart and JSON."""
     raw, params = parse_options_header(content_type or "")
     media = raw.decode("latin-1").lower()
     if media not in ACCEPTED_TYPES:
@@ -278,7 +278,7 @@ def _multipart_fields(body: bytes, boundary: str) -> dict[str, str]:
 
 def _json_fields(body: bytes) -> dict[str, str]:
     """The fields of a JSON callback, as strictly as a form's: no duplicate names, no NaN or
-    Infinity, no deep nesting, and the fields Exotel sends as text must be JSON strings."""
+    Infinity, no deep nesting, and the text fields are JSON strings."""
     text = body.decode("utf-8")
     try:
         data = json.loads(
