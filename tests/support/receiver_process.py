@@ -1,0 +1,87 @@
+"""``python -m helpers.webhooks`` in a child process on a loopback port, for the receiver's server
+and chaos tests; ``HANDLER`` is a handler module that appends each event's id to a log."""
+
+from __future__ import annotations
+
+import os
+import resource
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from helpers.book.paths import ROOT
+from tests.support.ports import free_port
+
+START_DEADLINE = 20.0
+HANDLER = """
+import os
+
+def handle(event):
+    fd = os.open(os.environ["HANDLED_LOG"], os.O_WRONLY | os.O_APPEND | os.O_CREAT)
+    try:
+        os.write(fd, f"{event.id}\\n".encode())
+    finally:
+        os.close(fd)
+"""
+
+
+class Receiver:
+    """The receiver in a subprocess on a loopback port."""
+
+    def __init__(
+        self,
+        tmp_path: Path,
+        store: Path | str,
+        *extra: str,
+        allow: str = "127.0.0.1/32",
+        open_files: int | None = None,
+        port: int | None = None,
+    ):
+        self.port = port or free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        env = {
+            **os.environ,
+            "PYTHONPATH": os.pathsep.join([str(tmp_path), os.environ.get("PYTHONPATH", "")]),
+            "HANDLED_LOG": str(tmp_path / "handled.log"),
+        }
+        command = [
+            sys.executable, "-m", "helpers.webhooks", "--host", "127.0.0.1",
+            "--port", str(self.port), "--store", str(store), "--allow", allow, *extra,
+        ]  # fmt: skip
+
+        def limit_open_files() -> None:
+            if open_files is not None:
+                resource.setrlimit(resource.RLIMIT_NOFILE, (open_files, open_files))
+
+        self.process = subprocess.Popen(
+            command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+            preexec_fn=limit_open_files,
+        )  # fmt: skip
+        self._wait_until_listening()
+
+    def _wait_until_listening(self) -> None:
+        deadline = time.monotonic() + START_DEADLINE
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise AssertionError(f"receiver exited: {self.process.stderr.read()}")
+            try:
+                with socket.create_connection(("127.0.0.1", self.port), timeout=0.5):
+                    return
+            except OSError:
+                time.sleep(0.05)  # polling the port with a deadline, not timing anything
+        self.kill()
+        raise AssertionError(f"nothing listened on port {self.port} within {START_DEADLINE} s")
+
+    def kill(self) -> None:
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGKILL)
+        self.process.wait(10)
+
+    def stop(self) -> str:
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+        out, self.err = self.process.communicate(timeout=15)
+        return out
