@@ -10,6 +10,7 @@ import socket
 import subprocess
 import sys
 import time
+import uuid
 from pathlib import Path
 
 from helpers.book.paths import ROOT
@@ -29,7 +30,8 @@ def handle(event):
 
 
 class Receiver:
-    """The receiver in a subprocess on a loopback port."""
+    """The receiver in a subprocess on a loopback port; its output goes to files in ``tmp_path``
+    (a pipe nobody reads while a test runs would fill, and block the receiver's logging)."""
 
     def __init__(
         self,
@@ -56,17 +58,20 @@ class Receiver:
             if open_files is not None:
                 resource.setrlimit(resource.RLIMIT_NOFILE, (open_files, open_files))
 
-        self.process = subprocess.Popen(
-            command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-            preexec_fn=limit_open_files,
-        )  # fmt: skip
+        name = f"receiver-{self.port}-{uuid.uuid4().hex[:6]}"
+        self.out_path, self.err_path = tmp_path / f"{name}.out", tmp_path / f"{name}.err"
+        with self.out_path.open("w") as out, self.err_path.open("w") as err:
+            self.process = subprocess.Popen(
+                command, cwd=ROOT, env=env, stdout=out, stderr=err, text=True,
+                preexec_fn=limit_open_files,
+            )  # fmt: skip
         self._wait_until_listening()
 
     def _wait_until_listening(self) -> None:
         deadline = time.monotonic() + START_DEADLINE
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                raise AssertionError(f"receiver exited: {self.process.stderr.read()}")
+                raise AssertionError(f"receiver exited: {self.err}")
             try:
                 with socket.create_connection(("127.0.0.1", self.port), timeout=0.5):
                     return
@@ -81,7 +86,13 @@ class Receiver:
         self.process.wait(10)
 
     def stop(self) -> str:
+        """SIGTERM, then what it printed."""
         if self.process.poll() is None:
             self.process.send_signal(signal.SIGTERM)
-        out, self.err = self.process.communicate(timeout=15)
-        return out
+        self.process.wait(15)
+        return self.out_path.read_text()
+
+    @property
+    def err(self) -> str:
+        """What it has logged so far."""
+        return self.err_path.read_text()
