@@ -77,7 +77,7 @@ def check_helpers(python: str, run: Callable[[list[str]], subprocess.CompletedPr
 
 def check_cassettes(book: Path, cassettes: Path) -> Result:
     chapters = sorted(p.stem for p in book.glob("*.ipynb"))
-    missing = [name for name in chapters if not any((cassettes / name).glob("*.yaml"))]
+    missing = [name for name in chapters if not (cassettes / f"{name}.json").exists()]
     if not chapters:
         return Result(False, f"no chapters found in {book}: is this the handbook's repository?")
     if missing:

@@ -63,8 +63,8 @@ def test_a_chapter_without_cassettes_is_named(tmp_path):
     book.mkdir()
     for name in ("intro", "errors"):
         (book / f"{name}.ipynb").write_text("{}")
-    (cassettes / "intro").mkdir(parents=True)
-    (cassettes / "intro" / "first.yaml").write_text("interactions: []")
+    cassettes.mkdir(parents=True)
+    (cassettes / "intro.json").write_text("{}")
     result = check_cassettes(book, cassettes)
     assert result.ok is False
     assert "no cassettes for errors" in result.message
@@ -74,8 +74,8 @@ def test_every_chapter_with_cassettes_passes(tmp_path):
     book, cassettes = tmp_path / "book", tmp_path / "cassettes"
     book.mkdir()
     (book / "intro.ipynb").write_text("{}")
-    (cassettes / "intro").mkdir(parents=True)
-    (cassettes / "intro" / "first.yaml").write_text("interactions: []")
+    cassettes.mkdir(parents=True)
+    (cassettes / "intro.json").write_text("{}")
     assert check_cassettes(book, cassettes).ok is True
 
 
