@@ -20,9 +20,11 @@ ALLOW_ROOT := $(shell [ "$$(id -u)" = 0 ] && echo --allow-root)
 # not to, as many container images do: otherwise every kernel, server and test process compiles
 # the handbook's modules again, and every test worker rewrites every test module's asserts again.
 unexport PYTHONDONTWRITEBYTECODE
+# apt-get waits for another install (a second make, unattended upgrades) instead of failing at once.
+APT := apt-get -o DPkg::Lock::Timeout=600 -o Acquire::Retries=3
 
 .PHONY: setup setup-lab lint browser postgresql node node-tools snippets book test test-quick chaos \
-	check workshop cassettes chapter lab benchmark screenshots linkcheck clean
+	check workshop cassettes chapter lab benchmark screenshots linkcheck verify-sources clean
 
 $(STAMP): pyproject.toml constraints.txt
 	@echo "Setting up $(VENV) (a few minutes the first time; afterwards no network is needed):"
@@ -62,8 +64,8 @@ lint: $(STAMP)
 browser:
 	@command -v chromium-headless-shell >/dev/null 2>&1 || { \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
-	    apt-get update -qq && \
-	    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium-headless-shell; \
+	    $(APT) update -qq && \
+	    DEBIAN_FRONTEND=noninteractive $(APT) install -y -qq chromium-headless-shell; \
 	  elif command -v chromium >/dev/null 2>&1; then \
 	    echo "chromium-headless-shell is missing and cannot be installed here (needs root and" \
 	      "apt-get): the browser tests will use chromium"; \
@@ -78,7 +80,7 @@ browser:
 postgresql:
 	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || command -v initdb >/dev/null 2>&1 || { \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
-	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql; \
+	    $(APT) update -qq && DEBIAN_FRONTEND=noninteractive $(APT) install -y -qq postgresql; \
 	  else \
 	    echo "PostgreSQL is missing and cannot be installed here (needs root and apt-get):" \
 	      "the receiver's PostgreSQL tests will skip"; \
@@ -96,7 +98,7 @@ node: node-tools $(NODE_MODULES)
 node-tools:
 	@command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1 || { \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
-	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm; \
+	    $(APT) update -qq && DEBIAN_FRONTEND=noninteractive $(APT) install -y -qq nodejs npm; \
 	  else \
 	    echo "node or npm is missing and cannot be installed here (needs root and apt-get):" \
 	      "the Node.js snippets will skip"; \
@@ -141,6 +143,11 @@ linkcheck: $(STAMP)
 screenshots: browser
 	HANDBOOK_SITE=_build/html HANDBOOK_SCREENSHOTS=1 $(BIN)/python -m pytest -m browser \
 	  tests/site/test_site_browser.py
+
+## Fetch every Exotel page the registry cites (helpers/book/sources.yaml; needs the network) and
+## list the excerpts no longer found on them; weekly in CI beside linkcheck.
+verify-sources: $(STAMP)
+	$(BIN)/python -m helpers.book.sources verify
 
 ## Is this machine ready for the workshop? Says what is missing, in plain words.
 check:

@@ -5,7 +5,8 @@
     ExotelError
     ├── ConfigurationError
     │   └── UnknownModeError     EXOTEL_HANDBOOK_MODE not playback / sandbox / record / live
-    └── RecordingError           `make cassettes` could not record a chapter
+    ├── RecordingError           `make cassettes` could not record a chapter
+    └── SourcesError             the source registry: a citation, date or excerpt that is wrong
 """
 
 from __future__ import annotations
@@ -19,3 +20,7 @@ class UnknownModeError(ConfigurationError):
 
 class RecordingError(ExotelError):
     """Recording failed: a chapter raised, or the network did, while `make cassettes` ran it."""
+
+
+class SourcesError(ExotelError):
+    """The source registry (``helpers/book/sources.yaml``) or a citation of it is wrong."""
