@@ -21,8 +21,8 @@ import httpx
 from ..command_line import port_number
 from ..credentials import REGION_VAR, SUBDOMAIN_VAR
 from ..sandbox.wire import SANDBOX_HEADER, SANDBOX_NOTICE
-from .paths import ROOT, chapter_notebooks, copies, copy_note
 from .modes import MODE_VAR
+from .paths import ROOT, chapter_notebooks, copies, copy_note
 from .workshop import (
     DEFAULT_LAB_PORT,
     DEFAULT_PORT,
