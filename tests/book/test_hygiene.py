@@ -83,11 +83,16 @@ def test_leak_check_catches_each_form_of_credential():
 
 
 def tracked_files() -> list[str]:
+    """Every tracked file but the baseline and the recordings, as .pre-commit-config.yaml has it:
+    the recordings are full of the sandbox's hex IDs and digests, and the tests above check
+    them for every form a credential takes."""
     listed = subprocess.run(
         ["git", "ls-files"], cwd=ROOT, capture_output=True, text=True, check=True
     )
     return [
-        f for f in listed.stdout.splitlines() if f != ".secrets.baseline" and (ROOT / f).is_file()
+        f
+        for f in listed.stdout.splitlines()
+        if f != ".secrets.baseline" and not f.startswith("cassettes/") and (ROOT / f).is_file()
     ]
 
 
