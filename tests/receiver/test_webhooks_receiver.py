@@ -28,6 +28,7 @@ from helpers.webhooks import (
     SourceAllowlist,
     create_app,
 )
+from helpers.webhooks.app import STORE_UNAVAILABLE
 from helpers.webhooks.batching import BatchWriter
 from helpers.webhooks.store import open_store
 
@@ -544,7 +545,9 @@ def test_a_full_disk_makes_the_worker_back_off_then_finish_without_running_twice
         "failing",
         "processing stopped",
     )
-    assert full.json()["error"] == "OperationalError: database or disk is full"
+    assert full.json()["reason"] == (
+        "The store is unavailable to the worker; see the receiver's log."
+    )
     assert (freed.status_code, freed.json()["backlog"]) == (200, 0)
     assert runs == [e.id for e in store.events()]
     assert store.counts()["processed"] == 1
@@ -580,7 +583,7 @@ def test_health_is_refused_to_strangers_but_answers_loopback(app):
         assert local.get(HEALTH_PATH).status_code == 200
 
 
-def test_a_disk_that_fills_answers_503_and_once_freed_accepts_again(sqlite_store):
+def test_a_disk_that_fills_answers_503_and_once_freed_accepts_again(sqlite_store, caplog):
     app = create_app(sqlite_store, SourceAllowlist(["203.0.113.0/24"]))
     sender = local_client(app, EXOTEL)
     db = sqlite_store._writer
@@ -591,7 +594,8 @@ def test_a_disk_that_fills_answers_503_and_once_freed_accepts_again(sqlite_store
     db.execute("PRAGMA max_page_count = 1000000")
     after = sender.post(CALL_PATH, data={**big, "CallSid": "a0"})
     assert [a.status_code for a in answers] == [503, 503, 503]
-    assert "database or disk is full" in answers[0].json()["error"]
+    assert answers[0].json()["error"] == STORE_UNAVAILABLE
+    assert "OperationalError: database or disk is full" in caplog.text  # for the operator
     assert (after.status_code, after.json()["result"]) == (200, "accepted")
 
 
