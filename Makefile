@@ -170,9 +170,11 @@ cassettes: $(STAMP)
 chapter: $(STAMP)
 	@$(BIN)/python -m helpers.book.scaffold "$(NAME)" $(if $(TITLE),--title "$(TITLE)")
 
-## JupyterLab on the book, in playback mode unless EXOTEL_HANDBOOK_MODE says otherwise.
+## JupyterLab on the book, in playback mode unless EXOTEL_HANDBOOK_MODE says otherwise. Saving a
+## chapter leaves it as committed (helpers/book/notebook_format.py, as jupyter_server's pre-save hook).
 lab: $(LAB_STAMP)
-	$(BIN)/jupyter lab $(ALLOW_ROOT) --ServerApp.port=$(LAB_PORT) book/
+	$(BIN)/jupyter lab $(ALLOW_ROOT) --ServerApp.port=$(LAB_PORT) \
+	  --ContentsManager.pre_save_hook=helpers.book.notebook_format.pre_save_hook book/
 
 ## The speed targets as ratios: imports, build against its floor (no notebook code), and
 ## make test against make book (runs every test; NO_TESTS=1 leaves that out).

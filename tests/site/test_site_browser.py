@@ -581,3 +581,42 @@ def test_a_wide_table_keeps_its_first_column_on_a_phone(visit):
     assert box.evaluate("b => b.scrollLeft") > 0
     assert first.bounding_box()["x"] == pytest.approx(before, abs=1)
     box.evaluate("b => { b.scrollLeft = 0; }")
+
+
+#: Chapters whose first view is still over 1 MB: their pages are split in issue 21's task pages.
+HEAVY = {"book/webhooks", "book/api_reference", "book/authentication"}
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        pytest.param(p, marks=pytest.mark.xfail(reason="still over 1 MB: split it"))
+        if p in HEAVY
+        else p
+        for p in PAGES
+    ],
+)
+def test_a_first_view_loads_at_most_one_megabyte(browser, base_url, site, name):
+    """Every file the page loads, as served (uncompressed): benchmarks/page_weight.py lists them."""
+    fetched: list[str] = []
+    tab = browser.new_page()
+    try:
+        tab.on("requestfinished", lambda request: fetched.append(request.url))
+        tab.goto(url_of(base_url, name), wait_until="load")
+        tab.wait_for_timeout(300)  # the icon font, which the stylesheet asks for once laid out
+    finally:
+        tab.close()
+    paths = {re.sub(r"[?#].*$", "", url)[len(base_url) + 1 :] for url in fetched}
+    assert not {p for p in paths if re.search(r"fontawesome\.js|searchindex\.js|thebe", p)}
+    assert sum((site / p).stat().st_size for p in paths) <= 1_000_000
+
+
+def test_icons_draw_without_the_fontawesome_script(visit):
+    """The theme's stylesheet draws the icons from its font: the menu and search buttons show."""
+    tab = visit.tab("book/authentication")
+    for icon in ("button.primary-toggle:visible span", "i.fa-magnifying-glass:visible"):
+        drawn = tab.locator(icon).first.evaluate(
+            "i => [getComputedStyle(i, '::before').content, i.getBoundingClientRect().width]"
+        )
+        assert drawn[0] not in ("none", "normal", '""') and drawn[1] > 0
+    assert tab.evaluate("() => document.querySelectorAll('meta[name=viewport]').length") == 1
