@@ -21,7 +21,7 @@ ALLOW_ROOT := $(shell [ "$$(id -u)" = 0 ] && echo --allow-root)
 # the handbook's modules again, and every test worker rewrites every test module's asserts again.
 unexport PYTHONDONTWRITEBYTECODE
 
-.PHONY: setup setup-lab lint browser postgresql node node-tools snippets book test test-quick chaos \
+.PHONY: setup setup-lab lint browser postgresql node node-tools snippets book lite-lock test test-quick chaos \
 	check workshop cassettes chapter lab benchmark screenshots linkcheck clean
 
 $(STAMP): pyproject.toml constraints.txt
@@ -43,9 +43,17 @@ $(LAB_STAMP): $(STAMP)
 
 setup-lab: $(LAB_STAMP)
 
-## Build the site into _build/html, executing every notebook from the cassettes.
+## Build the site into _build/html, executing every notebook from the cassettes, then the
+## in-browser lab into _build/html/lite (helpers/book/lite/): Pyodide and the wheels lite/lock.json
+## names are fetched from npm and PyPI once, into ~/.cache/exotel-handbook/lite; after that, and
+## while nothing it is made of changes, the lab is copied from that cache.
 book: $(STAMP)
 	EXOTEL_HANDBOOK_MODE=playback $(JB) build . --all --warningiserror --nitpick --keep-going
+	$(BIN)/python -m helpers.book.lite build --out _build/html/lite
+
+## Resolve the in-browser lab's wheels again (PyPI and npm) and rewrite lite/lock.json.
+lite-lock: $(STAMP)
+	$(BIN)/python -m helpers.book.lite lock
 
 ## ruff (lint and format, notebooks included: book/ruff.toml keeps them to 80 columns) and
 ## codespell on prose and code. The same checks run in .pre-commit-config.yaml.

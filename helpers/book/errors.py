@@ -5,7 +5,8 @@
     ExotelError
     ├── ConfigurationError
     │   └── UnknownModeError     EXOTEL_HANDBOOK_MODE not playback / sandbox / live
-    └── RecordingError           cassettes: a request with no recording, a cassette reused
+    ├── RecordingError           cassettes: a request with no recording, a cassette reused
+    └── LiteError                the in-browser lab: a download missing or changed, a failed build
 """
 
 from __future__ import annotations
@@ -19,3 +20,7 @@ class UnknownModeError(ConfigurationError):
 
 class RecordingError(ExotelError):
     """A cassette problem: a request with no recording, or a cassette used twice in one run."""
+
+
+class LiteError(ExotelError):
+    """The in-browser lab cannot be built: a download missing or changed, a tool missing."""
