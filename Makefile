@@ -20,9 +20,11 @@ ALLOW_ROOT := $(shell [ "$$(id -u)" = 0 ] && echo --allow-root)
 # not to, as many container images do: otherwise every kernel, server and test process compiles
 # the handbook's modules again, and every test worker rewrites every test module's asserts again.
 unexport PYTHONDONTWRITEBYTECODE
+# apt-get waits for another install (a second make, unattended upgrades) instead of failing at once.
+APT := apt-get -o DPkg::Lock::Timeout=600 -o Acquire::Retries=3
 
 .PHONY: setup setup-lab lint browser postgresql node node-tools snippets book lite-lock test test-quick chaos \
-	check workshop cassettes chapter lab benchmark screenshots linkcheck clean
+	check workshop cassettes chapter lab benchmark screenshots linkcheck verify-sources clean
 
 $(STAMP): pyproject.toml constraints.txt
 	@echo "Setting up $(VENV) (a few minutes the first time; afterwards no network is needed):"
@@ -70,8 +72,8 @@ lint: $(STAMP)
 browser:
 	@command -v chromium-headless-shell >/dev/null 2>&1 || { \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
-	    apt-get update -qq && \
-	    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium-headless-shell; \
+	    $(APT) update -qq && \
+	    DEBIAN_FRONTEND=noninteractive $(APT) install -y -qq chromium-headless-shell; \
 	  elif command -v chromium >/dev/null 2>&1; then \
 	    echo "chromium-headless-shell is missing and cannot be installed here (needs root and" \
 	      "apt-get): the browser tests will use chromium"; \
@@ -86,7 +88,7 @@ browser:
 postgresql:
 	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || command -v initdb >/dev/null 2>&1 || { \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
-	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql; \
+	    $(APT) update -qq && DEBIAN_FRONTEND=noninteractive $(APT) install -y -qq postgresql; \
 	  else \
 	    echo "PostgreSQL is missing and cannot be installed here (needs root and apt-get):" \
 	      "the receiver's PostgreSQL tests will skip"; \
@@ -104,7 +106,7 @@ node: node-tools $(NODE_MODULES)
 node-tools:
 	@command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1 || { \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
-	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm; \
+	    $(APT) update -qq && DEBIAN_FRONTEND=noninteractive $(APT) install -y -qq nodejs npm; \
 	  else \
 	    echo "node or npm is missing and cannot be installed here (needs root and apt-get):" \
 	      "the Node.js snippets will skip"; \
@@ -150,6 +152,11 @@ screenshots: browser
 	HANDBOOK_SITE=_build/html HANDBOOK_SCREENSHOTS=1 $(BIN)/python -m pytest -m browser \
 	  tests/site/test_site_browser.py
 
+## Fetch every Exotel page the registry cites (helpers/book/sources.yaml; needs the network) and
+## list the excerpts no longer found on them; weekly in CI beside linkcheck.
+verify-sources: $(STAMP)
+	$(BIN)/python -m helpers.book.sources verify
+
 ## Is this machine ready for the workshop? Says what is missing, in plain words.
 check:
 	@$(PYTHON) -c 'import sys; v = sys.version_info; sys.exit(0 if v >= (3, 11) else f"Python {v[0]}.{v[1]} is too old: the handbook needs 3.11 or newer. Install it, then: make check PYTHON=python3.11")'
@@ -171,9 +178,11 @@ cassettes: $(STAMP)
 chapter: $(STAMP)
 	@$(BIN)/python -m helpers.book.scaffold "$(NAME)" $(if $(TITLE),--title "$(TITLE)")
 
-## JupyterLab on the book, in playback mode unless EXOTEL_HANDBOOK_MODE says otherwise.
+## JupyterLab on the book, in playback mode unless EXOTEL_HANDBOOK_MODE says otherwise. Saving a
+## chapter leaves it as committed (helpers/book/notebook_format.py, as jupyter_server's pre-save hook).
 lab: $(LAB_STAMP)
-	$(BIN)/jupyter lab $(ALLOW_ROOT) --ServerApp.port=$(LAB_PORT) book/
+	$(BIN)/jupyter lab $(ALLOW_ROOT) --ServerApp.port=$(LAB_PORT) \
+	  --ContentsManager.pre_save_hook=helpers.book.notebook_format.pre_save_hook book/
 
 ## The speed targets as ratios: imports, build against its floor (no notebook code), and
 ## make test against make book (runs every test; NO_TESTS=1 leaves that out).

@@ -22,7 +22,13 @@ from __future__ import annotations
 
 import importlib
 import logging
+import sys
 from typing import Any
+
+if sys.argv[:1] == ["-m"]:  # only while Python loads the packages of `python -m helpers.<command>`
+    from .command_line import guard_command
+
+    guard_command()
 
 _ERRORS = (
     "APIError",

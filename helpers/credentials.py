@@ -94,7 +94,10 @@ class Credentials:
 
 
 def region_from_env(env: Mapping[str, str]) -> Region:
-    """``EXOTEL_REGION`` (name) or ``EXOTEL_SUBDOMAIN`` (host); Singapore when neither is set."""
+    """``EXOTEL_REGION`` (name) or ``EXOTEL_SUBDOMAIN`` (host); Singapore when neither is set.
+
+    Singapore is the guide's default for most accounts :exotel:`guide.regions`; a Mumbai account
+    that sets neither calls the wrong data centre."""
     by_name = env.get(REGION_VAR, "").strip()
     by_host = env.get(SUBDOMAIN_VAR, "").strip()
     if not by_name and not by_host:

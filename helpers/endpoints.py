@@ -23,7 +23,7 @@ RATE_LIMITING = "https://developer.exotel.com/docs/advanced-config/rate-limiting
 
 @dataclass(frozen=True)
 class RateCategory:
-    """One budget of Exotel's rate-limiting page: requests a minute per account, by default.
+    """One budget of the rate-limiting page :exotel:`rate-limiting.categories`, a minute each.
 
     ``covers`` names, per version, the paths of APIs the table has no row for (a regular
     expression on the path after the account's base URL, any case); rows carry their own."""

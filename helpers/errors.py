@@ -24,9 +24,11 @@ The servers and the book's machinery keep their own in ``errors.py`` beside them
     ├── RetriesExhaustedError         retried as far as the policy allows; carries the last error
     └── RotationError                 a key rotation stopped before deleting anything
 
-The hints for 400 to 429 are the "What to Check" column of the *Common Authentication Errors*
-table in Exotel's Authentication & Security guide; those for 402, 409 and 5xx are the "How to Fix"
-column of Exotel's Error Code Dictionary (https://developer.exotel.com/docs/references/error-codes).
+The hints for 401, 403, 404 and 429 are the "What to Check" column of the guide's *Common
+Authentication Errors* table (:exotel:`guide.http-401`, :exotel:`guide.403-row`,
+:exotel:`guide.http-404`, :exotel:`guide.http-429`); those for 402, 409 and 5xx are the "How to
+Fix" column of the Error Code Dictionary (:exotel:`error-codes.402`, :exotel:`error-codes.5xx`).
+The guide's table has no 400 row: the 400 hint is the book's own.
 """
 
 from __future__ import annotations
@@ -187,7 +189,7 @@ class ServerError(APIError):
 class NetworkError(ExotelError):
     """No HTTP answer at all: DNS failure, refused connection, TLS failure or timeout.
 
-    ``request_sent`` is False when the connection was never made (the request cannot have
+    ``request_sent`` is False when the connection was not made (the request cannot have
     reached Exotel, so even a POST is safe to send again).
     """
 

@@ -1,14 +1,13 @@
 """Exotel's two data centres and the base URLs built from them.
 
-Sources: Exotel's Authentication & Security guide
-(https://developer.exotel.com/docs/references/authentication) and its Security & Compliance FAQ
-(https://developer.exotel.com/docs/faqs/security-compliance): Singapore ``api.exotel.com`` is the default, Mumbai ``api.in.exotel.com``
-is for India-based accounts and data-localisation needs.
+Singapore ``api.exotel.com`` is the default :exotel:`guide.regions`, Mumbai
+``api.in.exotel.com`` is for India-based accounts and data-localisation needs
+:exotel:`faq.mumbai-localisation`. :mod:`helpers.credentials` takes Singapore when no region is
+named, as the guide does for most accounts; a Mumbai account must name its region.
 
 Voice v2 (CCM) has hosts of its own, ``ccm-api.exotel.com`` and ``ccm-api.in.exotel.com``
-(Exotel's Voice API authentication page,
-https://developer.exotel.com/docs/voice-api/getting-started/authentication); the same key and
-token work on both.
+:exotel:`voice-auth.ccm-hosts`, with the same key and token :exotel:`voice-auth.same-credentials`;
+other pages put v2 under ``api.exotel.com`` (:exotel:`v2-host`).
 
 >>> get_region("mumbai").v1_base("acme")
 'https://api.in.exotel.com/v1/Accounts/acme/'
@@ -77,7 +76,7 @@ DEFAULT_REGION = SINGAPORE
 
 def get_region(name_or_subdomain: str) -> Region:
     """Look a region up by name (``singapore``, ``mumbai``) or host (``api.in.exotel.com``,
-    ``ccm-api.in.exotel.com``)."""
+    ``ccm-api.in.exotel.com``) :exotel:`guide.regions`."""
     key = name_or_subdomain.strip().lower()
     for region in REGIONS.values():
         if key == region.name or key in region.hosts:
@@ -105,7 +104,8 @@ def region_for_host(host: str) -> Region | None:
 
 
 def is_ccm_host(host: str) -> bool:
-    """True for Voice v2 (CCM)'s hosts, ``ccm-api.exotel.com`` and ``ccm-api.in.exotel.com``."""
+    """True for Voice v2 (CCM)'s hosts, ``ccm-api.exotel.com`` and ``ccm-api.in.exotel.com``
+    :exotel:`voice-auth.ccm-hosts`."""
     return any(host.lower() == r.ccm_subdomain for r in REGIONS.values())
 
 

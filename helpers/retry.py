@@ -1,8 +1,8 @@
 """Retrying a failed request: which failures, how long to wait, when to give up.
 
-The backoff loop in Exotel's Authentication & Security guide sends a request up to five times,
-sleeping 1, 2, 4 and 8 seconds between tries on a 429 (and 16 more after the fifth, before it
-gives up). This policy keeps its idea and fixes what a production copy of it gets wrong:
+The backoff loop in Exotel's Authentication & Security guide :exotel:`guide.backoff` sends a
+request up to five times, sleeping 1, 2, 4 and 8 seconds between tries on a 429 (and 16 more
+after the fifth, before it gives up) :exotel:`guide.backoff-waits`. This policy keeps its idea and fixes what a production copy of it gets wrong:
 
 - **What is retried.** A 429 always: the request was refused, not processed. A 5xx or a lost
   connection only for methods that are safe to repeat (GET, HEAD, OPTIONS, PUT, DELETE), because

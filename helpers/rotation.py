@@ -6,8 +6,9 @@
 - :func:`rotate_with_two_keys`: create a second key, deploy it, verify, delete the first. It
   never uses Regenerate, so it causes no downtime whichever rule Regenerate follows.
 - :func:`regenerate_and_deploy`: Regenerate, then deploy service by service. Safe only while the
-  old token keeps working (the 2019 post's 48 hours); under the current FAQ's immediate rule every
-  service not yet updated is refused.
+  old token keeps working (the 2019 post's 48 hours :exotel:`blog.regenerate-48h`); under the
+  FAQ's immediate rule :exotel:`faq.regenerate-immediate` every service not yet updated is
+  refused.
 
 The key-management steps go through a :class:`KeyAdmin`: the sandbox's ``sandbox.dashboard`` here,
 clicks in Exotel's dashboard for a live account.

@@ -8,24 +8,34 @@ from __future__ import annotations
 
 import argparse
 import importlib.util
+import os
 import subprocess
 import sys
 import tempfile
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
 
 from ..command_line import port_number
+from ..credentials import REGION_VAR, SUBDOMAIN_VAR
 from ..sandbox.wire import SANDBOX_HEADER, SANDBOX_NOTICE
-from .paths import ROOT
-from .workshop import busy_port_message, is_jupyter, port_in_use
+from .paths import ROOT, chapter_notebooks, copies, copy_note
+from .recording import MODE_VAR
+from .workshop import (
+    DEFAULT_LAB_PORT,
+    DEFAULT_PORT,
+    busy_port_message,
+    is_jupyter,
+    port_in_use,
+    workshop_command,
+)
 
 MINIMUM_PYTHON = (3, 11)
 KERNEL = "python3"
-SANDBOX_PORT = 4010
-LAB_PORT = 8888
+SANDBOX_PORT = DEFAULT_PORT
+LAB_PORT = DEFAULT_LAB_PORT
 
 
 @dataclass(frozen=True)
@@ -76,7 +86,7 @@ def check_helpers(python: str, run: Callable[[list[str]], subprocess.CompletedPr
 
 
 def check_cassettes(book: Path, cassettes: Path) -> Result:
-    chapters = sorted(p.stem for p in book.glob("*.ipynb"))
+    chapters = [p.stem for p in chapter_notebooks(book)]
     missing = [name for name in chapters if not any((cassettes / name).glob("*.yaml"))]
     if not chapters:
         return Result(False, f"no chapters found in {book}: is this the handbook's repository?")
@@ -89,6 +99,56 @@ def check_cassettes(book: Path, cassettes: Path) -> Result:
     return Result(True, f"cassettes for all {len(chapters)} chapters")
 
 
+def check_copies(book: Path) -> list[Result]:
+    """A note for each copy JupyterLab made in ``book``, which the other checks skip."""
+    return [Result(None, copy_note(path)) for path in copies(book)]
+
+
+def check_environment(env: Mapping[str, str]) -> list[Result]:
+    """A leftover ``EXOTEL_HANDBOOK_MODE`` or ``EXOTEL_REGION`` (from recording live, say) that
+    every chapter JupyterLab starts would inherit; nothing when neither is set."""
+    results = []
+    mode = env.get(MODE_VAR, "").strip()
+    if mode.lower() == "live":
+        results.append(
+            Result(
+                False,
+                f"{MODE_VAR}={mode} is set in this shell, so the chapters would call the live "
+                f"Exotel API with your own credentials, and those that use made-up numbers refuse "
+                f"to run. Fix: `unset {MODE_VAR}` (playback is the default), then start again.",
+            )
+        )
+    elif mode.lower() == "sandbox":
+        results.append(
+            Result(
+                None,
+                f"{MODE_VAR}={mode} is set in this shell: the chapters will run against the "
+                f"in-process sandbox instead of their recordings. For the workshop as written: "
+                f"`unset {MODE_VAR}`.",
+            )
+        )
+    elif mode and mode.lower() != "playback":
+        results.append(
+            Result(
+                False,
+                f"{MODE_VAR}={mode} is not a mode (playback, sandbox or live), and every chapter "
+                f"would stop on it. Fix: `unset {MODE_VAR}` (playback is the default).",
+            )
+        )
+    for variable in (REGION_VAR, SUBDOMAIN_VAR):
+        value = env.get(variable, "").strip()
+        if value:
+            results.append(
+                Result(
+                    False,
+                    f"{variable}={value} is set in this shell, so the chapters would use that "
+                    f"data centre's addresses instead of the ones the demo account's recordings "
+                    f"were made at. Fix: `unset {variable}` (set it only to record live).",
+                )
+            )
+    return results
+
+
 def check_lab(installed: bool) -> Result:
     if installed:
         return Result(True, "JupyterLab is installed")
@@ -99,7 +159,9 @@ def check_lab(installed: bool) -> Result:
     )
 
 
-def check_sandbox(port: int, get: Callable[[str], httpx.Response]) -> Result:
+def check_sandbox(
+    port: int, get: Callable[[str], httpx.Response], lab_port: int = LAB_PORT
+) -> Result:
     url = f"http://127.0.0.1:{port}/_sandbox/admin/"
     try:
         answer = get(url)
@@ -115,13 +177,16 @@ def check_sandbox(port: int, get: Callable[[str], httpx.Response]) -> Result:
     return Result(
         False,
         f"something else answers on 127.0.0.1:{port}, not the handbook's sandbox. Stop it, or "
-        f"use another port: `make workshop PORT={port + 1}`.",
+        f"use another port: `{workshop_command(port, lab_port, PORT=port + 1)}`.",
     )
 
 
-def check_lab_port(port: int, in_use: bool, get: Callable[[str], httpx.Response]) -> Result:
+def check_lab_port(
+    port: int, in_use: bool, get: Callable[[str], httpx.Response], sandbox_port: int = SANDBOX_PORT
+) -> Result:
     if not in_use:
         return Result(True, f"port {port} is free for JupyterLab")
+    another = workshop_command(sandbox_port, port, LAB_PORT=port + 1)
     try:
         jupyter = is_jupyter(get(f"http://127.0.0.1:{port}/api"))
     except httpx.TransportError:
@@ -130,9 +195,9 @@ def check_lab_port(port: int, in_use: bool, get: Callable[[str], httpx.Response]
         return Result(
             None,
             f"a Jupyter server already runs on 127.0.0.1:{port}: the workshop's, if it is running; "
-            f"if not, `make workshop LAB_PORT={port + 1}`.",
+            f"if not, `{another}`.",
         )
-    return Result(False, busy_port_message(port, "LAB_PORT", "JupyterLab", port + 1) + ".")
+    return Result(False, busy_port_message(port, "JupyterLab", another) + ".")
 
 
 def native_kernel_python() -> str | None:
@@ -161,9 +226,13 @@ def run_checks(port: int = SANDBOX_PORT, lab_port: int = LAB_PORT) -> list[Resul
         check_kernel(kernel_python),
         check_helpers(kernel_python or sys.executable, run_outside_repository),
         check_cassettes(ROOT / "book", ROOT / "cassettes"),
+        *check_copies(ROOT / "book"),
+        *check_environment(os.environ),
         check_lab(importlib.util.find_spec("jupyterlab") is not None),
-        check_sandbox(port, lambda url: httpx.get(url, timeout=2.0)),
-        check_lab_port(lab_port, port_in_use(lab_port), lambda url: httpx.get(url, timeout=2.0)),
+        check_sandbox(port, lambda url: httpx.get(url, timeout=2.0), lab_port),
+        check_lab_port(
+            lab_port, port_in_use(lab_port), lambda url: httpx.get(url, timeout=2.0), port
+        ),
     ]
 
 

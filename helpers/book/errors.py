@@ -6,6 +6,7 @@
     ├── ConfigurationError
     │   └── UnknownModeError     EXOTEL_HANDBOOK_MODE not playback / sandbox / live
     ├── RecordingError           cassettes: a request with no recording, a cassette reused
+    ├── SourcesError             the source registry: a citation, date or excerpt that is wrong
     └── LiteError                the in-browser lab: a download missing or changed, a failed build
 """
 
@@ -20,6 +21,10 @@ class UnknownModeError(ConfigurationError):
 
 class RecordingError(ExotelError):
     """A cassette problem: a request with no recording, or a cassette used twice in one run."""
+
+
+class SourcesError(ExotelError):
+    """The source registry (``helpers/book/sources.yaml``) or a citation of it is wrong."""
 
 
 class LiteError(ExotelError):

@@ -34,7 +34,7 @@ from traitlets.config import Config
 from ..credentials import REGION_VAR, REQUIRED, SUBDOMAIN_VAR
 from .errors import RecordingError
 from .exercises import collapse
-from .paths import ROOT
+from .paths import ROOT, chapter_notebooks, copies, copy_note, is_copy
 from .recording import CASSETTES_VAR, MODE_VAR, STEP_VAR, Mode, cassette_root, record_command
 
 BOOK = ROOT / "book"
@@ -56,7 +56,7 @@ def copy_book_sources(dst: Path, ignore=None) -> Path:
 
 
 def chapters(book: Path = BOOK) -> list[Path]:
-    return sorted(book.glob("*.ipynb"))
+    return chapter_notebooks(book)
 
 
 @contextmanager
@@ -220,6 +220,9 @@ def main(argv: list[str] | None = None, env: Mapping[str, str] | None = None) ->
         missing = [str(p) for p in paths if not p.is_file()]
         if missing:
             raise RecordingError(f"no such notebook: {', '.join(missing)}")
+        for copy in [p for p in paths if is_copy(p)] + ([] if args.notebooks else copies()):
+            print(f"note: {copy_note(copy)}", file=sys.stderr)
+        paths = [p for p in paths if not is_copy(p)]
         if args.command == "refresh":
             refresh(paths)
         else:

@@ -2,10 +2,10 @@
 
 ``python -m helpers.book.scaffold <name>`` writes ``book/<name>.ipynb`` (title, Overview with
 numbered goals, Prerequisites table, Imports, a first section whose request runs in a cassette,
-Summary, What's next?, Resources, and Exercises with a solution), adds it to ``_toc.yml``, then
-records it from the sandbox, so the new chapter builds, replays and passes its regression test
-before a word of it is changed. Replace the text in each cell, then record again with the command
-it prints.
+Summary, What's next?, Resources, and Exercises with a solution), adds it to ``_toc.yml``, to the
+intro's table and to the chain of "What's next?" (:mod:`helpers.book.contents`), then records it
+from the sandbox, so the new chapter builds, replays and passes every test before a word of it is
+changed. Replace the text in each cell, then record again with the command it prints.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ import yaml
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
 from ..errors import ConfigurationError
+from .contents import add_chapter
 from .exercises import SOLUTION_TAG
 from .paths import ROOT
 from .recording import Mode, cassette_root, record_command
@@ -152,8 +153,9 @@ def add_to_toc(toc: Path, name: str) -> str:
     return parts[target].get("caption", f"part {target + 1}")
 
 
-def scaffold(name: str, title: str | None = None, root: Path = ROOT) -> Path:
-    """Write ``book/<name>.ipynb`` under ``root`` and add it to ``root/_toc.yml``."""
+def scaffold(name: str, title: str | None = None, root: Path = ROOT) -> tuple[Path, list[str]]:
+    """Write ``book/<name>.ipynb`` under ``root``, add it to ``root/_toc.yml``, the intro's table
+    and the chain of "What's next?"; returns its path and what else changed, a line each."""
     if not name:
         raise ConfigurationError("name the chapter: make chapter NAME=my_chapter")
     if not NAME.fullmatch(name):
@@ -170,7 +172,7 @@ def scaffold(name: str, title: str | None = None, root: Path = ROOT) -> Path:
         )
     nbformat.write(notebook(name, title or name.replace("_", " ").capitalize()), path)
     add_to_toc(root / "_toc.yml", name)
-    return path
+    return path, add_chapter(root, name)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -183,12 +185,14 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
     try:
-        path = scaffold(args.name, args.title, args.root)
+        path, changed = scaffold(args.name, args.title, args.root)
     except ConfigurationError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     shown = path.relative_to(args.root)
     print(f"{shown}: written, and added to _toc.yml (move it to the part where it belongs).")
+    for line in changed:
+        print(line)
     if not args.no_record:
         from .errors import RecordingError
         from .rerecord import record

@@ -36,9 +36,12 @@ from ..credentials import REGION_VAR, REQUIRED, SUBDOMAIN_VAR
 from ..sandbox.accounts import DEMO_ACCOUNT_SID, DEMO_API_KEY, DEMO_API_TOKEN, demo_credentials
 from ..sandbox.serving import exports
 from ..sandbox.wire import SANDBOX_HEADER, SANDBOX_NOTICE
+from .notebook_format import HOOK_OPTION
 from .paths import ROOT
 
 HOST = "127.0.0.1"
+#: The Makefile's PORT and LAB_PORT when the user gives none.
+DEFAULT_PORT, DEFAULT_LAB_PORT = 4010, 8888
 #: A made-up Indian mobile number; the ``+`` is why the SMS command uses ``--data-urlencode``.
 EXAMPLE_TO = "+919820000000"
 
@@ -80,6 +83,8 @@ def lab_command(port: int, token: str, euid: int | None = None) -> list[str]:
         "--ServerApp.port_retries=0",
         f"--IdentityProvider.token={token}",
         f"--ServerApp.root_dir={ROOT / 'book'}",
+        # Saving a chapter leaves it as committed (helpers/book/notebook_format.py).
+        HOOK_OPTION,
     ]
 
 
@@ -103,10 +108,27 @@ def next_free(port: int, span: int = 1, in_use: Callable[[int], bool] = port_in_
     return candidate
 
 
-def busy_port_message(busy: int, variable: str, what: str, suggestion: int) -> str:
+def workshop_command(port: int, lab_port: int | None, **change: int) -> str:
+    """``make workshop`` with ``change`` and the settings the user gave (those not at their
+    default), so a suggestion never drops a port the user chose.
+
+    >>> workshop_command(4012, 8888, LAB_PORT=8889)
+    'make workshop PORT=4012 LAB_PORT=8889'
+    """
+    settings = {"PORT": port, "LAB_PORT": lab_port, **change}
+    defaults = {"PORT": DEFAULT_PORT, "LAB_PORT": DEFAULT_LAB_PORT}
+    words = [
+        f"{name}={value}"
+        for name, value in settings.items()
+        if value is not None and (name in change or value != defaults[name])
+    ]
+    return " ".join(["make workshop", *words])
+
+
+def busy_port_message(busy: int, what: str, command: str) -> str:
     return (
         f"Port {busy} is in use by another program, so {what} cannot start there. "
-        f"Try another: make workshop {variable}={suggestion}"
+        f"Try another: {command}"
     )
 
 
@@ -115,9 +137,11 @@ def busy_ports(port: int, lab_port: int | None, in_use=port_in_use) -> str | Non
     for busy, what in ((port, "the sandbox"), (port + 1, "the sandbox's other-region host")):
         if in_use(busy):
             # The sandbox takes two ports in a row: suggest the next free pair.
-            return busy_port_message(busy, "PORT", what, next_free(port, 2, in_use))
+            command = workshop_command(port, lab_port, PORT=next_free(port, 2, in_use))
+            return busy_port_message(busy, what, command)
     if lab_port is not None and in_use(lab_port):
-        return busy_port_message(lab_port, "LAB_PORT", "JupyterLab", next_free(lab_port, 1, in_use))
+        command = workshop_command(port, lab_port, LAB_PORT=next_free(lab_port, 1, in_use))
+        return busy_port_message(lab_port, "JupyterLab", command)
     return None
 
 
@@ -297,9 +321,17 @@ def stop(processes: list[subprocess.Popen]) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m helpers.book.workshop", description=__doc__)
-    parser.add_argument("--port", type=port_number, default=4010, help="the sandbox's port (4010)")
     parser.add_argument(
-        "--lab-port", type=port_number, default=8888, help="JupyterLab's port (8888)"
+        "--port",
+        type=port_number,
+        default=DEFAULT_PORT,
+        help=f"the sandbox's port ({DEFAULT_PORT})",
+    )
+    parser.add_argument(
+        "--lab-port",
+        type=port_number,
+        default=DEFAULT_LAB_PORT,
+        help=f"JupyterLab's port ({DEFAULT_LAB_PORT})",
     )
     parser.add_argument("--no-lab", action="store_true", help="start the sandbox only")
     args = parser.parse_args(argv)

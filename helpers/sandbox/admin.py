@@ -1,6 +1,6 @@
 """``/_sandbox/admin/``: the dashboard's key management on the loopback server, for curl.
 
-This is **not an Exotel API**. At Exotel these are dashboard clicks (Settings > API Settings);
+This is **not an Exotel API**. At Exotel these are dashboard clicks :exotel:`faq.regenerate-steps`;
 the path lives outside ``/v1/`` and ``/v2/`` so it can never be mistaken for an endpoint. It
 serves the demo account. Fields are form fields; lists are comma-separated or repeated::
 

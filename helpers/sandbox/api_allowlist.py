@@ -1,8 +1,7 @@
 """IP allowlists: single addresses and CIDR ranges, IPv4 and IPv6.
 
-Exotel's IP whitelisting page accepts "a single IP" (``203.0.113.10``) or "a CIDR range"
-(``203.0.113.0/24``) and rejects other sources with HTTP 403
-(https://developer.exotel.com/docs/advanced-config/ip-whitelisting).
+Exotel's IP whitelisting page accepts single addresses or CIDR ranges
+:exotel:`ip-whitelisting.cidr` and refuses other sources with a 403 :exotel:`ip-whitelisting.403`.
 
 >>> networks = parse_networks(["203.0.113.0/24", "192.0.2.10"])
 >>> address_in("203.0.113.77", networks), address_in("198.51.100.7", networks)

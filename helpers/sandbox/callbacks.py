@@ -37,12 +37,12 @@ What the sandbox follows, and where it had to choose:
   ``SmsUnits`` counts 160 characters for one SMS and 153 per part after that (**choice**).
 - Deliveries go through the client you pass; a client that verifies certificates (the book's
   HTTPS receiver, :mod:`helpers.book.https_receiver`) makes a certificate it cannot verify a
-  failed attempt, "certificate refused", retried like any other: Exotel accepts only a valid
-  certificate, https://developer.exotel.com/docs/sms-support/sms-webhooks
-- Retries: Exotel expects a 200 "within 15 seconds" and otherwise "will retry up to 2 times":
-  https://developer.exotel.com/docs/references/webhooks. The sandbox waits 15 s for an answer to
-  a call callback and 10 s to an SMS callback (the SMS webhooks page), and retries 30 s, then
-  60 s after a failed attempt (**choice**: Exotel does not publish the delays).
+  failed attempt, "certificate refused", retried like any other: the SMS webhooks page asks for
+  a valid certificate :exotel:`sms-webhooks.certificate` (for call callbacks too: **choice**).
+- Retries: a 200 within 15 seconds :exotel:`webhooks.15s-200`, or up to 2 retries
+  :exotel:`webhooks.retries`. The sandbox waits 15 s for an answer to a call callback and 10 s
+  to an SMS callback :exotel:`sms-webhooks.10s-2xx`, and retries 30 s, then 60 s after a failed
+  attempt (**choice**: no page gives the delays).
 """
 
 from __future__ import annotations

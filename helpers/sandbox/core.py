@@ -1,6 +1,7 @@
 """The sandbox: Exotel's documented API behaviour, as plain Python with no web framework.
 
-Order of checks, as the guide's error table reads: a failure the sandbox was told to stage
+The order of checks is the sandbox's choice (no page gives one); the statuses follow the
+guide's table :exotel:`guide.403-row`. A failure the sandbox was told to stage
 (5xx), credentials (401, including the other region's host), a suspended account (403), the
 account's and then the key's IP allowlist (403), the per-account limit (429), the Account SID
 (404), the key's permissions (403), then the resource (400, 402 without balance, 404, 409).
@@ -252,7 +253,7 @@ def _seconds(count: float) -> str:
 
 
 def _oversized(form: dict[str, str]) -> SandboxResponse | None:
-    """A 400 for more form fields, or longer values, than any Exotel request has; or None.
+    """A 400 for more form fields, or longer values, than any endpoint in the table takes; or None.
 
     Extra fields are kept on the call or SMS for the server's lifetime, so they are bounded.
     """

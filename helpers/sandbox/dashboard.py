@@ -1,7 +1,9 @@
 """The sandbox's stand-in for Exotel's dashboard pages where an administrator manages API keys.
 
-At Exotel these are clicks in the dashboard (and, for the account-level IP allowlist, a request
-to the account manager), never API endpoints. The sandbox offers them as Python calls on
+At Exotel these are clicks in the dashboard :exotel:`faq.regenerate-steps`, and the
+account-level IP allowlist is either a request to the account manager
+:exotel:`faq.allowlist-account-manager` or a dashboard setting :exotel:`ip-whitelisting.plans`;
+none is an API endpoint. The sandbox offers them as Python calls on
 ``sandbox.dashboard``, and on its loopback server under ``/_sandbox/admin/`` (see :mod:`.admin`).
 
 >>> from helpers.sandbox import Sandbox
@@ -42,7 +44,8 @@ class Dashboard:
     """API key management for one account: create, limit, regenerate and delete keys.
 
     ``rule`` is what Regenerate does to the old token: :attr:`RegenerateRule.IMMEDIATE` by
-    default (the current FAQ), or :attr:`RegenerateRule.GRACE_48H` (the 2019 post). Keys and
+    default :exotel:`faq.regenerate-immediate`, or :attr:`RegenerateRule.GRACE_48H`
+    :exotel:`blog.regenerate-48h`. Keys and
     tokens come from a counter, so a chapter gets the same ones on every run.
     """
 
@@ -121,7 +124,7 @@ class Dashboard:
         allow: Iterable[str] | None = None,
         like: KeyRef | None = None,
     ) -> Credentials:
-        """A new key and token. By default it may call every API from anywhere (the 2019 post);
+        """A new key and token. It may call every API from anywhere until limited :exotel:`blog.permissions`;
         ``like`` copies another key's permissions and allowlist. The token is shown only here."""
         if not label.strip():
             raise ValueError(
@@ -162,7 +165,7 @@ class Dashboard:
             self.account.allowlist = networks
 
     def suspend_account(self) -> None:
-        """Suspend the account: every request then answers 403 (at Exotel, Exotel does this)."""
+        """Suspend the account: every request then answers 403 :exotel:`error-codes.403`."""
         with self._lock:
             self.account.suspended = True
 

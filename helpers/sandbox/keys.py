@@ -1,13 +1,14 @@
 """API keys: one key/token pair of an account, with its permissions and its IP allowlist.
 
-The 2019 post *Access Control For Exotel APIs* describes several key/token pairs per account,
-each with "access to all Exotel APIs" by default and optionally restricted to some APIs and to
-some IP addresses, and a Regenerate that keeps the old token "active for 48 hours" (it can be
-deleted before then). The current *Security & Compliance FAQs* says Regenerate "immediately
-invalidates the old token". :class:`RegenerateRule` names both; the sandbox can play either.
+The 2019 post *Access Control For Exotel APIs* describes several key/token pairs per account
+:exotel:`blog.several-keys`, each with access to all APIs by default and optionally restricted
+to some APIs :exotel:`blog.permissions` and to some IP addresses :exotel:`blog.allowlist-per-key`,
+and a Regenerate that keeps the old token working for two days :exotel:`blog.regenerate-48h`
+(it can be deleted before then). The *Security & Compliance FAQs* says Regenerate invalidates
+the old token at once :exotel:`faq.regenerate-immediate`. :class:`RegenerateRule` names both; the sandbox can play either.
 
 Permission names are the sandbox's own (Exotel publishes none): see :data:`PERMISSIONS`.
-Tokens are kept only as SHA-256 digests ("stored using one-way hashing", FAQ).
+Tokens are kept only as SHA-256 digests :exotel:`faq.token-hashed`.
 """
 
 from __future__ import annotations

@@ -55,5 +55,5 @@ class SlidingWindowLimit:
 
 
 def category_limits(window: float = 60.0) -> dict[str, SlidingWindowLimit]:
-    """A fresh limiter per endpoint category, at Exotel's default limits."""
+    """A fresh limiter per endpoint category, at the defaults :exotel:`rate-limiting.categories`."""
     return {name: SlidingWindowLimit(limit, window) for name, limit in ENDPOINT_LIMITS.items()}

@@ -45,8 +45,8 @@ class SandboxResponse:
 def rest_exception(
     status: int, message: str, *, code: int | str | None = None, **headers: str
 ) -> SandboxResponse:
-    """Exotel's v1 error body: ``{"RestException": {"Status": ..., "Message": ...}}``, with a
-    ``Code`` when there is one (Exotel's rate-limiting page shows ``"Code"`` on a 429)."""
+    """The v1 error body :exotel:`guide.error-body`, with a ``Code`` when there is one
+    :exotel:`rate-limiting.code`."""
     body: dict[str, Any] = {"Status": status, "Message": message}
     if code is not None:
         body["Code"] = code

@@ -33,6 +33,7 @@ import argparse
 import errno
 import importlib
 import logging
+import math
 import socket
 import sys
 from collections.abc import Callable
@@ -154,6 +155,34 @@ def check_port(host: str, port: int) -> None:
             ) from None
 
 
+#: The longest any seconds option may be: a day (a lease, a deadline).
+MAX_SECONDS = 86_400.0
+#: The largest --max-body: far above any callback, far below the memory it would take.
+MAX_BODY_LIMIT = 64 * 1024 * 1024
+
+
+def check_options(args: argparse.Namespace) -> None:
+    """Every number in range, or a :class:`ConfigurationError` naming the option and the range
+    (``nan`` and ``inf`` included: a lease of ``nan`` would let every claim lapse at once)."""
+    for option in ("lease", "header_timeout", "body_timeout"):
+        value = getattr(args, option)
+        if not (math.isfinite(value) and 0 < value <= MAX_SECONDS):
+            flag = "--" + option.replace("_", "-")
+            raise ConfigurationError(
+                f"{flag} {value:g}: give a number of seconds above 0 and at most "
+                f"{MAX_SECONDS:,.0f} (a day)."
+            )
+    if not 1 <= args.max_body <= MAX_BODY_LIMIT:
+        raise ConfigurationError(
+            f"--max-body {args.max_body}: give a number of bytes from 1 to {MAX_BODY_LIMIT:,} "
+            f"(the default, {DEFAULT_MAX_BODY:,}, fits every Exotel callback)."
+        )
+    if args.max_connections is not None and not 1 <= args.max_connections <= 1_000_000:
+        raise ConfigurationError(
+            f"--max-connections {args.max_connections}: give a number from 1 to 1,000,000."
+        )
+
+
 def load_handler(spec: str | None) -> Callable[[Event], None]:
     """``module:function`` imported, or the default handler that prints each event."""
     if not spec:
@@ -186,14 +215,7 @@ def main(argv: list[str] | None = None) -> int:
                 f"{exc} (Set the allowlist with --allow CIDR and proxies with --trust-proxy.)"
             ) from None
         handler = load_handler(args.handler)
-        for option in ("lease", "header_timeout", "body_timeout"):
-            if getattr(args, option) <= 0:
-                flag = "--" + option.replace("_", "-")
-                raise ConfigurationError(
-                    f"{flag} {getattr(args, option):g}: give a number of seconds above 0."
-                )
-        if args.max_connections is not None and args.max_connections < 1:
-            raise ConfigurationError(f"--max-connections {args.max_connections}: give 1 or more.")
+        check_options(args)
         store = open_store(args.store)
     except ConfigurationError as exc:
         print(f"error: {exc}", file=sys.stderr)

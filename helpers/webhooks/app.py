@@ -8,27 +8,36 @@
 3. the event is committed to the store (concurrent requests share one commit:
    :mod:`~helpers.webhooks.batching`), and only then is the answer sent: 200 with
    ``{"result": "accepted"}`` for a new event or ``{"result": "duplicate"}`` for one already
-   stored. If the store fails, 503: Exotel retries, and nothing acknowledged is lost;
+   stored. If the store fails, 503: Exotel retries :exotel:`webhooks.retries`, and nothing
+   acknowledged is lost;
 4. the dispatcher is told there is work; the handler runs later, off the request path.
 
 Every refusal's body is JSON, ``{"error": what was wrong, "fix": how to fix it}``, and closes
 the connection: a refused sender's unread body is not read (and discarded) for it.
 
 ``GET /webhooks/health`` (allowlisted or loopback sources) says whether events are being
-processed: the worker's state, the backlog and the age of its oldest event; 503 when processing
-has stopped (the worker thread ended, or the store keeps failing), so a monitor can page someone
-while the receiver still answers Exotel 200.
+processed: the worker's state, the backlog, the age of its oldest event and how many events
+have failed; 503 with a ``reason`` when something needs a person (the worker thread ended, the
+store is unavailable, a handler has run past its lease, the oldest event has waited past
+``stall_after``, or events failed ``max_attempts`` times), so a monitor can page someone while
+the receiver still acknowledges each callback. It is computed afresh on every request, never cached: it
+turns to 503 as soon as a probe sees the trouble, and back to 200 on the first probe after.
+
+A store error is answered 503 "the store is unavailable": Exotel retries. What the error was
+goes to the operator's log (``helpers.webhooks``), never into a response.
 """
 
 from __future__ import annotations
 
 import contextlib
+import json
+import logging
 from datetime import datetime
 
 import anyio
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 from starlette.types import ASGIApp, Receive, Scope, Send
@@ -56,11 +65,36 @@ SMS_PATH = "/webhooks/exotel/sms-status"
 HEALTH_PATH = "/webhooks/health"
 #: How long a request's body may take to arrive once its headers have (408 after that).
 DEFAULT_BODY_TIMEOUT = 10.0
+#: What a client is told when the store fails; the operator's log says the rest.
+STORE_UNAVAILABLE = "The store is unavailable; the event was not stored."
+log = logging.getLogger("helpers.webhooks")
+
+
+class AsciiJSONResponse(JSONResponse):
+    """JSON with every non-ASCII character escaped: whatever a refusal quotes, it can be sent."""
+
+    def render(self, content) -> bytes:
+        return json.dumps(content, separators=(",", ":")).encode("ascii")
 
 
 def refusal_response(refusal: RefusedError) -> JSONResponse:
     """The refusal as JSON, closing the connection (nothing more is read from this sender)."""
-    return JSONResponse(refusal.body(), status_code=refusal.status, headers={"Connection": "close"})
+    return AsciiJSONResponse(
+        refusal.body(), status_code=refusal.status, headers={"Connection": "close"}
+    )
+
+
+def store_unavailable(store: EventStore, exc: BaseException, doing: str) -> JSONResponse:
+    """503 for the client (Exotel retries); the error itself, redacted, for the operator's log."""
+    log.error("webhook receiver: %s: %s", doing, store.describe_error(exc))
+    return JSONResponse(
+        {
+            "error": STORE_UNAVAILABLE,
+            "fix": "Nothing was acknowledged; Exotel retries. The receiver's log says what failed.",
+        },
+        status_code=503,
+        headers={"Retry-After": "5"},
+    )
 
 
 def is_loopback(address: str) -> bool:
@@ -82,13 +116,19 @@ class AllowlistMiddleware:
                 v.decode("latin-1") for k, v in scope["headers"] if k == b"x-forwarded-for"
             )
             try:
-                source = self.allowlist.source(peer, forwarded or None)
-                if not (scope["path"] == HEALTH_PATH and is_loopback(source)):
+                if not (scope["path"] == HEALTH_PATH and self.local(peer, forwarded)):
                     self.allowlist.check(peer, forwarded or None)
             except RefusedError as refusal:
                 await refusal_response(refusal)(scope, receive, send)
                 return
         await self.app(scope, receive, send)
+
+    def local(self, peer: str | None, forwarded: str) -> bool:
+        """A loopback client (health may be read from this machine): a loopback peer that
+        forwards nobody's request, or the client a trusted proxy names, if that is loopback."""
+        if not forwarded:
+            return peer is not None and is_loopback(peer)
+        return is_loopback(self.allowlist.source(peer, forwarded))
 
 
 async def read_body(
@@ -112,23 +152,73 @@ async def read_body(
     return bytes(body)
 
 
-def health(store: EventStore, dispatcher: Dispatcher | None) -> tuple[int, dict]:
-    """The health endpoint's status and body: 503 when events are no longer being processed."""
-    worker = dispatcher.health() if dispatcher is not None else {"worker": "none", "error": None}
+def health(
+    store: EventStore, dispatcher: Dispatcher | None, *, stall_after: float | None = None
+) -> tuple[int, dict]:
+    """The health endpoint's status and body: 503 with a ``reason`` when events are not being
+    processed, or some have failed; ``stall_after`` defaults to twice the dispatcher's lease."""
+    worker = dispatcher.health() if dispatcher is not None else {"worker": "none"}
     max_attempts = dispatcher.max_attempts if dispatcher is not None else 5
-    body = {"status": "ok", **worker, "backlog": None, "oldest_unprocessed_age_seconds": None}
-    stopped = body["worker"] in ("stopped", "failing")
+    if stall_after is None:
+        stall_after = 2 * dispatcher.lease if dispatcher is not None else 120.0
+    body = {
+        "status": "ok",
+        **worker,
+        "backlog": None,
+        "oldest_unprocessed_age_seconds": None,
+        "failed": None,
+    }
+    problems: list[tuple[str, str]] = []  # (status, reason), the most urgent first
+    if worker["worker"] == "stopped":
+        problems.append(
+            ("processing stopped", "The worker thread has ended: restart the receiver.")
+        )
+    elif worker["worker"] == "failing":
+        problems.append(
+            (
+                "processing stopped",
+                "The store is unavailable to the worker; see the receiver's log.",
+            )
+        )
+    elif worker["worker"] == "stalled":
+        in_hand = worker["in_hand"]
+        problems.append(
+            (
+                "stalled",
+                f"The handler has run {in_hand['seconds']} s on event {in_hand['event']}, past "
+                f"its lease of {dispatcher.lease:g} s: processing waits for it.",
+            )
+        )
     try:
-        body["backlog"], oldest = store.backlog(max_attempts=max_attempts)
+        body["backlog"], oldest, body["failed"] = store.backlog(max_attempts=max_attempts)
     except Exception as exc:  # the store cannot even be read: nothing is being processed
-        body["error"] = body["error"] or f"{type(exc).__name__}: {exc}"
-        stopped = True
+        log.error("webhook health: the store is unavailable: %s", store.describe_error(exc))
+        problems.insert(
+            0, ("store unavailable", "The store is unavailable; see the receiver's log.")
+        )
     else:
         if oldest is not None:
             age = store.clock.now() - datetime.fromisoformat(oldest)
             body["oldest_unprocessed_age_seconds"] = max(0, round(age.total_seconds()))
-    if stopped:
-        body["status"] = "processing stopped"
+            if age.total_seconds() > stall_after:
+                problems.append(
+                    (
+                        "stalled",
+                        f"The oldest unprocessed event has waited {round(age.total_seconds())} s "
+                        f"(more than {stall_after:g} s).",
+                    )
+                )
+        if body["failed"]:
+            problems.append(
+                (
+                    "events failing",
+                    f"{body['failed']} event(s) failed {max_attempts} times and will not be tried "
+                    "again; store.failing() lists them with their errors.",
+                )
+            )
+    if problems:
+        body["status"] = problems[0][0]
+        body["reason"] = " ".join(reason for _, reason in problems)
         return 503, body
     return 200, body
 
@@ -156,16 +246,12 @@ def create_app(
                 event = validate(kind, read_fields(content_type, body))
             except RefusedError as refusal:
                 return refusal_response(refusal)
+            except ClientDisconnect:  # gone mid-body: nobody to answer, nothing to log
+                return Response(status_code=400, headers={"Connection": "close"})
             try:
                 new = await writer.record(event)
             except Exception as exc:  # any store failure: nothing is acknowledged
-                return JSONResponse(
-                    {
-                        "error": f"The event could not be stored ({exc}).",
-                        "fix": "Nothing was acknowledged; Exotel retries. Check the store's disk.",
-                    },
-                    status_code=503,
-                )
+                return store_unavailable(store, exc, f"could not store {event}")
             if new and dispatcher is not None:
                 dispatcher.notify()
             result = {"result": "accepted" if new else "duplicate", "event": str(event)}

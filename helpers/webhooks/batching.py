@@ -57,6 +57,15 @@ class BatchWriter:
             self._queue.put(_STOP)
             thread.join(timeout)
 
+    def wait_until_idle(self, timeout: float = 10.0) -> bool:
+        """Wait for the writer thread to end on its own (``idle_exit`` without work); True once
+        it has, also when it had already ended."""
+        with self._start_lock:
+            thread = self._thread
+        if thread is not None:
+            thread.join(timeout)
+        return thread is None or not thread.is_alive()
+
     def _idle(self) -> bool:
         """True if the thread may end: nothing queued (checked under the lock that starts one)."""
         with self._start_lock:

@@ -1,8 +1,8 @@
 """Processing, off the request path: a user-supplied handler runs once per stored event.
 
 The receiver answers Exotel as soon as an event is committed; the slow part (updating a CRM,
-sending an email) happens here, so the 200 goes out well within Exotel's 15 seconds
-(https://developer.exotel.com/docs/references/webhooks).
+sending an email) happens here, so the 200 goes out well within the 15 seconds Exotel allows
+:exotel:`webhooks.15s-200`.
 
 The dispatcher *claims* an event before it hands it to the handler: one UPDATE writes its name
 and an expiry on the row (:meth:`EventStore.claim`), so several receivers on one store (several
@@ -22,15 +22,19 @@ How often the handler runs:
 - a handler that runs longer than ``lease`` may see its event claimed by another dispatcher:
   choose a lease longer than your slowest handler.
 
-A handler that raises (anything, ``SystemExit`` included) is retried on the next pass, up to
-``max_attempts`` times; after that the event stays in the table, unprocessed, with its
-``last_error`` for a person to look at.
+A handler that raises (anything, ``SystemExit`` included, however its message misbehaves) is
+retried on the next pass, up to ``max_attempts`` times; after that the event stays in the table,
+unprocessed, with its ``last_error`` for a person to look at. An event whose handler never
+returned because the process died (killed, crashed, out of memory: a poison event) is recorded
+the same way when its claim lapses, so after ``max_attempts`` deaths it is failing too, with an
+error saying so, and never in limbo: every event is processed, waiting, in hand, or failing.
 
 The worker thread never dies of an error. If the store fails (a full disk, a busy lock, a damaged
 page), it logs the error, waits (doubling the wait, up to ``max_backoff`` seconds) and tries
 again; :meth:`Dispatcher.health` says so meanwhile, and the receiver's health endpoint answers
-503. A mark that could not be written is kept and written first when the store is back, so the
-event is not handed to the handler again.
+503 until the store answers again (the first query that succeeds clears it). A mark that could
+not be written is kept and written first when the store is back, so the event is not handed to
+the handler again.
 
 Two ways to run it: :meth:`Dispatcher.run_pending` processes what is waiting, now, in the calling
 thread (deterministic: the chapter and the tests use it); :meth:`Dispatcher.start` runs the same
@@ -43,10 +47,12 @@ import logging
 import os
 import socket
 import threading
+import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from .errors import describe
 from .payloads import Event
 from .store import EventStore
 
@@ -69,10 +75,6 @@ class Outcome:
 def default_owner() -> str:
     """A name for this dispatcher in the store's claims: host, process and a random suffix."""
     return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
-
-
-def describe(exc: BaseException) -> str:
-    return f"{type(exc).__name__}: {exc}"
 
 
 class Dispatcher:
@@ -103,8 +105,9 @@ class Dispatcher:
         self._thread: threading.Thread | None = None
         self._running = threading.Lock()  # one pass at a time, whoever calls it
         self._unmarked: list[tuple[int, str | None]] = []  # handled, mark not yet written
-        self.error: str | None = None  # the store's last failure, until a pass succeeds
+        self.error: str | None = None  # the store's last failure, until a query succeeds
         self.failures = 0  # passes in a row that ended in that failure
+        self.in_hand: tuple[int, float] | None = None  # (event id, time.monotonic() it started)
 
     def run_pending(self) -> list[Outcome]:
         """Process every event waiting now, each at most once in this pass; return the outcomes.
@@ -117,6 +120,8 @@ class Dispatcher:
         outcomes: list[Outcome] = []
         with self._running:
             self._write_unmarked()
+            self.store.give_up(max_attempts=self.max_attempts)
+            self._store_works()
             after = 0
             while not stop.is_set():
                 batch = self.store.claim(
@@ -129,15 +134,24 @@ class Dispatcher:
                     after = event.id
         return outcomes
 
+    def _store_works(self) -> None:
+        """A query succeeded: the store's failure, if any, is over."""
+        if self.error is not None:
+            log.warning("webhook dispatcher: the store works again (%s before)", self.error)
+            self.failures, self.error = 0, None
+
     def _handle(self, event: Event) -> Outcome:
+        self.in_hand = (event.id, time.monotonic())
         try:
             self.handler(event)
         except BaseException as exc:  # SystemExit too: a handler's failure, not the worker's end
             outcome = Outcome(event, describe(exc))
+            self.in_hand = None
             self._mark(event.id, outcome.error)
             if isinstance(exc, KeyboardInterrupt):
                 raise  # Ctrl-C in run_pending stops the caller, after the mark
             return outcome
+        self.in_hand = None
         self._mark(event.id, None)
         return Outcome(event)
 
@@ -158,8 +172,13 @@ class Dispatcher:
     # -- in the background -----------------------------------------------------------------------
 
     def notify(self) -> None:
-        """Tell the worker that a new event was stored."""
+        """Tell the worker that a new event was stored (and start it again if it ever ended)."""
         self._wake.set()
+        thread = self._thread
+        if thread is not None and not thread.is_alive() and not self._stop.is_set():
+            log.error("webhook dispatcher: the worker thread had ended; starting it again")
+            self._thread = None
+            self.start()
 
     def start(self) -> None:
         """Run the worker thread: a pass now, then one each time :meth:`notify` is called."""
@@ -185,8 +204,12 @@ class Dispatcher:
 
     def health(self) -> dict:
         """The worker's state: ``running``, ``failing`` (the store errs), ``stopped`` (its thread
-        ended) or ``manual`` (never started: :meth:`run_pending` does the work); and the error."""
-        if self._thread is None:
+        ended), ``stalled`` (a handler has run past the lease) or ``manual`` (never started:
+        :meth:`run_pending` does the work); and how many store failures in a row."""
+        in_hand = self.in_hand
+        if in_hand is not None and time.monotonic() - in_hand[1] > self.lease:
+            state = "stalled"
+        elif self._thread is None:
             state = "manual"
         elif not self._thread.is_alive():
             state = "stopped"
@@ -194,27 +217,32 @@ class Dispatcher:
             state = "failing"
         else:
             state = "running"
-        return {"worker": state, "error": self.error, "failures": self.failures}
+        body = {"worker": state, "failures": self.failures}
+        if state == "stalled":
+            body["in_hand"] = {"event": in_hand[0], "seconds": round(time.monotonic() - in_hand[1])}
+        return body
 
     def _loop(self) -> None:
         while not self._stop.is_set():
-            self._wake.clear()
             try:
+                self._wake.clear()
                 self._pass(self._stop)
+                self._wake.wait(self.idle_wait)
             except BaseException as exc:  # the worker outlives every error: log, wait, go on
-                self.failures += 1
-                self.error = describe(exc)
-                wait = min(self.max_backoff, self.backoff * 2 ** (self.failures - 1))
-                log.error(
-                    "webhook dispatcher: %s; trying again in %.1f s (failure %d in a row)",
-                    self.error,
-                    wait,
-                    self.failures,
-                    exc_info=exc if self.failures == 1 else None,  # the traceback once
-                )
-                self._stop.wait(wait)
-                continue
-            if self.error is not None:
-                log.warning("webhook dispatcher: the store works again (%s before)", self.error)
-            self.failures, self.error = 0, None
-            self._wake.wait(self.idle_wait)
+                try:
+                    self._failed(exc)
+                except BaseException:  # noqa: BLE001 - even logging failed: wait and go on
+                    self._stop.wait(self.max_backoff)
+
+    def _failed(self, exc: BaseException) -> None:
+        self.failures += 1
+        self.error = self.store.describe_error(exc)
+        wait = min(self.max_backoff, self.backoff * 2 ** (self.failures - 1))
+        log.error(
+            "webhook dispatcher: %s; trying again in %.1f s (failure %d in a row)",
+            self.error,
+            wait,
+            self.failures,
+            exc_info=exc if self.failures == 1 else None,  # the traceback once
+        )
+        self._stop.wait(wait)

@@ -157,7 +157,7 @@ class Event:
     maxsize=1024
 )  # asked twice per request; the answer's dict is not to be changed
 def media_type(content_type: str | None) -> tuple[str, dict[str, str]]:
-    """The media type and its parameters, or a 415 refusal for anything but Exotel's three."""
+    """The media type and its parameters, or a 415 refusal for any type but form, multipart and JSON."""
     raw, params = parse_options_header(content_type or "")
     media = raw.decode("latin-1").lower()
     if media not in ACCEPTED_TYPES:
@@ -221,7 +221,7 @@ def _unique(pairs: list[tuple[str, str]]) -> dict[str, str]:
     fields: dict[str, str] = {}
     for name, value in pairs:
         if name in fields:
-            raise malformed(f"Field {name} appears more than once.")
+            raise malformed(f"Field {shown(name)} appears more than once.")
         fields[name] = value
     return fields
 
@@ -276,10 +276,19 @@ def _multipart_fields(body: bytes, boundary: str) -> dict[str, str]:
     return _unique(pairs)
 
 
+def shown(name: str, limit: int = 40) -> str:
+    """A field name as a refusal quotes it: printable ASCII (a JSON escape may hold a lone
+    surrogate, which no response could encode), at most ``limit`` characters."""
+    text = name[:limit].encode("ascii", "backslashreplace").decode("ascii")
+    return text if text.isprintable() else ascii(name[:limit])
+
+
 def _json_fields(body: bytes) -> dict[str, str]:
     """The fields of a JSON callback, as strictly as a form's: no duplicate names, no NaN or
-    Infinity, no deep nesting, and the fields Exotel sends as text must be JSON strings."""
+    Infinity, no deep nesting, and the text fields are JSON strings."""
     text = body.decode("utf-8")
+    if _nesting(text) > MAX_JSON_DEPTH:
+        raise malformed(_too_deep())
     try:
         data = json.loads(
             text,
@@ -307,8 +316,6 @@ def _json_fields(body: bytes) -> dict[str, str]:
         elif isinstance(value, str | int | float):
             fields[name] = str(value)
         else:
-            if _depth(value) > MAX_JSON_DEPTH - 1:
-                raise malformed(_too_deep())
             fields[name] = json.dumps(value, separators=(",", ":"))  # Legs: a list
     return fields
 
@@ -332,12 +339,21 @@ def _too_deep() -> str:
     return f"The JSON body is nested more than {MAX_JSON_DEPTH} levels deep."
 
 
-def _depth(value: object) -> int:
-    if isinstance(value, dict):
-        return 1 + max((_depth(v) for v in value.values()), default=0)
-    if isinstance(value, list):
-        return 1 + max((_depth(v) for v in value), default=0)
-    return 0
+#: A JSON string (skipped whole, escapes and all) or one bracket.
+_JSON_TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"|[\[\]{}]')
+
+
+def _nesting(text: str) -> int:
+    """How deep the brackets of this JSON text go, counted before parsing (no recursion)."""
+    depth = deepest = 0
+    for match in _JSON_TOKEN.finditer(text):
+        token = match.group()
+        if token in ("[", "{"):
+            depth += 1
+            deepest = max(deepest, depth)
+        elif token in ("]", "}"):
+            depth -= 1
+    return deepest
 
 
 # -- fields ------------------------------------------------------------------------------------

@@ -25,17 +25,23 @@ The table has the same columns as SQLite's, in the connection's current schema (
 from __future__ import annotations
 
 import json
+import re
 import threading
 from collections.abc import Iterable
+from urllib.parse import unquote
 
 from ..clock import Clock, SystemClock
 from ..errors import ConfigurationError
+from .errors import describe
 from .payloads import Event
 from .store import (
+    BACKLOG,
     CLAIM_COLUMNS,
     COLUMNS,
+    DIED,
     EXPECTED_COLUMNS,
     FAILING,
+    GIVE_UP,
     _counts,
     _events,
     wrong_schema,
@@ -63,7 +69,8 @@ INSERT = (
     "ON CONFLICT (sid, status) DO NOTHING RETURNING id"
 )
 CLAIM = f"""
-UPDATE events SET claimed_by = %s, claimed_until = %s, attempts = attempts + 1
+UPDATE events SET claimed_by = %s, claimed_until = %s, attempts = attempts + 1,
+    last_error = CASE WHEN claimed_by IS NULL THEN last_error ELSE %s END
 WHERE id IN (
     SELECT id FROM events
     WHERE processed_at IS NULL AND attempts < %s AND id > %s
@@ -108,6 +115,22 @@ def redacted(url: str) -> str:
     return f"postgresql://{user}{params.get('host', '')}{port}/{params.get('dbname', '')}"
 
 
+def scrub(text: str, url: str) -> str:
+    """``text`` with ``url`` shown redacted and its password, however spelt, replaced by ***.
+
+    libpq echoes a connection string it cannot parse, password and all.
+
+    >>> scrub('bad port in "postgresql://ann:pw%21@db:x/e"', "postgresql://ann:pw%21@db:x/e")
+    'bad port in "postgresql://ann@db:x/e"'
+    """
+    text = text.replace(url, redacted(url))
+    found = re.match(r"[a-z]+://[^:/@?#]*:([^@/?#]*)@", url) or re.search(r"password=(\S+)", url)
+    if found and found.group(1):
+        for spelling in {found.group(1), unquote(found.group(1))}:
+            text = text.replace(spelling, "***")
+    return text
+
+
 class PostgresStore:
     """Events in a PostgreSQL database at ``url``; safe to share between threads and machines.
 
@@ -138,7 +161,8 @@ class PostgresStore:
                 self.url, autocommit=True, connect_timeout=max(1, round(self.connect_timeout))
             )
         except self.psycopg.Error as exc:
-            message = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+            text = scrub(str(exc).strip(), self.url)
+            message = text.splitlines()[0] if text else type(exc).__name__
             raise ConfigurationError(
                 f"Cannot connect to the event store {redacted(self.url)}: {message}. Check the "
                 "URL, that the server runs, and that this user may log in."
@@ -172,7 +196,8 @@ class PostgresStore:
                 db.execute(INDEX)
         except self.psycopg.Error as exc:
             raise ConfigurationError(
-                f"Cannot set up the event store {redacted(self.url)}: {exc}. Give --store a "
+                f"Cannot set up the event store {redacted(self.url)}: {scrub(str(exc), self.url)}. "
+                "Give --store a "
                 "database (or schema) the receiver may create its events table in."
             ) from None
 
@@ -222,10 +247,23 @@ class PostgresStore:
         with self._locks["marker"]:
             rows = (
                 self._connection("marker")
-                .execute(CLAIM, (owner, now + lease, max_attempts, after, now, limit))
+                .execute(CLAIM, (owner, now + lease, DIED, max_attempts, after, now, limit))
                 .fetchall()
             )
         return sorted(_events(rows), key=lambda e: e.id)
+
+    def give_up(self, *, max_attempts: int) -> int:
+        """Events whose last allowed attempt died become failing (see :meth:`EventStore.give_up
+        <helpers.webhooks.store.EventStore.give_up>`); how many."""
+        with self._locks["marker"]:
+            return (
+                self._connection("marker")
+                .execute(
+                    GIVE_UP.replace("?", "%s"),
+                    (DIED, max_attempts, self.clock.now().timestamp()),
+                )
+                .rowcount
+            )
 
     def mark_processed(self, event_id: int) -> None:
         """The handler has finished with this event; its claim ends."""
@@ -277,19 +315,20 @@ class PostgresStore:
             )
         return _counts(stored, processed, failing)
 
-    def backlog(self, *, max_attempts: int) -> tuple[int, str | None]:
-        """How many events still wait for the handler, and when the oldest was received."""
+    def backlog(self, *, max_attempts: int) -> tuple[int, str | None, int]:
+        """How many events still wait for the handler, when the oldest was received, and how
+        many have failed ``max_attempts`` times."""
         with self._locks["reader"]:
-            count, oldest = (
+            count, oldest, failed = (
                 self._connection("reader")
-                .execute(
-                    "SELECT count(*), min(received_at) FROM events "
-                    "WHERE processed_at IS NULL AND attempts < %s",
-                    (max_attempts,),
-                )
+                .execute(BACKLOG.replace("?", "%s"), (max_attempts,) * 3)
                 .fetchone()
             )
-        return count, oldest
+        return count, oldest, failed
+
+    def describe_error(self, exc: BaseException) -> str:
+        """The store's error for the operator's log, without the URL's password."""
+        return scrub(describe(exc), self.url)
 
     def _select(self, where: str, args: tuple) -> list[Event]:
         with self._locks["reader"]:

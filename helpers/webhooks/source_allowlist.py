@@ -1,12 +1,11 @@
 """Who may post status callbacks: a source-address allowlist, with CIDR ranges.
 
-Exotel's Authentication & Security guide advises to "verify source IP ranges": accept webhook requests only from Exotel's
-addresses. Exotel does not publish them; its network-requirements page says to ask support or
-your account manager for the current list
-(https://developer.exotel.com/docs/advanced-config/network-requirements).
+Exotel's Authentication & Security guide advises to "verify source IP ranges": accept webhook
+requests only from Exotel's addresses, which it gives on request :exotel:`guide.webhook-ip-ranges`
+:exotel:`network-requirements.ip-ranges`.
 
 The address checked is the TCP peer. ``X-Forwarded-For`` is ignored unless the peer is a proxy
-you named in ``trusted_proxies`` (off by default): anyone can send that header, so trusting it
+you named in ``trusted_proxies`` (none unless you name them): anyone can send that header, so trusting it
 from everyone would let any stranger claim to be Exotel. When the peer is a trusted proxy, the
 client is the right-most address in the header that is not itself a trusted proxy (the left
 part of the header is whatever the client chose to write).

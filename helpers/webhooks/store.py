@@ -44,6 +44,7 @@ from pathlib import Path
 
 from ..clock import Clock, SystemClock
 from ..errors import ConfigurationError
+from .errors import describe
 from .payloads import Event
 
 TABLE = """
@@ -74,9 +75,16 @@ INSERT = (
     "ON CONFLICT (sid, status) DO NOTHING"
 )
 COLUMNS = "id, kind, sid, status, payload, received_at"
-#: One statement, so one transaction: the events no live claim holds become this owner's.
+#: What an event's row says when its handler never returned (its claim lapsed, unmarked).
+DIED = (
+    "The handler did not return: the process handling this event ended (killed, crashed or out "
+    "of memory), or the handler ran past its lease."
+)
+#: One statement, so one transaction: the events no live claim holds become this owner's. A
+#: lapsed claim (``claimed_by`` still set) means the last attempt died: that is recorded.
 CLAIM = f"""
-UPDATE events SET claimed_by = ?, claimed_until = ?, attempts = attempts + 1
+UPDATE events SET claimed_by = ?, claimed_until = ?, attempts = attempts + 1,
+    last_error = CASE WHEN claimed_by IS NULL THEN last_error ELSE ? END
 WHERE id IN (
     SELECT id FROM events
     WHERE processed_at IS NULL AND attempts < ? AND id > ?
@@ -84,6 +92,13 @@ WHERE id IN (
     ORDER BY id LIMIT ?
 )
 RETURNING {COLUMNS}
+"""
+
+
+#: Events whose last allowed attempt died: failing, with :data:`DIED` as their error.
+GIVE_UP = """
+UPDATE events SET last_error = ?, claimed_by = NULL, claimed_until = NULL
+WHERE processed_at IS NULL AND attempts >= ? AND claimed_by IS NOT NULL AND claimed_until <= ?
 """
 
 
@@ -219,9 +234,17 @@ class EventStore:
         now = self.clock.now().timestamp()
         with self._write_lock:
             rows = self._marker.execute(
-                CLAIM, (owner, now + lease, max_attempts, after, now, limit)
+                CLAIM, (owner, now + lease, DIED, max_attempts, after, now, limit)
             ).fetchall()
         return sorted(_events(rows), key=lambda e: e.id)
+
+    def give_up(self, *, max_attempts: int) -> int:
+        """Events whose last allowed attempt died (claim lapsed, unmarked) become failing, with
+        :data:`DIED` as their error; how many."""
+        with self._write_lock:
+            return self._marker.execute(
+                GIVE_UP, (DIED, max_attempts, self.clock.now().timestamp())
+            ).rowcount
 
     def mark_processed(self, event_id: int) -> None:
         """The handler has finished with this event; its claim ends."""
@@ -266,11 +289,19 @@ class EventStore:
             stored, processed, failing = self._reader.execute(COUNTS).fetchone()
         return _counts(stored, processed, failing)
 
-    def backlog(self, *, max_attempts: int) -> tuple[int, str | None]:
-        """How many events still wait for the handler, and when the oldest was received."""
+    def backlog(self, *, max_attempts: int) -> tuple[int, str | None, int]:
+        """How many events still wait for the handler, when the oldest was received, and how
+        many have failed ``max_attempts`` times."""
         with self._read_lock:
-            count, oldest = self._reader.execute(BACKLOG, (max_attempts,)).fetchone()
-        return count, oldest
+            count, oldest, failed = self._reader.execute(
+                BACKLOG, (max_attempts, max_attempts, max_attempts)
+            ).fetchone()
+        return count, oldest, failed
+
+    def describe_error(self, exc: BaseException) -> str:
+        """The store's error for the operator's log (a client is told only that the store is
+        unavailable)."""
+        return describe(exc)
 
     def _select(self, where: str, args: tuple) -> list[Event]:
         with self._read_lock:
@@ -286,9 +317,11 @@ FAILING = (
     f"SELECT {COLUMNS}, last_error FROM events "
     "WHERE processed_at IS NULL AND last_error IS NOT NULL ORDER BY id"
 )
-BACKLOG = (
-    "SELECT count(*), min(received_at) FROM events WHERE processed_at IS NULL AND attempts < ?"
-)
+BACKLOG = """
+SELECT count(CASE WHEN attempts < ? THEN 1 END), min(CASE WHEN attempts < ? THEN received_at END),
+    count(CASE WHEN attempts >= ? THEN 1 END)
+FROM events WHERE processed_at IS NULL
+"""
 
 
 def _counts(stored: int, processed: int, failing: int) -> dict[str, int]:

@@ -11,6 +11,8 @@ import pytest
 from helpers.book.check_setup import (
     Result,
     check_cassettes,
+    check_copies,
+    check_environment,
     check_helpers,
     check_kernel,
     check_lab,
@@ -25,6 +27,11 @@ from tests.support.ports import free_pair, free_port
 
 def completed(returncode: int, stdout: str = "", stderr: str = ""):
     return lambda command: subprocess.CompletedProcess(command, returncode, stdout, stderr)
+
+
+def shell_env() -> dict[str, str]:
+    """As typed at a shell: not as a sub-make of `make test`, which prints its directory."""
+    return {k: v for k, v in os.environ.items() if k not in ("MAKELEVEL", "MAKEFLAGS", "MFLAGS")}
 
 
 def refused(url: str) -> httpx.Response:
@@ -122,6 +129,16 @@ def test_another_program_on_the_lab_port_is_a_problem_with_the_fix():
     assert "make workshop LAB_PORT=8889" in result.message
 
 
+def test_the_lab_port_hint_keeps_the_sandbox_port_the_user_chose():
+    result = check_lab_port(8888, True, lambda url: httpx.Response(200), sandbox_port=4012)
+    assert "Try another: make workshop PORT=4012 LAB_PORT=8889." in result.message
+
+
+def test_the_sandbox_port_hint_keeps_the_lab_port_the_user_chose():
+    result = check_sandbox(4010, lambda url: httpx.Response(200, text="hello"), lab_port=9000)
+    assert "`make workshop PORT=4011 LAB_PORT=9000`" in result.message
+
+
 def test_a_jupyter_server_on_the_lab_port_is_only_a_note():
     answer = httpx.Response(200, json={"version": "2.21.1"})
     assert check_lab_port(8888, True, lambda url: answer).ok is None
@@ -141,8 +158,7 @@ def test_the_report_counts_what_must_be_fixed_and_ignores_notes():
 def test_make_check_on_a_set_up_machine_prints_only_the_report():
     if subprocess.run(["make", "-q", ".venv/.installed-dev"], cwd=ROOT).returncode != 0:
         pytest.skip("this checkout is not set up: run `make setup` first")
-    # As typed at a shell: not as a sub-make of `make test`, which prints its directory.
-    env = {k: v for k, v in os.environ.items() if k not in ("MAKELEVEL", "MAKEFLAGS", "MFLAGS")}
+    env = shell_env()
     run = subprocess.run(
         ["make", "check", f"PORT={free_pair()}", f"LAB_PORT={free_port()}"],
         cwd=ROOT,
@@ -153,3 +169,67 @@ def test_make_check_on_a_set_up_machine_prints_only_the_report():
     )
     assert run.stdout.startswith("Checking this machine"), run.stdout
     assert "make[" not in run.stdout + run.stderr
+
+
+# -- leftovers in the environment ---------------------------------------------------------------
+
+
+def test_a_leftover_live_mode_is_a_problem_naming_the_variable_and_the_fix():
+    [result] = check_environment({"EXOTEL_HANDBOOK_MODE": "live"})
+    assert result.ok is False
+    assert "EXOTEL_HANDBOOK_MODE=live is set" in result.message
+    assert "`unset EXOTEL_HANDBOOK_MODE`" in result.message
+
+
+def test_a_mode_that_is_not_one_is_a_problem():
+    [result] = check_environment({"EXOTEL_HANDBOOK_MODE": "replay"})
+    assert result.ok is False and "EXOTEL_HANDBOOK_MODE=replay is not a mode" in result.message
+
+
+def test_sandbox_mode_is_only_a_note():
+    [result] = check_environment({"EXOTEL_HANDBOOK_MODE": "sandbox"})
+    assert result.ok is None and "`unset EXOTEL_HANDBOOK_MODE`" in result.message
+
+
+@pytest.mark.parametrize("variable", ["EXOTEL_REGION", "EXOTEL_SUBDOMAIN"])
+def test_a_leftover_region_is_a_problem_naming_the_variable_and_the_fix(variable):
+    [result] = check_environment({variable: "mumbai"})
+    assert result.ok is False
+    assert f"{variable}=mumbai is set" in result.message and f"`unset {variable}`" in result.message
+
+
+def test_playback_or_nothing_set_says_nothing():
+    assert check_environment({}) == []
+    assert check_environment({"EXOTEL_HANDBOOK_MODE": "playback", "EXOTEL_REGION": " "}) == []
+
+
+def test_make_check_names_a_leftover_mode_and_region_in_the_environment():
+    if subprocess.run(["make", "-q", ".venv/.installed-dev"], cwd=ROOT).returncode != 0:
+        pytest.skip("this checkout is not set up: run `make setup` first")
+    run = subprocess.run(
+        ["make", "check", f"PORT={free_pair()}", f"LAB_PORT={free_port()}"],
+        cwd=ROOT,
+        env={**shell_env(), "EXOTEL_REGION": "mumbai", "EXOTEL_HANDBOOK_MODE": "live"},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert "MISSING  EXOTEL_HANDBOOK_MODE=live is set in this shell" in run.stdout
+    assert "MISSING  EXOTEL_REGION=mumbai is set in this shell" in run.stdout
+    assert run.returncode != 0
+
+
+# -- JupyterLab's copies ------------------------------------------------------------------------
+
+
+def test_a_copy_jupyterlab_made_is_a_note_and_not_a_chapter_without_cassettes(tmp_path):
+    book, cassettes = tmp_path / "book", tmp_path / "cassettes"
+    book.mkdir()
+    for name in ("intro", "intro-Copy1"):
+        (book / f"{name}.ipynb").write_text("{}")
+    (cassettes / "intro").mkdir(parents=True)
+    (cassettes / "intro" / "first.yaml").write_text("interactions: []")
+    assert check_cassettes(book, cassettes).ok is True
+    [note] = check_copies(book)
+    assert note.ok is None
+    assert note.message.startswith("skipped book/intro-Copy1.ipynb: a copy JupyterLab made")

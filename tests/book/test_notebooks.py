@@ -7,6 +7,7 @@ itself succeeded."""
 
 from __future__ import annotations
 
+import re
 import shutil
 
 import nbformat
@@ -47,3 +48,10 @@ def test_a_changed_cassette_fails_the_regression_with_a_readable_diff(tmp_path):
         "-api.in.exotel.com  401     Authentication failed. Check your API key and token." in diff
     )
     assert "+api.in.exotel.com  401     Go away. Check your API key and token." in diff
+    # The cell by its id and section, not only /cells/N, and the command that accepts the change.
+    assert re.search(
+        r'## modified /cells/\d+/outputs/\S+ \(cell "[^"]+" under "## Calling the wrong region"\):',
+        diff,
+    ), diff
+    assert diff.rstrip().endswith("then commit the notebook.")
+    assert "`.venv/bin/python -m helpers.book.rerecord refresh book/regions.ipynb`" in diff

@@ -114,3 +114,27 @@ def test_a_failed_run_names_the_command_for_that_chapter_alone(failed_live_run):
     stderr = failed_live_run[1].stderr
     assert "EXOTEL_HANDBOOK_MODE=live .venv/bin/python -m helpers.book.rerecord record" in stderr
     assert "scratch.ipynb" in stderr
+
+
+def test_a_copy_jupyterlab_made_is_skipped_with_a_one_line_note(tmp_path, capsys):
+    from helpers.book import rerecord
+
+    book = tmp_path / "book"
+    book.mkdir()
+    copy = scratch_chapter(book, free_port()).rename(book / "scratch-Copy1.ipynb")
+    before = copy.read_bytes()
+    assert rerecord.main(["record", str(copy)], env={}) == 0
+    assert capsys.readouterr().err.splitlines() == [
+        "note: skipped book/scratch-Copy1.ipynb: a copy JupyterLab made (-Copy in its name), "
+        "not a chapter; delete it when you are done with it"
+    ]
+    assert copy.read_bytes() == before
+    assert sorted(p.name for p in book.iterdir()) == ["scratch-Copy1.ipynb"]
+
+
+def test_make_cassettes_records_every_chapter_but_the_copies(tmp_path):
+    from helpers.book.rerecord import chapters
+
+    for name in ("intro", "intro-Copy1", "intro-Copy12", "webhooks"):
+        (tmp_path / f"{name}.ipynb").write_text("{}")
+    assert [p.stem for p in chapters(tmp_path)] == ["intro", "webhooks"]

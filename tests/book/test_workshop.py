@@ -28,6 +28,7 @@ from helpers.book.workshop import (
     is_sandbox,
     lab_command,
     next_free,
+    port_in_use,
     sandbox_command,
     start,
     wait_until_up,
@@ -38,7 +39,7 @@ from helpers.sandbox import (
     DEMO_API_TOKEN,
 )
 from tests.support.book_paths import BOOK, ROOT
-from tests.support.ports import free_pair, free_port
+from tests.support.ports import free_pair, free_port, free_run, is_ephemeral
 
 needs_curl = pytest.mark.skipif(shutil.which("curl") is None, reason="curl is not installed")
 
@@ -322,6 +323,16 @@ def test_a_lone_taken_port_suggests_the_next_one():
     assert message.endswith("Try another: make workshop PORT=4011")
 
 
+def test_a_busy_lab_port_hint_keeps_the_sandbox_port_the_user_chose():
+    message = busy_ports(4012, 8888, in_use=lambda p: p == 8888)
+    assert message.endswith("Try another: make workshop PORT=4012 LAB_PORT=8889")
+
+
+def test_a_busy_sandbox_port_hint_keeps_the_lab_port_the_user_chose():
+    message = busy_ports(4010, 9000, in_use=lambda p: p == 4010)
+    assert message.endswith("Try another: make workshop PORT=4011 LAB_PORT=9000")
+
+
 def test_the_other_region_port_is_checked_too():
     message = busy_ports(4010, 8888, in_use=lambda p: p == 4011)
     assert message.startswith("Port 4011 is in use")
@@ -333,11 +344,21 @@ def test_next_free_skips_every_taken_port():
 
 @pytest.fixture
 def taken_port() -> Iterator[int]:
-    """A port on 127.0.0.1 another program listens on."""
+    """A port on 127.0.0.1 another program listens on, and the two after it free: the sandbox
+    needs a pair, so the hint names the next port only if that one and its neighbour are free.
+    Outside the ephemeral range, where no outgoing connection of the run takes them meanwhile
+    (``bind(0)`` hands out a port whose neighbours any connection may hold)."""
+    port = free_run(3)
     with socket.socket() as other:
-        other.bind(("127.0.0.1", 0))
+        other.bind(("127.0.0.1", port))
         other.listen()
-        yield other.getsockname()[1]
+        yield port
+
+
+def test_the_taken_port_has_two_free_ports_after_it_outside_the_ephemeral_range(taken_port):
+    assert not is_ephemeral(taken_port)
+    assert port_in_use(taken_port)
+    assert not port_in_use(taken_port + 1) and not port_in_use(taken_port + 2)
 
 
 def test_a_busy_sandbox_port_is_refused_before_the_banner_with_the_next_port(taken_port):
@@ -354,14 +375,15 @@ def test_a_busy_sandbox_port_is_refused_before_the_banner_with_the_next_port(tak
     assert f"Try another: make workshop PORT={taken_port + 1}" in run.stderr
 
 
-def test_a_busy_lab_port_is_refused_before_anything_starts(taken_port):
+def test_a_busy_lab_port_is_refused_before_anything_starts_keeping_the_users_port(taken_port):
+    port = free_pair()
     run = subprocess.run(
         [
             sys.executable,
             "-m",
             "helpers.book.workshop",
             "--port",
-            str(free_pair()),
+            str(port),
             "--lab-port",
             str(taken_port),
         ],
@@ -372,7 +394,7 @@ def test_a_busy_lab_port_is_refused_before_anything_starts(taken_port):
     )
     assert run.returncode == 2
     assert run.stdout == ""
-    suggested = re.search(r"Try another: make workshop LAB_PORT=(\d+)", run.stderr)
+    suggested = re.search(rf"Try another: make workshop PORT={port} LAB_PORT=(\d+)", run.stderr)
     assert suggested, run.stderr
     # The next free port above the busy one (another program may hold taken_port + 1).
     assert int(suggested[1]) > taken_port

@@ -100,7 +100,7 @@ class Receiver:
     def stop(self) -> str:
         if self.process.poll() is None:
             self.process.send_signal(signal.SIGTERM)
-        out, _ = self.process.communicate(timeout=15)
+        out, self.err = self.process.communicate(timeout=15)
         return out
 
 
@@ -481,3 +481,58 @@ def test_an_unreachable_postgresql_store_exits_2_without_showing_the_password(ca
         f"error: Cannot connect to the event store postgresql://receiver@127.0.0.1:{port}/events:"
     )
     assert hidden not in err
+
+
+@pytest.mark.parametrize(
+    "option, value, sentence",
+    [
+        ("--lease", "nan", "--lease nan: give a number of seconds above 0 and at most 86,400"),
+        ("--lease", "-1", "--lease -1: give a number of seconds above 0"),
+        ("--body-timeout", "nan", "--body-timeout nan: give a number of seconds above 0"),
+        ("--header-timeout", "inf", "--header-timeout inf: give a number of seconds above 0"),
+        ("--max-body", "-1", "--max-body -1: give a number of bytes from 1 to 67,108,864"),
+        ("--max-connections", "0", "--max-connections 0: give a number from 1 to 1,000,000"),
+    ],
+)
+def test_an_option_that_makes_no_sense_exits_2_with_a_sentence(
+    capsys, tmp_path, option, value, sentence
+):
+    store = tmp_path / "events.sqlite3"
+    status, err = cli(capsys, "--store", str(store), "--allow", "127.0.0.1/32", option, value)
+    assert status == 2
+    assert err.startswith(f"error: {sentence}")
+    assert not store.exists()  # refused before anything was opened
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "postgresql://receiver:{pw}@127.0.0.1:5432:x/events",
+        "postgresql://receiver:{pw}@[::1/events",
+        "postgresql://receiver:{pw}@127.0.0.1:1/events?sslmode=bogus",
+    ],
+)
+def test_a_postgresql_url_libpq_cannot_parse_exits_2_without_the_password(capsys, url):
+    pytest.importorskip("psycopg", reason="psycopg is installed with the postgres extra")
+    hidden = "s3cret-" + "pw"  # not a real one, built up so no scanner mistakes it for one
+    status, err = cli(capsys, "--store", url.format(pw=hidden), "--allow", "127.0.0.1/32")
+    assert status == 2
+    assert err.startswith("error: Cannot connect to the event store postgresql://")
+    assert hidden not in err and "Traceback" not in err
+
+
+def test_a_client_that_leaves_mid_body_is_not_a_traceback_in_the_log(tmp_path):
+    receiver = Receiver(tmp_path, tmp_path / "events.sqlite3")
+    try:
+        for _ in range(3):
+            with socket.create_connection(("127.0.0.1", receiver.port), timeout=5) as sock:
+                sock.sendall(
+                    b"POST /webhooks/exotel/call-status HTTP/1.1\r\nHost: receiver\r\n"
+                    b"Content-Type: application/x-www-form-urlencoded\r\n"
+                    b"Content-Length: 100\r\n\r\nCallSid=a1&"
+                )
+        with httpx.Client(base_url=receiver.url, timeout=5) as client:
+            assert client.get("/webhooks/health").status_code == 200
+    finally:
+        receiver.stop()
+    assert "Traceback" not in receiver.err, receiver.err

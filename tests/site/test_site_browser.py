@@ -148,6 +148,13 @@ FACTS = """() => ({
   whatsNext: document.querySelector("section#what-s-next p a.reference")?.getAttribute("href"),
   next: document.querySelector("a.right-next")?.getAttribute("href") ?? null,
   width: document.documentElement.scrollWidth,
+  clippedCode: [...document.querySelectorAll("main pre")]
+    .filter(pre => pre.offsetParent && pre.scrollWidth > pre.clientWidth + 1)
+    .map(pre => pre.innerText.split("\\n")[0].slice(0, 60)),
+  copyButtonsOnOutputs: document.querySelectorAll(
+    "div.cell_output button.copybtn, div.highlight-text button.copybtn").length,
+  hiddenCopyButtons: [...document.querySelectorAll("button.copybtn")]
+    .filter(b => b.offsetParent && parseFloat(getComputedStyle(b).opacity) < 0.5).length,
 })"""
 
 
@@ -485,3 +492,131 @@ def test_choosing_a_language_switches_every_tab_set_on_the_page(page, base_url):
     assert "import httpx" in sets.last.locator("div.sd-tab-content").nth(2).inner_text()
     assert sets.last.locator("div.sd-tab-content").nth(2).is_visible()
     assert page.errors == []
+
+
+# -- pages a reader can use (issue 21) -----------------------------------------------------------
+
+
+@pytest.mark.parametrize("width", [DESKTOP["width"], PHONE["width"]])
+@pytest.mark.parametrize("name", PAGES)
+def test_no_code_block_is_clipped(visit, name, width):
+    """Every line of code and output shows whole: it fits its box, or wraps."""
+    assert visit(name, width)["clippedCode"] == []
+
+
+@pytest.mark.parametrize("name", NOTEBOOK_PAGES)
+def test_copy_buttons_show_without_a_pointer_and_only_on_code(visit, name):
+    """A touch screen never hovers: the buttons are visible as the page loads (at 390 px, where
+    no pointer has been over the code), and outputs, which nobody runs, get none."""
+    facts = visit(name, PHONE["width"])
+    assert facts["hiddenCopyButtons"] == 0
+    assert facts["copyButtonsOnOutputs"] == 0
+
+
+# The WCAG 2 contrast ratio of each visible table cell's text against the colour behind it.
+CONTRASTS = """() => {
+  const luminance = colour => {
+    const [r, g, b] = colour.match(/[\\d.]+/g).slice(0, 3).map(v => {
+      v /= 255;
+      return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4;
+    });
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+  };
+  const behind = el => {
+    for (; el; el = el.parentElement) {
+      const parts = getComputedStyle(el).backgroundColor.match(/[\\d.]+/g);
+      if (parts.length < 4 || Number(parts[3]) > 0.5) return getComputedStyle(el).backgroundColor;
+    }
+    return "rgb(255, 255, 255)";
+  };
+  return [...document.querySelectorAll("main table th, main table td")]
+    .filter(cell => cell.offsetParent && cell.innerText.trim())
+    .map(cell => {
+      const [a, b] = [luminance(getComputedStyle(cell).color), luminance(behind(cell))];
+      return {
+        text: cell.innerText.trim().slice(0, 30),
+        ratio: (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05),
+      };
+    });
+}"""
+
+
+@pytest.fixture(scope="module")
+def dark_tab(browser) -> Iterator[Page]:
+    """A phone-sized tab whose reader's system asks for dark mode (the book's mode is "auto")."""
+    opened = Page(browser)
+    opened.tab.set_viewport_size(PHONE)
+    opened.tab.emulate_media(color_scheme="dark")
+    yield opened
+    opened.tab.close()
+
+
+@pytest.mark.parametrize("name", NOTEBOOK_PAGES)
+def test_tables_read_in_dark_mode(dark_tab, base_url, name):
+    """Every table cell, headers included, at least 4.5:1 (WCAG AA) in dark mode; the HTML
+    outputs sit on the dark page, not on a light panel."""
+    dark_tab.open(url_of(base_url, name))
+    assert dark_tab.tab.evaluate("() => document.documentElement.dataset.theme") == "dark"
+    cells = dark_tab.tab.evaluate(CONTRASTS)
+    low = [cell for cell in cells if cell["ratio"] < 4.5]
+    assert low == []
+    panels = dark_tab.tab.evaluate(
+        "() => [...document.querySelectorAll('div.cell_output .text_html')]"
+        ".map(o => getComputedStyle(o).backgroundColor)"
+    )
+    assert set(panels) <= {"rgba(0, 0, 0, 0)"}
+    assert dark_tab.errors == []
+
+
+def test_a_wide_table_keeps_its_first_column_on_a_phone(visit):
+    """The key column (here the callback's field names) stays in view while the rest scrolls."""
+    box = (
+        visit.tab("book/webhooks", PHONE["width"])
+        .locator(".pst-scrollable-table-container.scroll-hint")
+        .first
+    )
+    first = box.locator("tbody tr td").first
+    before = first.bounding_box()["x"]
+    box.evaluate("b => { b.scrollLeft = 200; }")
+    assert box.evaluate("b => b.scrollLeft") > 0
+    assert first.bounding_box()["x"] == pytest.approx(before, abs=1)
+    box.evaluate("b => { b.scrollLeft = 0; }")
+
+
+#: Chapters whose first view is still over 1 MB: their pages are split in issue 21's task pages.
+HEAVY = {"book/webhooks", "book/api_reference", "book/authentication"}
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        pytest.param(p, marks=pytest.mark.xfail(reason="still over 1 MB: split it"))
+        if p in HEAVY
+        else p
+        for p in PAGES
+    ],
+)
+def test_a_first_view_loads_at_most_one_megabyte(browser, base_url, site, name):
+    """Every file the page loads, as served (uncompressed): benchmarks/page_weight.py lists them."""
+    fetched: list[str] = []
+    tab = browser.new_page()
+    try:
+        tab.on("requestfinished", lambda request: fetched.append(request.url))
+        tab.goto(url_of(base_url, name), wait_until="load")
+        tab.wait_for_timeout(300)  # the icon font, which the stylesheet asks for once laid out
+    finally:
+        tab.close()
+    paths = {re.sub(r"[?#].*$", "", url)[len(base_url) + 1 :] for url in fetched}
+    assert not {p for p in paths if re.search(r"fontawesome\.js|searchindex\.js|thebe", p)}
+    assert sum((site / p).stat().st_size for p in paths) <= 1_000_000
+
+
+def test_icons_draw_without_the_fontawesome_script(visit):
+    """The theme's stylesheet draws the icons from its font: the menu and search buttons show."""
+    tab = visit.tab("book/authentication")
+    for icon in ("button.primary-toggle:visible span", "i.fa-magnifying-glass:visible"):
+        drawn = tab.locator(icon).first.evaluate(
+            "i => [getComputedStyle(i, '::before').content, i.getBoundingClientRect().width]"
+        )
+        assert drawn[0] not in ("none", "normal", '""') and drawn[1] > 0
+    assert tab.evaluate("() => document.querySelectorAll('meta[name=viewport]').length") == 1

@@ -87,15 +87,26 @@ def copy_book(dst: Path) -> Path:
     return copy_book_sources(dst)
 
 
-def one_page_book(dst: Path, page: str, root: Path = ROOT) -> Path:
+def one_page_book(dst: Path, page: str, root: Path = ROOT, linked: tuple[str, ...] = ()) -> Path:
     """A book in ``dst`` configured as the handbook in ``root`` is, whose one page is ``page``
-    (``book/<name>``, without a suffix): put the notebook at ``dst / f"{page}.ipynb"``."""
+    (``book/<name>``, without a suffix): put the notebook at ``dst / f"{page}.ipynb"``. Each file
+    in ``linked`` (``curl_exercises.md``: pages the page links to) gets a one-heading stand-in
+    beside it, so its links resolve without building those pages."""
     dst.mkdir(parents=True, exist_ok=True)
     shutil.copy2(root / "_config.yml", dst / "_config.yml")
     for folder in ("_static", "_ext"):
         shutil.copytree(root / folder, dst / folder)
-    (dst / "_toc.yml").write_text(f"format: jb-book\nroot: {page}\n")
-    (dst / page).parent.mkdir(exist_ok=True)
+    folder = (dst / page).parent
+    folder.mkdir(exist_ok=True)
+    toc = f"format: jb-book\nroot: {page}\n"
+    if linked:
+        toc += "chapters:\n" + "".join(f"  - file: {folder.name}/{Path(f).stem}\n" for f in linked)
+    for name in linked:
+        stand_in = f"# {Path(name).stem}\n"
+        if name.endswith(".ipynb"):
+            stand_in = nbformat.writes(new_notebook(cells=[new_markdown_cell(stand_in)]))
+        (folder / name).write_text(stand_in)
+    (dst / "_toc.yml").write_text(toc)
     return dst
 
 

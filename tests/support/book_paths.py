@@ -6,13 +6,14 @@ import os
 
 import yaml
 
-from helpers.book.paths import BOOK, CASSETTES, ROOT
+from helpers.book.paths import BOOK, CASSETTES, ROOT, chapter_notebooks
 from helpers.book.recording import CASSETTES_VAR, MODE_VAR
 from helpers.credentials import REGION_VAR, REQUIRED, SUBDOMAIN_VAR
 
 __all__ = ["BOOK", "CASSETTES", "NOTEBOOKS", "ROOT", "playback_env", "toc_files"]
 
-NOTEBOOKS = sorted(BOOK.glob("*.ipynb"))
+#: The chapters (JupyterLab's copies, ``intro-Copy1.ipynb``, are none).
+NOTEBOOKS = chapter_notebooks(BOOK)
 
 
 def toc_files() -> list[str]:

@@ -1,0 +1,108 @@
+"""The citation lint: a sentence that states something about Exotel must cite the registry.
+
+A sentence is a claim when it names Exotel (or one of its documents or hosts) and states a
+status, a number, a limit, a host or a rule; it is cited when it carries ``{exotel}`key``` (or
+``:exotel:`key``` in a docstring). The book's own statements that match anyway are in
+:data:`ALLOWED`, each with the reason it needs no citation.
+
+>>> uncited("Exotel answers 429 after 200 requests a minute.")
+['Exotel answers 429 after 200 requests a minute.']
+>>> uncited("Exotel answers 429 {exotel}`guide.rate-limit-table`.")
+[]
+"""
+
+from __future__ import annotations
+
+import re
+
+from .sources import citations
+
+#: Names Exotel, one of its documents, or one of its hosts.
+ABOUT_EXOTEL = re.compile(
+    r"\bExotel\b|exotel\.(?:com|in)\b|\bthe guide\b|\bthe FAQ\b|\b2019 (?:blog )?post\b"
+    r"|Error Code Dictionary|\bsupport article\b",
+    re.IGNORECASE,
+)
+#: States a status, a number with a unit, a host, or a rule.
+SPECIFIC = re.compile(
+    r"\b[1-5]\d\d\b|\b\d+\s*(?:s|seconds?|minutes?|hours?|days?|requests?|calls?|characters?)\b"
+    r"|\b[a-z-]+(?:\.in)?\.exotel\.com\b|\bmust\b|\bnever\b|\brejects?\b|\binvalidat|\brequires?\b"
+    r"|\bretr(?:y|ies)\b|\bdeprecated\b|\bdefaults?\b|\ba minute\b",
+    re.IGNORECASE,
+)
+
+#: The book's own sentences that look like claims, and why each needs no citation. Reviewed:
+#: add one only with its reason.
+ALLOWED: dict[str, str] = {
+    "Nothing on this page, or anywhere in the book, shows how the live API behaves on a given "
+    "day: only a recording made in `live` mode does that.": "the book's rule, not Exotel's",
+    "Nothing here shows how the live API behaves on a given day: only a recording made in "
+    "`live` mode does that.": "the book's rule, not Exotel's",
+    "**The library you can copy** into your own project: credentials, regions, the table of "
+    "Exotel's endpoints the book uses, the client and its errors, retries, pacing, key rotation, "
+    "and two small utilities.": "names the library's modules",
+    "The guide's table has no 400 row: the 400 hint is the book's own.": "says what the cited "
+    "table lacks",
+}
+
+FENCE = re.compile(r"^(```|~~~|:::)")
+SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z*\[(`\"])")
+
+
+def sentences(markdown: str) -> list[str]:
+    """The prose of a Markdown page, one sentence (or one table row) at a time."""
+    out: list[str] = []
+    paragraph: list[str] = []
+    in_code = False
+
+    def flush():
+        text = " ".join(" ".join(paragraph).split())
+        paragraph.clear()
+        out.extend(s for s in SENTENCE_END.split(text) if s)
+
+    for line in markdown.splitlines():
+        stripped = line.strip()
+        if stripped.startswith(("```", "~~~")):
+            in_code = not in_code
+            flush()
+            continue
+        if in_code or FENCE.match(stripped) or re.fullmatch(r"\([\w-]+\)=", stripped):
+            flush()
+            continue
+        if stripped.startswith("|"):
+            flush()
+            if not re.fullmatch(r"[|\s:-]+", stripped):
+                out.append(stripped)
+            continue
+        if not stripped or stripped.startswith("#"):
+            flush()
+            continue
+        if re.match(r"([-*+]|\d+\.)\s", stripped):
+            flush()  # each item of a list is its own paragraph
+        paragraph.append(stripped)
+    flush()
+    return out
+
+
+#: Where a link points is not what a sentence says.
+LINK_TARGET = re.compile(r"\]\([^)]*\)|<https?://[^>]*>|https?://\S+")
+#: Links to the table of disagreements, or to one of its rows, cite the registry too.
+DISAGREEMENT_LINK = re.compile(r"\]\((?:sources\.md)?#exotel-(?:disagreements|topic-[\w-]+)\)")
+
+
+def is_claim(sentence: str) -> bool:
+    said = LINK_TARGET.sub("]", sentence)
+    return bool(ABOUT_EXOTEL.search(said) and SPECIFIC.search(said))
+
+
+def is_cited(sentence: str) -> bool:
+    return bool(citations(sentence) or DISAGREEMENT_LINK.search(sentence))
+
+
+def uncited(markdown: str) -> list[str]:
+    """The claims about Exotel in ``markdown`` that cite nothing and are not allowed."""
+    return [
+        sentence
+        for sentence in sentences(markdown)
+        if is_claim(sentence) and not is_cited(sentence) and sentence not in ALLOWED
+    ]
