@@ -10,6 +10,7 @@ Pyodide comes from npm, wheels from the package index, nothing from a CDN at rea
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from pathlib import Path
 
 from ..paths import ROOT
@@ -21,7 +22,7 @@ LOCK = LITE / "lock.json"
 CACHE_VAR = "EXOTEL_HANDBOOK_LITE_CACHE"
 
 
-def cache_dir(env: os._Environ | dict | None = None) -> Path:
+def cache_dir(env: Mapping[str, str] | None = None) -> Path:
     """``$EXOTEL_HANDBOOK_LITE_CACHE``, else ``~/.cache/exotel-handbook/lite`` (shared by clones)."""
     env = os.environ if env is None else env
     if env.get(CACHE_VAR):

@@ -26,7 +26,7 @@ from ..paths import BOOK, CASSETTES, ROOT
 from . import LITE, LOCK, cache_dir
 from .fetch import fetch, read_lock
 from .lock import project_requirements
-from .pyodide import KERNEL_EXTENSION, PYODIDE_VERSION, RUNTIME_FILES
+from .pyodide import KERNEL_EXTENSION, RUNTIME_FILES
 from .wheels import metadata, sha256
 
 #: The wheel the lab installs the project from: ``helpers`` and, beside it as in the repository
@@ -208,6 +208,3 @@ def _place(lab: Path, out: Path) -> None:
             shutil.copy2(src, dst)
 
     shutil.copytree(lab, out, copy_function=link)
-
-
-__all__ = ["PYODIDE_VERSION", "build_lab", "input_hash"]
