@@ -11,13 +11,10 @@ and compares the notebook with the committed one, as tests/book/test_notebooks.p
 
 from __future__ import annotations
 
-import functools
 import json
 import re
 import tempfile
-import threading
 from collections.abc import Iterator
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import nbformat
@@ -28,12 +25,18 @@ from helpers.book.lite.build import build_lab
 from helpers.book.lite.fetch import missing
 from tests.support.book_paths import BOOK, NOTEBOOKS
 from tests.support.chromium import CHROMIUM
+from tests.support.lite_lab import (
+    NOTEBOOK_JSON,
+    OFFLINE,
+    RUN_ALL_CELLS,
+    Guarded,
+    open_chapter,
+    served,
+)
 from tests.support.notebook_runs import difference
 
 from .test_site_browser import CHROMIUM_ARGS
 
-#: Name look-ups off loopback fail in the browser itself, workers and service worker included.
-OFFLINE = '--host-resolver-rules="MAP * ~NOTFOUND , EXCLUDE localhost , EXCLUDE 127.0.0.1"'
 #: Seconds for the kernel to be ready, and for a chapter's Run all: a few times the slowest seen
 #: on a busy two-core machine (the goals are ratios in benchmarks/lite.py, not timed tests).
 KERNEL_READY_MS = 240_000
@@ -49,11 +52,6 @@ pytestmark = [
         "chromium-headless-shell with apt-get as root (or set CHROMIUM to a Chromium binary)",
     ),
 ]
-
-
-class QuietHandler(SimpleHTTPRequestHandler):
-    def log_message(self, format, *args):  # noqa: A002  (the base class's name)
-        pass
 
 
 @pytest.fixture(scope="module")
@@ -76,32 +74,8 @@ def lab_site() -> Iterator[Path]:
 
 @pytest.fixture(scope="module")
 def lab_url(lab_site: Path) -> Iterator[str]:
-    server = ThreadingHTTPServer(
-        ("127.0.0.1", 0), functools.partial(QuietHandler, directory=str(lab_site))
-    )
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-    server.server_close()
-
-
-class Guarded:
-    """A browser context that refuses every request off ``origin`` and keeps each one's URL."""
-
-    def __init__(self, browser, origin: str) -> None:
-        self.origin = origin
-        self.refused: list[str] = []
-        self.context = browser.new_context(viewport={"width": 1280, "height": 900})
-        self.context.route("**/*", self._route)
-
-    def _route(self, route) -> None:
-        url = route.request.url
-        if url.startswith((f"{self.origin}/", "data:", "blob:")):
-            route.continue_()
-        else:
-            self.refused.append(url)
-            route.abort("blockedbyclient")
+    with served(lab_site) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
@@ -129,6 +103,18 @@ def test_pages_that_are_not_notebooks_have_no_lab_button(site):
     assert "btn-lite-button" not in page
 
 
+def test_a_chapter_page_loads_nothing_of_the_lab_until_the_button_is_pressed(site, lab_browser):
+    with served(site) as url:
+        guarded = Guarded(lab_browser, url)
+        page = guarded.context.new_page()
+        page.goto(f"{url}/book/intro.html", wait_until="load")
+        button = page.locator("a.btn-lite-button")
+        visible = button.is_visible()
+        guarded.context.close()
+    assert visible
+    assert [path for path in guarded.loaded if path.startswith("/lite/")] == []
+
+
 def test_the_lab_serves_every_chapter_with_pyodide_from_its_own_folder(lab_site):
     lite = lab_site / "lite"
     assert sorted(p.name for p in (lite / "files").glob("*.ipynb")) == sorted(
@@ -154,9 +140,8 @@ def test_a_chapter_runs_all_its_cells_in_the_lab_as_committed_with_nothing_off_o
     page = guarded.context.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
-    page.goto(f"{lab_url}/lite/lab/index.html?path={chapter}.ipynb")
-    page.wait_for_function(KERNEL_IDLE, timeout=KERNEL_READY_MS)
-    finished = page.evaluate(RUN_ALL_CELLS)
+    open_chapter(page, lab_url, chapter, KERNEL_READY_MS)
+    finished = page.evaluate(RUN_ALL_CELLS, RUN_ALL_MS)
     notebook = page.evaluate(NOTEBOOK_JSON)
     guarded.context.close()
 
@@ -178,16 +163,3 @@ def test_a_chapter_runs_all_its_cells_in_the_lab_as_committed_with_nothing_off_o
     assert changed is None, changed
     assert guarded.refused == [], "requests left the site's origin"
     assert errors == []
-
-
-KERNEL_IDLE = """() => {
-  const widget = window.jupyterapp?.shell.currentWidget;
-  const kernel = widget?.sessionContext?.session?.kernel;
-  return kernel?.connectionStatus === "connected" && kernel.status === "idle";
-}"""
-RUN_ALL_CELLS = f"""async () => {{
-  const run = window.jupyterapp.commands.execute("notebook:run-all-cells");
-  const late = new Promise(resolve => setTimeout(() => resolve("timed out"), {RUN_ALL_MS}));
-  return await Promise.race([run, late]);
-}}"""
-NOTEBOOK_JSON = "() => window.jupyterapp.shell.currentWidget.content.model.toJSON()"
