@@ -12,7 +12,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from tests.support.book_paths import BOOK, NOTEBOOKS, toc_files
+from tests.support.book_paths import BOOK, NOTEBOOKS, api_reference_text, toc_files
 
 #: "Seed" is this project's internal name for its source documents; no reader knows it.
 INTERNAL_WORD = re.compile(r"\bseeds?\b", re.IGNORECASE)
@@ -72,7 +72,7 @@ def reader_text_of_notebook(path: Path) -> str:
 def documented_text() -> str:
     """The docstrings and signatures autodoc renders into the API reference."""
     parts = []
-    for name in re.findall(r"automodule:: (\S+)", (BOOK / "api_reference.md").read_text()):
+    for name in re.findall(r"automodule:: (\S+)", api_reference_text()):
         module = importlib.import_module(name)
         parts.append(inspect.getdoc(module) or "")
         for _, obj in inspect.getmembers(module):
