@@ -10,8 +10,11 @@ exists:
   ``header_timeout`` seconds of opening (or of its previous answer) is closed; one from an
   address the server does not admit gets ``stranger_timeout`` instead;
 - **a connection cap** below the process's open-file limit: when a new connection would pass
-  ``max_connections``, the connection that has waited longest for its headers is shed,
-  strangers first. A new caller always gets in; an attacker's connections make room for it;
+  ``max_connections``, the connection that has waited longest for its headers or for the rest
+  of its body is shed, strangers first. A new caller always gets in; an attacker's connections
+  (slow headers or slow bodies, from any address) make room for it;
+- **a half-close is answered**: a client that sends its request and then shuts its side of the
+  connection (``shutdown(SHUT_WR)``) still gets its answer before the connection closes;
 - **logs that do not flood**: a message repeated within :data:`QUIET_SECONDS` is counted, not
   written again (:class:`OncePerInterval`).
 
@@ -81,6 +84,7 @@ class GuardedH11Protocol(H11Protocol):
     _header_timer: Any = None
     _waiting_since: float = 0.0
     _stranger: bool = False
+    _half_closed: bool = False
 
     def connection_made(self, transport) -> None:  # type: ignore[override]
         super().connection_made(transport)
@@ -98,8 +102,22 @@ class GuardedH11Protocol(H11Protocol):
         super().handle_events()
         if self.cycle is not cycle:  # a request's headers are complete: it is now the app's
             self._headers_arrived()
+            self._waiting_since = self.loop.time()  # and its body, if any, is awaited from now
+
+    def eof_received(self) -> bool | None:
+        """The client shut its side: answer a request already received in full, then close
+        (returning True keeps the transport open for that answer); otherwise close now."""
+        cycle = self.cycle
+        if cycle is not None and not cycle.more_body and not cycle.response_complete:
+            self._half_closed = True
+            return True
+        return None
 
     def on_response_complete(self) -> None:
+        if self._half_closed:
+            super().on_response_complete()
+            self.transport.close()  # after the answer, which the transport still sends
+            return
         if not self.transport.is_closing():
             self._wait_for_headers()  # of the next request on this connection (keep-alive)
         super().on_response_complete()  # may start a pipelined request: handle_events disarms
@@ -119,6 +137,21 @@ class GuardedH11Protocol(H11Protocol):
     def waiting_for_headers(self) -> bool:
         return self._header_timer is not None
 
+    @property
+    def waiting_for_body(self) -> bool:
+        """Headers in, the body not yet complete, nothing answered: as sheddable as slow headers."""
+        cycle = self.cycle
+        return (
+            cycle is not None
+            and cycle.more_body
+            and not cycle.response_started
+            and not cycle.disconnected
+        )
+
+    @property
+    def waiting(self) -> bool:
+        return self.waiting_for_headers or self.waiting_for_body
+
     def _headers_too_slow(self) -> None:
         self._header_timer = None
         if not self.transport.is_closing():
@@ -126,8 +159,9 @@ class GuardedH11Protocol(H11Protocol):
             self.transport.close()
 
     def _shed(self) -> None:
-        """Close the connection that has waited longest for its headers, strangers first."""
-        waiting = [c for c in self.connections if getattr(c, "waiting_for_headers", False)]
+        """Close the connection that has waited longest for its headers or its body, strangers
+        first."""
+        waiting = [c for c in self.connections if getattr(c, "waiting", False)]
         if not waiting:  # every connection is busy with a request: this one waits its turn
             waiting = [self]
         slowest = min(waiting, key=lambda c: (not c._stranger, c._waiting_since))

@@ -1,11 +1,11 @@
 """``make chapter NAME=<name>``: a new chapter with the skeleton every chapter shares.
 
 ``python -m helpers.book.scaffold <name>`` writes ``book/<name>.ipynb`` (title, Overview with
-numbered goals, Prerequisites table, Imports, a first section whose request runs in a cassette,
-Summary, What's next?, Resources, and Exercises with a solution), adds it to ``_toc.yml``, then
-records it from the sandbox, so the new chapter builds, replays and passes its regression test
-before a word of it is changed. Replace the text in each cell, then record again with the command
-it prints.
+numbered goals, Prerequisites table, Imports, a first section that sends one request,
+Summary, What's next?, Resources, and Exercises with a solution), adds it to ``_toc.yml``, to the
+intro's table and to the chain of "What's next?" (:mod:`helpers.book.contents`), then records it
+from the sandbox, so the new chapter builds, replays and passes every test before a word of it is
+changed. Replace the text in each cell, then record again with the command it prints.
 """
 
 from __future__ import annotations
@@ -20,9 +20,10 @@ import yaml
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
 from ..errors import ConfigurationError
+from .contents import add_chapter
 from .exercises import SOLUTION_TAG
+from .modes import Mode, cassette_path, record_command
 from .paths import ROOT
-from .recording import Mode, cassette_root, record_command
 
 NAME = re.compile(r"[a-z][a-z0-9_]*")
 
@@ -61,12 +62,11 @@ def cells(name: str, title: str) -> list:
             "\n"
             "## A first request\n"
             "\n"
-            "Explain what the next cell does and why, then let it do one thing. Each request runs "
-            "inside a cassette, under a name used once in this chapter."
+            "Explain what the next cell does and why, then let it do one thing. In playback, the "
+            "chapter answers it from the recording of this cell, made by `make cassettes`."
         ),
         code(
-            'with chapter.cassette("list-calls"):\n'
-            "    calls = chapter.client().list_calls(PageSize=5)\n"
+            "calls = chapter.client().list_calls(PageSize=5)\n"
             'print(len(calls["Calls"]), "calls on this page")'
         ),
         md(
@@ -98,10 +98,7 @@ def cells(name: str, title: str) -> list:
             "Ask for the calls one per page. How many calls does the first page hold?"
         ),
         code(
-            'with chapter.cassette("exercise-1"):\n'
-            "    page = chapter.client().list_calls(PageSize=1)\n"
-            "\n"
-            'assert len(page["Calls"]) <= 1',
+            'page = chapter.client().list_calls(PageSize=1)\n\nassert len(page["Calls"]) <= 1',
             metadata={"tags": [SOLUTION_TAG]},
         ),
     ]
@@ -152,25 +149,27 @@ def add_to_toc(toc: Path, name: str) -> str:
     return parts[target].get("caption", f"part {target + 1}")
 
 
-def scaffold(name: str, title: str | None = None, root: Path = ROOT) -> Path:
-    """Write ``book/<name>.ipynb`` under ``root`` and add it to ``root/_toc.yml``."""
+def scaffold(name: str, title: str | None = None, root: Path = ROOT) -> tuple[Path, list[str]]:
+    """Write ``book/<name>.ipynb`` under ``root``, add it to ``root/_toc.yml``, the intro's table
+    and the chain of "What's next?"; returns its path and what else changed, a line each."""
     if not name:
         raise ConfigurationError("name the chapter: make chapter NAME=my_chapter")
     if not NAME.fullmatch(name):
         raise ConfigurationError(
             f"{name!r} cannot name a chapter: use lower-case letters, digits and underscores, "
-            "starting with a letter (it becomes book/<name>.ipynb and cassettes/<name>/)."
+            "starting with a letter (it becomes book/<name>.ipynb and cassettes/<name>.json)."
         )
     path = root / "book" / f"{name}.ipynb"
     if path.exists():
         raise ConfigurationError(f"{path.relative_to(root)} already exists; choose another NAME.")
-    if any((cassette_root() / name).glob("*.yaml")):
+    if cassette_path(name).exists():
         raise ConfigurationError(
-            f"cassettes/{name}/ already holds recordings of another chapter; choose another NAME."
+            f"cassettes/{name}.json already holds recordings of another chapter; choose another "
+            "NAME."
         )
     nbformat.write(notebook(name, title or name.replace("_", " ").capitalize()), path)
     add_to_toc(root / "_toc.yml", name)
-    return path
+    return path, add_chapter(root, name)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -183,25 +182,27 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
     try:
-        path = scaffold(args.name, args.title, args.root)
+        path, changed = scaffold(args.name, args.title, args.root)
     except ConfigurationError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     shown = path.relative_to(args.root)
     print(f"{shown}: written, and added to _toc.yml (move it to the part where it belongs).")
+    for line in changed:
+        print(line)
     if not args.no_record:
         from .errors import RecordingError
         from .rerecord import record
 
         try:
-            record([path], Mode.SANDBOX)
+            record([path], Mode.RECORD)
         except RecordingError as exc:
             print(f"error: {exc}", file=sys.stderr)
             return 1
     print(
         "Next: replace the text in each cell, then record it again with\n"
         f"  {record_command(args.name)}\n"
-        "and commit the notebook with its cassettes."
+        f"and commit the notebook with cassettes/{args.name}.json."
     )
     return 0
 

@@ -36,6 +36,7 @@ from ..credentials import REGION_VAR, REQUIRED, SUBDOMAIN_VAR
 from ..sandbox.accounts import DEMO_ACCOUNT_SID, DEMO_API_KEY, DEMO_API_TOKEN, demo_credentials
 from ..sandbox.serving import exports
 from ..sandbox.wire import SANDBOX_HEADER, SANDBOX_NOTICE
+from .notebook_format import HOOK_OPTION
 from .paths import ROOT
 
 HOST = "127.0.0.1"
@@ -82,6 +83,8 @@ def lab_command(port: int, token: str, euid: int | None = None) -> list[str]:
         "--ServerApp.port_retries=0",
         f"--IdentityProvider.token={token}",
         f"--ServerApp.root_dir={ROOT / 'book'}",
+        # Saving a chapter leaves it as committed (helpers/book/notebook_format.py).
+        HOOK_OPTION,
     ]
 
 

@@ -41,7 +41,14 @@ from collections.abc import Callable
 from ..command_line import port_number
 from ..errors import ConfigurationError
 from ..regions import is_loopback_host
-from .app import CALL_PATH, DEFAULT_BODY_TIMEOUT, HEALTH_PATH, SMS_PATH, create_app
+from .app import (
+    CALL_PATH,
+    DEFAULT_BODY_TIMEOUT,
+    DEFAULT_STORE_TIMEOUT,
+    HEALTH_PATH,
+    SMS_PATH,
+    create_app,
+)
 from .dispatcher import Dispatcher
 from .payloads import DEFAULT_MAX_BODY, Event
 from .serving import DEFAULT_HEADER_TIMEOUT, serve
@@ -97,6 +104,14 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         default=DEFAULT_BODY_TIMEOUT,
         metavar="SECONDS",
         help=f"answer 408 to a body that takes longer (default {DEFAULT_BODY_TIMEOUT:g})",
+    )
+    parser.add_argument(
+        "--store-timeout",
+        type=float,
+        default=DEFAULT_STORE_TIMEOUT,
+        metavar="SECONDS",
+        help="answer 503 to a callback whose event is not stored within this long, and let no "
+        f"query wait longer (default {DEFAULT_STORE_TIMEOUT:g}; Exotel waits 15)",
     )
     parser.add_argument(
         "--max-connections",
@@ -164,7 +179,7 @@ MAX_BODY_LIMIT = 64 * 1024 * 1024
 def check_options(args: argparse.Namespace) -> None:
     """Every number in range, or a :class:`ConfigurationError` naming the option and the range
     (``nan`` and ``inf`` included: a lease of ``nan`` would let every claim lapse at once)."""
-    for option in ("lease", "header_timeout", "body_timeout"):
+    for option in ("lease", "header_timeout", "body_timeout", "store_timeout"):
         value = getattr(args, option)
         if not (math.isfinite(value) and 0 < value <= MAX_SECONDS):
             flag = "--" + option.replace("_", "-")
@@ -216,7 +231,7 @@ def main(argv: list[str] | None = None) -> int:
             ) from None
         handler = load_handler(args.handler)
         check_options(args)
-        store = open_store(args.store)
+        store = open_store(args.store, timeout=args.store_timeout)
     except ConfigurationError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
@@ -228,6 +243,7 @@ def main(argv: list[str] | None = None) -> int:
         dispatcher=dispatcher,
         max_body=args.max_body,
         body_timeout=args.body_timeout,
+        store_timeout=args.store_timeout,
         background=True,
     )
     scheme = "https" if args.ssl_certfile else "http"

@@ -23,16 +23,24 @@ store is unavailable, a handler has run past its lease, the oldest event has wai
 the receiver still acknowledges each callback. It is computed afresh on every request, never cached: it
 turns to 503 as soon as a probe sees the trouble, and back to 200 on the first probe after.
 
-A store error is answered 503 "the store is unavailable": Exotel retries. What the error was
-goes to the operator's log (``helpers.webhooks``), never into a response.
+A store error is answered 503 "the store is unavailable": Exotel retries
+:exotel:`webhooks.retries`. What the error was goes to the operator's log
+(``helpers.webhooks``), never into a response.
 """
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import json
 import logging
+import threading
+import time
+from collections.abc import Callable
+from concurrent.futures import Future
+from concurrent.futures import TimeoutError as FutureTimeout
 from datetime import datetime
+from typing import TypeVar
 
 import anyio
 from starlette.applications import Starlette
@@ -65,9 +73,13 @@ SMS_PATH = "/webhooks/exotel/sms-status"
 HEALTH_PATH = "/webhooks/health"
 #: How long a request's body may take to arrive once its headers have (408 after that).
 DEFAULT_BODY_TIMEOUT = 10.0
+#: How long a callback waits for its event to be committed, and health for the store, before
+#: 503: well inside the 15 s Exotel waits, so it retries rather than gives up.
+DEFAULT_STORE_TIMEOUT = 5.0
 #: What a client is told when the store fails; the operator's log says the rest.
 STORE_UNAVAILABLE = "The store is unavailable; the event was not stored."
 log = logging.getLogger("helpers.webhooks")
+T = TypeVar("T")
 
 
 class AsciiJSONResponse(JSONResponse):
@@ -85,7 +97,8 @@ def refusal_response(refusal: RefusedError) -> JSONResponse:
 
 
 def store_unavailable(store: EventStore, exc: BaseException, doing: str) -> JSONResponse:
-    """503 for the client (Exotel retries); the error itself, redacted, for the operator's log."""
+    """503 for the client (Exotel retries :exotel:`webhooks.retries`); the error itself,
+    redacted, for the operator's log."""
     log.error("webhook receiver: %s: %s", doing, store.describe_error(exc))
     return JSONResponse(
         {
@@ -131,6 +144,37 @@ class AllowlistMiddleware:
         return is_loopback(self.allowlist.source(peer, forwarded))
 
 
+class Probe:
+    """Runs a store query in a daemon thread and waits for it at most ``timeout`` seconds; while
+    an earlier one is still stuck (a frozen database), the next fails at once instead of piling
+    up threads behind it."""
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._running: Future | None = None
+        self._since = 0.0
+
+    def __call__(self, query: Callable[[], T], timeout: float) -> T:
+        with self._lock:
+            if self._running is not None and not self._running.done():
+                waited = time.monotonic() - self._since
+                raise TimeoutError(f"an earlier query has waited {waited:.0f} s for the store")
+            future: Future = Future()
+            self._running, self._since = future, time.monotonic()
+
+        def run() -> None:
+            try:
+                future.set_result(query())
+            except BaseException as exc:  # noqa: BLE001 - handed to the waiting request
+                future.set_exception(exc)
+
+        threading.Thread(target=run, name="webhook-health", daemon=True).start()
+        try:
+            return future.result(timeout)
+        except FutureTimeout:
+            raise TimeoutError(f"the store did not answer within {timeout:g} s") from None
+
+
 async def read_body(
     request: Request, max_body: int, timeout: float = DEFAULT_BODY_TIMEOUT
 ) -> bytes:
@@ -153,10 +197,18 @@ async def read_body(
 
 
 def health(
-    store: EventStore, dispatcher: Dispatcher | None, *, stall_after: float | None = None
+    store: EventStore,
+    dispatcher: Dispatcher | None,
+    *,
+    stall_after: float | None = None,
+    writer: BatchWriter | None = None,
+    store_timeout: float = DEFAULT_STORE_TIMEOUT,
+    probe: Probe | None = None,
 ) -> tuple[int, dict]:
     """The health endpoint's status and body: 503 with a ``reason`` when events are not being
-    processed, or some have failed; ``stall_after`` defaults to twice the dispatcher's lease."""
+    processed or stored, or some have failed; ``stall_after`` defaults to twice the dispatcher's
+    lease. The store is asked with a deadline (``store_timeout``): a stuck database is a 503,
+    not a probe that hangs."""
     worker = dispatcher.health() if dispatcher is not None else {"worker": "none"}
     max_attempts = dispatcher.max_attempts if dispatcher is not None else 5
     if stall_after is None:
@@ -189,8 +241,13 @@ def health(
                 f"its lease of {dispatcher.lease:g} s: processing waits for it.",
             )
         )
+    writing = writer.trouble(store_timeout) if writer is not None else None
+    if writing is not None:
+        problems.insert(0, ("store unavailable", f"{writing} See the receiver's log."))
     try:
-        body["backlog"], oldest, body["failed"] = store.backlog(max_attempts=max_attempts)
+        body["backlog"], oldest, body["failed"] = (probe or Probe())(
+            lambda: store.backlog(max_attempts=max_attempts), store_timeout
+        )
     except Exception as exc:  # the store cannot even be read: nothing is being processed
         log.error("webhook health: the store is unavailable: %s", store.describe_error(exc))
         problems.insert(
@@ -231,11 +288,14 @@ def create_app(
     max_body: int = DEFAULT_MAX_BODY,
     background: bool = False,
     body_timeout: float = DEFAULT_BODY_TIMEOUT,
+    store_timeout: float = DEFAULT_STORE_TIMEOUT,
 ) -> Starlette:
     """The receiver. ``background=True`` runs the dispatcher's worker thread for the app's lifetime
-    (what ``python -m helpers.webhooks`` does); otherwise call ``dispatcher.run_pending()``."""
+    (what ``python -m helpers.webhooks`` does); otherwise call ``dispatcher.run_pending()``.
+    A callback whose event is not committed within ``store_timeout`` seconds is answered 503."""
 
     writer = BatchWriter(store)
+    probe = Probe()
 
     def endpoint(kind: Kind):
         async def receive(request: Request) -> Response:
@@ -248,8 +308,15 @@ def create_app(
                 return refusal_response(refusal)
             except ClientDisconnect:  # gone mid-body: nobody to answer, nothing to log
                 return Response(status_code=400, headers={"Connection": "close"})
+            busy = writer.busy_since
+            if busy is not None and time.monotonic() - busy > store_timeout:  # stuck: say so now
+                stuck = TimeoutError(f"a write has waited {time.monotonic() - busy:.0f} s")
+                return store_unavailable(store, stuck, f"did not store {event}")
             try:
-                new = await writer.record(event)
+                new = await asyncio.wait_for(writer.record(event), store_timeout)
+            except TimeoutError:
+                late = TimeoutError(f"no commit within {store_timeout:g} s")
+                return store_unavailable(store, late, f"did not store {event}")
             except Exception as exc:  # any store failure: nothing is acknowledged
                 return store_unavailable(store, exc, f"could not store {event}")
             if new and dispatcher is not None:
@@ -260,7 +327,9 @@ def create_app(
         return receive
 
     def health_endpoint(request: Request) -> Response:  # plain def: runs in a thread
-        status, body = health(store, dispatcher)
+        status, body = health(
+            store, dispatcher, writer=writer, store_timeout=store_timeout, probe=probe
+        )
         return JSONResponse(body, status_code=status)
 
     @contextlib.asynccontextmanager

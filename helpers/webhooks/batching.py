@@ -9,6 +9,10 @@ duplicate). Under load a batch holds every request that arrived during the previ
 one request at a time, a batch is that one request and nothing waits longer than before.
 
 Nothing is answered before its batch is committed, so "committed before the 200" still holds.
+The writer says how it is doing (:meth:`BatchWriter.trouble`): a commit that has waited too long
+(a stalled database, a lock another process holds) or the last one failing, so health can say
+so and a callback can be answered 503 at once instead of after Exotel has stopped waiting
+:exotel:`webhooks.15s-200`.
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ from __future__ import annotations
 import asyncio
 import queue
 import threading
+import time
 
 from .payloads import Event
 from .store import EventStore
@@ -33,6 +38,19 @@ class BatchWriter:
         self._queue: queue.SimpleQueue = queue.SimpleQueue()
         self._thread: threading.Thread | None = None
         self._start_lock = threading.Lock()
+        self.busy_since: float | None = None  # time.monotonic() the commit in hand started
+        self.failed_at: float | None = None  # when the last commit failed, if none has worked since
+
+    def trouble(self, deadline: float, *, memory: float = 10.0) -> str | None:
+        """Why writing looks broken, or None: a commit in hand for more than ``deadline``
+        seconds, or a failure in the last ``memory`` seconds with no commit since."""
+        now = time.monotonic()
+        busy, failed = self.busy_since, self.failed_at
+        if busy is not None and now - busy > deadline:
+            return f"A write has waited {now - busy:.0f} s for the store."
+        if failed is not None and now - failed < memory:
+            return f"The last write failed {now - failed:.0f} s ago."
+        return None
 
     async def record(self, event: Event) -> bool:
         loop = asyncio.get_running_loop()
@@ -101,12 +119,15 @@ class BatchWriter:
                 return
 
     def _commit(self, batch: list) -> None:
+        self.busy_since = time.monotonic()
         try:
             results = self.store.record_many([event for event, _, _ in batch])
         except Exception as exc:  # every waiting request learns the batch failed
+            self.busy_since, self.failed_at = None, time.monotonic()
             for _, loop, future in batch:
                 _wake(loop, future, None, exc)
             return
+        self.busy_since = self.failed_at = None
         for (_, loop, future), new in zip(batch, results, strict=True):
             _wake(loop, future, new, None)
 

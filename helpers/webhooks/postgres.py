@@ -13,9 +13,14 @@ embedded default; ``python -m helpers.webhooks --store postgresql://user@host/db
   SKIP LOCKED)``: two machines claiming at the same moment skip each other's rows instead of
   waiting, and each event gets one owner and an expiry. The expiry is written from the
   receiver's clock, so the machines' clocks must agree (NTP) to well within the lease.
-- **Reconnects.** A connection that broke (a restarted server, a failover) is opened again on
-  the next call; the call that found it broken raises, so the request is answered 503 and the
-  worker backs off, as with any store error.
+- **Reconnects.** A connection the server has closed (a restart, a failover, a terminated
+  backend) is noticed before it is used and opened again, so the first request after a restart
+  is served, not answered 503; one that breaks mid-call raises, so the request is answered 503
+  and the worker backs off, as with any store error.
+- **Deadlines.** No call waits on the database for more than ``timeout`` seconds: the server
+  ends a statement that waits longer (``statement_timeout``, a lock held elsewhere), and a
+  watchdog shuts the socket of a call whose server does not answer at all (a frozen machine or
+  process, which no server-side timeout can end), so the call raises :class:`TimeoutError`.
 
 The table has the same columns as SQLite's, in the connection's current schema (``?options=
 -csearch_path%3Dname`` in the URL picks another). psycopg 3 is an optional dependency:
@@ -24,9 +29,15 @@ The table has the same columns as SQLite's, in the connection's current schema (
 
 from __future__ import annotations
 
+import contextlib
 import json
+import math
+import os
 import re
+import select
+import socket
 import threading
+import time
 from collections.abc import Iterable
 from urllib.parse import unquote
 
@@ -131,6 +142,74 @@ def scrub(text: str, url: str) -> str:
     return text
 
 
+def _closed_by_server(db) -> bool:
+    """True if the server has closed this idle connection or said why it will (readable, when
+    an idle connection has nothing to read): it cannot serve another query."""
+    try:
+        poller = select.poll()
+        poller.register(db.fileno(), select.POLLIN)
+        return bool(poller.poll(0))
+    except (OSError, ValueError, Exception):  # no socket at all: as closed
+        return True
+
+
+class Watchdog:
+    """Shuts the socket of a connection whose call has run past ``timeout`` seconds, so the
+    blocked call raises instead of waiting on a server that will never answer."""
+
+    def __init__(self, timeout: float):
+        self.timeout = timeout
+        self._lock = threading.Lock()
+        self._calls: dict[int, tuple[float, object]] = {}
+        self._fired: set[int] = set()
+        self._thread: threading.Thread | None = None
+
+    @contextlib.contextmanager
+    def guard(self, db):
+        key = id(db)
+        with self._lock:
+            self._calls[key] = (time.monotonic() + self.timeout, db)
+            if self._thread is None:
+                self._thread = threading.Thread(
+                    target=self._watch, name="webhook-store-watchdog", daemon=True
+                )
+                self._thread.start()
+        try:
+            yield
+        except Exception as exc:
+            if key in self._fired:
+                raise TimeoutError(
+                    f"the database did not answer within {self.timeout:g} s"
+                ) from exc
+            raise
+        finally:
+            with self._lock:
+                self._calls.pop(key, None)
+                self._fired.discard(key)
+
+    def _watch(self) -> None:
+        while True:
+            time.sleep(min(0.25, self.timeout / 4))
+            now = time.monotonic()
+            with self._lock:
+                late = [(k, db) for k, (end, db) in self._calls.items() if end < now]
+                for key, _ in late:
+                    del self._calls[key]
+                    self._fired.add(key)
+            for _, db in late:
+                _shut(db)
+
+
+def _shut(db) -> None:
+    """Shut the connection's socket down under it (a duplicate of its descriptor, so libpq's own
+    stays valid until psycopg closes it)."""
+    try:
+        with socket.socket(fileno=os.dup(db.fileno())) as sock:
+            sock.shutdown(socket.SHUT_RDWR)
+    except (OSError, ValueError, Exception):  # already closed: nothing to shut
+        pass
+
+
 class PostgresStore:
     """Events in a PostgreSQL database at ``url``; safe to share between threads and machines.
 
@@ -138,15 +217,24 @@ class PostgresStore:
     thread at a time under its own lock.
     """
 
-    def __init__(self, url: str, *, clock: Clock | None = None, connect_timeout: float = 10.0):
+    def __init__(self, url: str, *, clock: Clock | None = None, timeout: float = 10.0):
         self.psycopg = _psycopg()
         self.url = url
         self.clock = clock or SystemClock()
-        self.connect_timeout = connect_timeout
+        self.timeout = timeout
         self._locks = {name: threading.Lock() for name in ("writer", "marker", "reader")}
         self._connections: dict[str, object] = {}
-        with self._locks["writer"]:
-            self._create_schema(self._connection("writer"))
+        self._watchdog = Watchdog(timeout)
+        with self._use("writer") as db:
+            self._create_schema(db)
+
+    @contextlib.contextmanager
+    def _use(self, name: str):
+        """The named connection, under its lock and the watchdog's deadline."""
+        with self._locks[name]:
+            db = self._connection(name)
+            with self._watchdog.guard(db):
+                yield db
 
     def __repr__(self) -> str:
         return f"PostgresStore({redacted(self.url)!r})"
@@ -155,10 +243,12 @@ class PostgresStore:
         """The named connection, opened again if it was closed or broke (call under its lock)."""
         db = self._connections.get(name)
         if db is not None and not db.closed and not db.broken:
-            return db
+            if not _closed_by_server(db):
+                return db
+            db.close()  # the server ended it (a restart, a terminated backend): open another
         try:
             db = self.psycopg.connect(
-                self.url, autocommit=True, connect_timeout=max(1, round(self.connect_timeout))
+                self.url, autocommit=True, connect_timeout=max(2, math.ceil(self.timeout))
             )
         except self.psycopg.Error as exc:
             text = scrub(str(exc).strip(), self.url)
@@ -168,6 +258,7 @@ class PostgresStore:
                 "URL, that the server runs, and that this user may log in."
             ) from None
         db.execute("SET synchronous_commit TO on")  # commit means on disk, whatever the default
+        db.execute(f"SET statement_timeout TO {max(1, round(self.timeout * 1000))}")
         self._connections[name] = db
         return db
 
@@ -227,8 +318,7 @@ class PostgresStore:
         ]
         if not rows:
             return []
-        with self._locks["writer"]:
-            db = self._connection("writer")
+        with self._use("writer") as db:
             with db.transaction(), db.cursor() as cursor:
                 cursor.executemany(INSERT, rows, returning=True)
                 new = []
@@ -244,31 +334,25 @@ class PostgresStore:
         """Up to ``limit`` unprocessed events no live claim holds, now ``owner``'s for ``lease``
         seconds (see :meth:`EventStore.claim <helpers.webhooks.store.EventStore.claim>`)."""
         now = self.clock.now().timestamp()
-        with self._locks["marker"]:
-            rows = (
-                self._connection("marker")
-                .execute(CLAIM, (owner, now + lease, DIED, max_attempts, after, now, limit))
-                .fetchall()
-            )
+        with self._use("marker") as db:
+            rows = db.execute(
+                CLAIM, (owner, now + lease, DIED, max_attempts, after, now, limit)
+            ).fetchall()
         return sorted(_events(rows), key=lambda e: e.id)
 
     def give_up(self, *, max_attempts: int) -> int:
         """Events whose last allowed attempt died become failing (see :meth:`EventStore.give_up
         <helpers.webhooks.store.EventStore.give_up>`); how many."""
-        with self._locks["marker"]:
-            return (
-                self._connection("marker")
-                .execute(
-                    GIVE_UP.replace("?", "%s"),
-                    (DIED, max_attempts, self.clock.now().timestamp()),
-                )
-                .rowcount
-            )
+        with self._use("marker") as db:
+            return db.execute(
+                GIVE_UP.replace("?", "%s"),
+                (DIED, max_attempts, self.clock.now().timestamp()),
+            ).rowcount
 
     def mark_processed(self, event_id: int) -> None:
         """The handler has finished with this event; its claim ends."""
-        with self._locks["marker"]:
-            self._connection("marker").execute(
+        with self._use("marker") as db:
+            db.execute(
                 "UPDATE events SET processed_at = %s, last_error = NULL, claimed_by = NULL, "
                 "claimed_until = NULL WHERE id = %s",
                 (self._now(), event_id),
@@ -276,8 +360,8 @@ class PostgresStore:
 
     def mark_failed(self, event_id: int, error: str) -> None:
         """The handler raised ``error`` on this event: it stays unprocessed, its claim ends."""
-        with self._locks["marker"]:
-            self._connection("marker").execute(
+        with self._use("marker") as db:
+            db.execute(
                 "UPDATE events SET last_error = %s, claimed_by = NULL, claimed_until = NULL "
                 "WHERE id = %s",
                 (error, event_id),
@@ -294,8 +378,8 @@ class PostgresStore:
 
     def failing(self) -> list[tuple[Event, str]]:
         """Unprocessed events whose handler raised, with the last error: for a person to read."""
-        with self._locks["reader"]:
-            rows = self._connection("reader").execute(FAILING).fetchall()
+        with self._use("reader") as db:
+            rows = db.execute(FAILING).fetchall()
         return list(zip(_events(r[:-1] for r in rows), (r[-1] for r in rows), strict=True))
 
     def events(self) -> list[Event]:
@@ -304,26 +388,20 @@ class PostgresStore:
 
     def counts(self) -> dict[str, int]:
         """``{"stored": ..., "processed": ..., "unprocessed": ..., "failing": ...}``."""
-        with self._locks["reader"]:
-            stored, processed, failing = (
-                self._connection("reader")
-                .execute(
-                    "SELECT count(*), count(processed_at), count(*) FILTER "
-                    "(WHERE processed_at IS NULL AND last_error IS NOT NULL) FROM events"
-                )
-                .fetchone()
-            )
+        with self._use("reader") as db:
+            stored, processed, failing = db.execute(
+                "SELECT count(*), count(processed_at), count(*) FILTER "
+                "(WHERE processed_at IS NULL AND last_error IS NOT NULL) FROM events"
+            ).fetchone()
         return _counts(stored, processed, failing)
 
     def backlog(self, *, max_attempts: int) -> tuple[int, str | None, int]:
         """How many events still wait for the handler, when the oldest was received, and how
         many have failed ``max_attempts`` times."""
-        with self._locks["reader"]:
-            count, oldest, failed = (
-                self._connection("reader")
-                .execute(BACKLOG.replace("?", "%s"), (max_attempts,) * 3)
-                .fetchone()
-            )
+        with self._use("reader") as db:
+            count, oldest, failed = db.execute(
+                BACKLOG.replace("?", "%s"), (max_attempts,) * 3
+            ).fetchone()
         return count, oldest, failed
 
     def describe_error(self, exc: BaseException) -> str:
@@ -331,10 +409,6 @@ class PostgresStore:
         return scrub(describe(exc), self.url)
 
     def _select(self, where: str, args: tuple) -> list[Event]:
-        with self._locks["reader"]:
-            rows = (
-                self._connection("reader")
-                .execute(f"SELECT {COLUMNS} FROM events {where}", args)
-                .fetchall()
-            )
+        with self._use("reader") as db:
+            rows = db.execute(f"SELECT {COLUMNS} FROM events {where}", args).fetchall()
         return _events(rows)

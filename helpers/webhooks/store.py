@@ -340,10 +340,11 @@ def _events(rows) -> list[Event]:
     ]
 
 
-def open_store(spec: str, *, clock: Clock | None = None):
-    """The store ``--store`` names: a ``postgresql://`` URL, or else a SQLite file's path."""
+def open_store(spec: str, *, clock: Clock | None = None, timeout: float | None = None):
+    """The store ``--store`` names: a ``postgresql://`` URL, or else a SQLite file's path.
+    ``timeout``: how long a call may wait on the database (a lock, a stalled server)."""
     if spec.startswith(("postgresql://", "postgres://")):
         from .postgres import PostgresStore
 
-        return PostgresStore(spec, clock=clock)
-    return EventStore(spec, clock=clock)
+        return PostgresStore(spec, clock=clock, **({"timeout": timeout} if timeout else {}))
+    return EventStore(spec, clock=clock, **({"busy_timeout": timeout} if timeout else {}))

@@ -16,10 +16,11 @@ import nbformat
 import pytest
 import yaml
 
+from helpers.book import contents
+from helpers.book.modes import CASSETTES_VAR
 from helpers.book.paths import copy_note, is_copy
-from helpers.book.recording import CASSETTES_VAR
 from helpers.book.rerecord import copy_book_sources
-from helpers.book.scaffold import scaffold
+from helpers.book.scaffold import add_to_toc, notebook, scaffold
 from helpers.errors import ConfigurationError
 from tests.support.book_build import build, one_page_book
 from tests.support.book_paths import BOOK, ROOT, playback_env, toc_files
@@ -120,6 +121,69 @@ def test_scaffolding_succeeds_and_says_how_to_record_again(scaffolded):
     assert f"rerecord record book/{NAME}.ipynb" in run.stdout
 
 
+def around(root: Path, name: str) -> tuple[str, str]:
+    """The pages before and after ``book/<name>`` in ``root``'s _toc.yml."""
+    entries = contents.toc_entries(root)
+    at = entries.index(f"book/{name}")
+    return entries[at - 1], entries[at + 1]
+
+
+def test_the_scaffold_says_what_it_changed_in_other_pages(scaffolded):
+    root, _, run = scaffolded
+    before, _ = around(root, NAME)
+    assert 'book/intro.ipynb: a row for it in "What the book covers"' in run.stdout
+    assert f'{before}.ipynb: its "What\'s next?" now points to book/{NAME}' in run.stdout
+
+
+def test_the_scaffold_leaves_the_intro_and_the_whats_next_chain_in_order(scaffolded):
+    root = scaffolded[0]
+    before, after = around(root, NAME)
+    assert contents.problems(root) == []
+    assert f"{NAME}.ipynb" in contents.covers_links(root / "book" / "intro.ipynb")
+    assert contents.whats_next(root / f"{before}.ipynb").startswith(
+        f"[Probe chapter]({NAME}.ipynb): "
+    )
+    # The new chapter points where the page before it did, in that page's own words.
+    assert contents.whats_next(root / "book" / f"{NAME}.ipynb") == contents.whats_next(
+        ROOT / f"{before}.ipynb"
+    )
+    assert contents.LINK.search(contents.whats_next(root / "book" / f"{NAME}.ipynb"))[1] == (
+        contents.link(root, after)
+    )
+
+
+def test_a_chapter_added_by_hand_is_named_with_the_row_and_link_to_add(tmp_path):
+    """What the tests say to someone who skips `make chapter`: the exact lines to add."""
+    root = copy_book_sources(tmp_path)
+    nbformat.write(notebook("call_logs", "Call logs"), root / "book" / "call_logs.ipynb")
+    add_to_toc(root / "_toc.yml", "call_logs")
+    before, after = around(root, "call_logs")
+    linked = contents.LINK.search(contents.whats_next(root / f"{before}.ipynb"))[1]
+    after_title = contents.title(contents.page_path(root, after))
+    assert contents.problems(root) == [
+        'book/intro.ipynb\'s "What the book covers" table has no row for book/call_logs: add '
+        "`| [Call logs](call_logs.ipynb) | say what a reader will learn here |` after the row of "
+        f"{contents.link(root, before)}.",
+        f"{before}.ipynb's \"What's next?\" must start with a link to the page after it in "
+        f"_toc.yml, book/call_logs (it links to {linked} first): begin it with "
+        "`[Call logs](call_logs.ipynb): say in a line why to read it next.`",
+        "book/call_logs.ipynb's \"What's next?\" must start with a link to the page after it in "
+        f"_toc.yml, {after} (it links to nothing): begin it with "
+        f"`[{after_title}]({contents.link(root, after)}): say in a line why to read it next.`",
+    ]
+
+
+def test_a_row_for_a_page_the_toc_does_not_list_is_named(tmp_path):
+    root = copy_book_sources(tmp_path)
+    toc = root / "_toc.yml"
+    toc.write_text(toc.read_text().replace("      - file: book/security_faq\n", ""))
+    found = contents.problems(root)
+    assert (
+        'book/intro.ipynb\'s "What the book covers" table links to security_faq.ipynb, which '
+        "_toc.yml does not list: remove its row, or add `- file: book/security_faq` to _toc.yml."
+    ) in found
+
+
 def test_the_scaffold_has_the_skeleton_the_readme_describes(scaffolded):
     found = headings(scaffolded[0] / "book" / f"{NAME}.ipynb")
     assert found[0] == "# Probe chapter"
@@ -134,12 +198,9 @@ def test_the_scaffold_is_added_to_the_table_of_contents(scaffolded):
     assert f"book/{NAME}" in files
 
 
-def test_the_scaffold_records_its_own_cassettes(scaffolded):
+def test_the_scaffold_records_its_own_requests(scaffolded):
     _, cassettes, _ = scaffolded
-    assert sorted(p.name for p in (cassettes / NAME).iterdir()) == [
-        "exercise-1.yaml",
-        "list-calls.yaml",
-    ]
+    assert sorted(p.name for p in cassettes.iterdir()) == [f"{NAME}.json"]
 
 
 def test_the_scaffold_passes_the_notebook_lint(scaffolded):
@@ -151,12 +212,31 @@ def test_the_scaffold_passes_the_notebook_lint(scaffolded):
         assert run.returncode == 0, run.stdout + run.stderr
 
 
+def pages_linked(notebook: Path) -> tuple[str, ...]:
+    """The other pages of the book a notebook's Markdown links to (``curl_exercises.md``)."""
+    cells = nbformat.read(notebook, as_version=4).cells
+    targets = {
+        target
+        for cell in cells
+        if cell.cell_type == "markdown"
+        for target in contents.LINK.findall(cell.source)
+        if "://" not in target and target.endswith((".md", ".ipynb")) and target != notebook.name
+    }
+    return tuple(sorted(targets))
+
+
 @pytest.fixture(scope="module")
 def scaffold_build(scaffolded, tmp_path_factory) -> tuple[Path, subprocess.CompletedProcess]:
     """The scaffolded chapter built alone, as a one-page book with the handbook's configuration,
     playing back its own cassettes: (source folder, build)."""
     root, cassettes, _ = scaffolded
-    src = one_page_book(tmp_path_factory.mktemp("one-chapter"), f"book/{NAME}", root=root)
+    notebook = root / "book" / f"{NAME}.ipynb"
+    src = one_page_book(
+        tmp_path_factory.mktemp("one-chapter"),
+        f"book/{NAME}",
+        root=root,
+        linked=pages_linked(notebook),
+    )
     shutil.copy2(root / "book" / f"{NAME}.ipynb", src / "book")
     return src, build(src, **{CASSETTES_VAR: str(cassettes)})
 

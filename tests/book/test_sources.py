@@ -12,7 +12,8 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from tests.support.book_paths import BOOK, NOTEBOOKS, api_reference_text, toc_files
+from helpers.book.contents import problems
+from tests.support.book_paths import BOOK, NOTEBOOKS, ROOT, api_reference_text
 
 #: "Seed" is this project's internal name for its source documents; no reader knows it.
 INTERNAL_WORD = re.compile(r"\bseeds?\b", re.IGNORECASE)
@@ -105,19 +106,12 @@ def test_no_docstring_in_the_api_reference_shows_the_internal_word():
     assert hits(documented_text()) == []
 
 
-def covers_table_links(intro: Path) -> set[str]:
-    """The pages linked from the first column of the intro's "What the book covers" table."""
-    nb = nbformat.read(intro, as_version=4)
-    [cell] = [c for c in nb.cells if "## What the book covers" in c.source]
-    rows = [line for line in cell.source.splitlines() if line.startswith("| [")]
-    return {re.match(r"\| \[[^\]]+\]\(([^)#]+)\)", row).group(1) for row in rows}
-
-
-def test_the_intro_lists_every_page_in_the_table_of_contents():
-    linked = {Path(page).stem for page in covers_table_links(BOOK / "intro.ipynb")}
-    pages = {Path(page).name for page in toc_files()[1:]}
-    assert sorted(pages - linked) == []
-    assert sorted(linked - pages) == []
+def test_the_intro_table_and_each_whats_next_follow_the_table_of_contents():
+    """Every page in _toc.yml has a row in the intro's "What the book covers" table, and each
+    chapter's "What's next?" starts with a link to the page after it (helpers/book/contents.py;
+    `make chapter` keeps both for a new chapter)."""
+    found = problems(ROOT)
+    assert found == [], "\n".join(found)
 
 
 SAME_BODY_CLAIMS = ("every error has the same body", "same shape for every status.")

@@ -6,9 +6,14 @@ The same faults on a real server and a real PostgreSQL are in test_webhooks_chao
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
+import signal
+import sqlite3
 import threading
 import time
+import uuid
 
 import pytest
 
@@ -326,3 +331,101 @@ def test_a_503_for_a_store_error_names_no_host_user_or_library_text(store_spec, 
     assert answer.json()["error"] == STORE_UNAVAILABLE
     assert "db.internal" not in answer.text and "5432" not in answer.text
     assert 'connection to server at "db.internal"' in caplog.text
+
+
+# -- 3: deadlines: nothing waits on a stuck database --------------------------------------------
+
+
+@pytest.fixture
+def postgres_spec(postgres_server) -> str:
+    return postgres_server.schema_url(f"t_{uuid.uuid4().hex[:12]}")
+
+
+def backend_pid(store, name: str) -> int:
+    """The server process behind one of a PostgreSQL store's connections."""
+    with store._use(name) as db:
+        return db.execute("SELECT pg_backend_pid()").fetchone()[0]
+
+
+@contextlib.contextmanager
+def frozen(pid: int):
+    """The process stopped (SIGSTOP) as a frozen machine would be: no answer, no error."""
+    os.kill(pid, signal.SIGSTOP)
+    try:
+        yield
+    finally:
+        os.kill(pid, signal.SIGCONT)
+
+
+def test_a_frozen_database_gets_a_callback_answered_503_within_the_store_timeout(postgres_spec):
+    store = open_store(postgres_spec, timeout=1.0)
+    app = create_app(store, SourceAllowlist(["203.0.113.0/24"]), store_timeout=1.0)
+    with local_client(app, EXOTEL) as client:
+        with frozen(backend_pid(store, "writer")):
+            started = time.monotonic()
+            frozen_answer = client.post(CALL_PATH, data=CALL)
+            waited = time.monotonic() - started
+        # Exotel's retry is stored on a new connection (the watchdog shut the frozen one).
+        stored = wait_for(lambda: client.post(CALL_PATH, data=CALL).status_code == 200)
+    assert (frozen_answer.status_code, frozen_answer.json()["error"]) == (503, STORE_UNAVAILABLE)
+    assert waited < 5  # not the minutes a frozen server would hold it
+    assert stored
+
+
+def test_health_answers_503_when_the_database_is_frozen_and_200_once_it_thaws(postgres_spec):
+    store = open_store(postgres_spec, timeout=1.0)
+    app = create_app(store, SourceAllowlist(["127.0.0.1/32"]), store_timeout=1.0)
+    with local_client(app, "127.0.0.1") as client:
+        assert client.get(HEALTH_PATH).status_code == 200
+        with frozen(backend_pid(store, "reader")):
+            stuck = client.get(HEALTH_PATH)
+            again = client.get(HEALTH_PATH)  # at once: the first query still waits
+        thawed = wait_for(lambda: client.get(HEALTH_PATH).status_code == 200)
+    assert (stuck.status_code, stuck.json()["status"]) == (503, "store unavailable")
+    assert (again.status_code, again.json()["status"]) == (503, "store unavailable")
+    assert thawed
+
+
+def test_the_first_health_probe_after_a_backend_is_terminated_is_200(
+    postgres_spec, postgres_server
+):
+    psycopg = pytest.importorskip("psycopg")
+    store = open_store(postgres_spec)
+    app = create_app(store, SourceAllowlist(["127.0.0.1/32"]))
+    with local_client(app, "127.0.0.1") as client:
+        assert client.get(HEALTH_PATH).status_code == 200
+        pid = backend_pid(store, "reader")
+        with psycopg.connect(postgres_server.url, autocommit=True) as admin:
+            admin.execute("SELECT pg_terminate_backend(%s)", (pid,))
+        assert wait_for(lambda: not _alive(pid))
+        answer = client.get(HEALTH_PATH)
+    assert answer.status_code == 200, answer.json()
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return True
+
+
+def test_a_sqlite_lock_held_elsewhere_is_a_503_and_health_says_so(tmp_path):
+    path = tmp_path / "events.sqlite3"
+    store = open_store(str(path), timeout=0.5)
+    app = create_app(store, SourceAllowlist(["127.0.0.1/32"]), store_timeout=0.5)
+    other = sqlite3.connect(path, isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")  # another process holds the write lock
+    try:
+        with local_client(app, "127.0.0.1") as client:
+            locked = client.post(CALL_PATH, data=CALL)
+            health = client.get(HEALTH_PATH)
+            other.execute("ROLLBACK")
+            stored = wait_for(lambda: client.post(CALL_PATH, data=CALL).status_code == 200)
+            recovered = client.get(HEALTH_PATH)
+    finally:
+        other.close()
+    assert (locked.status_code, locked.json()["error"]) == (503, STORE_UNAVAILABLE)
+    assert (health.status_code, health.json()["status"]) == (503, "store unavailable")
+    assert stored
+    assert recovered.status_code == 200, recovered.json()

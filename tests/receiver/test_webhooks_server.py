@@ -536,3 +536,59 @@ def test_a_client_that_leaves_mid_body_is_not_a_traceback_in_the_log(tmp_path):
     finally:
         receiver.stop()
     assert "Traceback" not in receiver.err, receiver.err
+
+
+def slow_body(port: int) -> socket.socket:
+    """An allowed connection whose headers are complete and whose body trickles (5 of 100 bytes)."""
+    sock = socket.create_connection(("127.0.0.1", port), timeout=5)
+    sock.sendall(
+        b"POST /webhooks/exotel/call-status HTTP/1.1\r\nHost: receiver\r\n"
+        b"Content-Type: application/x-www-form-urlencoded\r\nContent-Length: 100\r\n\r\nCallS"
+    )
+    return sock
+
+
+def test_slow_bodies_from_allowed_addresses_are_shed_for_a_real_caller(tmp_path):
+    receiver = Receiver(
+        tmp_path, tmp_path / "events.sqlite3",
+        "--max-connections", "20", "--header-timeout", "30", "--body-timeout", "30",
+    )  # fmt: skip
+    slow = []
+    try:
+        for _ in range(20):
+            slow.append(slow_body(receiver.port))
+            time.sleep(0.01)  # one after another, so the first is the longest waiting
+        answers = [
+            httpx.post(receiver.url + CALL_PATH, data={**FIELDS, "CallSid": f"a{i}"}, timeout=10)
+            for i in range(5)
+        ]
+        oldest_closed = closed_by_peer(slow[0])
+    finally:
+        for sock in slow:
+            sock.close()
+        receiver.stop()
+    assert [a.status_code for a in answers] == [200] * 5
+    assert oldest_closed
+
+
+FIELDS = {"CallSid": "a1", "Status": "completed", "DateUpdated": "2026-01-15 10:00:42"}
+
+
+def test_a_client_that_half_closes_after_its_request_gets_its_answer(tmp_path):
+    receiver = Receiver(tmp_path, tmp_path / "events.sqlite3")
+    body = b"CallSid=h1&Status=completed&DateUpdated=2026-01-15+10%3A00%3A42"
+    try:
+        with socket.create_connection(("127.0.0.1", receiver.port), timeout=10) as sock:
+            sock.sendall(
+                b"POST /webhooks/exotel/call-status HTTP/1.1\r\nHost: receiver\r\n"
+                b"Content-Type: application/x-www-form-urlencoded\r\n"
+                b"Content-Length: %d\r\n\r\n%s" % (len(body), body)
+            )
+            sock.shutdown(socket.SHUT_WR)  # nothing more from this client
+            answer = b""
+            while chunk := sock.recv(65536):
+                answer += chunk
+    finally:
+        receiver.stop()
+    assert answer.startswith(b"HTTP/1.1 200 "), answer[:200]
+    assert b'"result":"accepted"' in answer
