@@ -585,7 +585,6 @@ def test_a_wide_table_keeps_its_first_column_on_a_phone(visit):
 #: Chapters whose first view is still over 1 MB: their pages are split in issue 21's task pages.
 HEAVY = {
     "book/webhooks",
-    "book/authentication",
     *(p for p in PAGES if p.startswith("book/api_") and p != "book/api_reference"),
 }
 
