@@ -6,7 +6,8 @@
     ├── ConfigurationError
     │   └── UnknownModeError     EXOTEL_HANDBOOK_MODE not playback / sandbox / live
     ├── RecordingError           cassettes: a request with no recording, a cassette reused
-    └── SourcesError             the source registry: a citation, date or excerpt that is wrong
+    ├── SourcesError             the source registry: a citation, date or excerpt that is wrong
+    └── LiteError                the in-browser lab: a download missing or changed, a failed build
 """
 
 from __future__ import annotations
@@ -24,3 +25,7 @@ class RecordingError(ExotelError):
 
 class SourcesError(ExotelError):
     """The source registry (``helpers/book/sources.yaml``) or a citation of it is wrong."""
+
+
+class LiteError(ExotelError):
+    """The in-browser lab cannot be built: a download missing or changed, a tool missing."""
