@@ -19,8 +19,6 @@ from .paths import CASSETTES
 
 MODE_VAR = "EXOTEL_HANDBOOK_MODE"
 CASSETTES_VAR = "EXOTEL_HANDBOOK_CASSETTES"
-#: Set by ``helpers.book.rerecord`` for the kernels it starts, so messages can say which step runs.
-STEP_VAR = "EXOTEL_HANDBOOK_STEP"
 
 
 class Mode(enum.Enum):

@@ -34,7 +34,7 @@ from traitlets.config import Config
 from ..credentials import REGION_VAR, REQUIRED, SUBDOMAIN_VAR
 from .errors import RecordingError
 from .exercises import collapse
-from .modes import CASSETTES_VAR, MODE_VAR, STEP_VAR, Mode, cassette_root, record_command
+from .modes import CASSETTES_VAR, MODE_VAR, Mode, cassette_root, record_command
 from .paths import ROOT, chapter_notebooks, copies, copy_note, is_copy
 
 BOOK = ROOT / "book"
@@ -173,7 +173,7 @@ def record_one(path: Path, mode: Mode, root: Path) -> float:
                 path,
                 mode,
                 keep_credentials=mode is Mode.LIVE,
-                env={CASSETTES_VAR: staging, STEP_VAR: "record"},
+                env={CASSETTES_VAR: staging},
             )
         except CellExecutionError as exc:
             raise failure(path, mode, "recording", exc) from None
@@ -181,7 +181,7 @@ def record_one(path: Path, mode: Mode, root: Path) -> float:
         if not (Path(staging) / f"{path.stem}.json").exists():  # the chapter sends no request now
             (root / f"{path.stem}.json").unlink(missing_ok=True)
     try:
-        nb = execute(path, Mode.PLAYBACK, env={CASSETTES_VAR: str(root), STEP_VAR: "record"})
+        nb = execute(path, Mode.PLAYBACK, env={CASSETTES_VAR: str(root)})
     except CellExecutionError as exc:
         raise failure(path, Mode.PLAYBACK, "replaying what was just recorded for", exc) from None
     save(nb, path)

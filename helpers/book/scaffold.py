@@ -1,7 +1,7 @@
 """``make chapter NAME=<name>``: a new chapter with the skeleton every chapter shares.
 
 ``python -m helpers.book.scaffold <name>`` writes ``book/<name>.ipynb`` (title, Overview with
-numbered goals, Prerequisites table, Imports, a first section that sends one request,
+numbered goals, Prerequisites table, a hidden set-up cell, a first section that sends one request,
 Summary, What's next?, Resources, and Exercises with a solution), adds it to ``_toc.yml``, to the
 intro's table and to the chain of "What's next?" (:mod:`helpers.book.contents`), then records it
 from the sandbox, so the new chapter builds, replays and passes every test before a word of it is
@@ -50,13 +50,16 @@ def cells(name: str, title: str) -> list:
             "\n"
             "---"
         ),
-        md("## Imports"),
-        code("from helpers.book import Chapter"),
-        md(
-            "Every request goes through `chapter`, which says where this run's answers come from "
-            "(recordings, the sandbox, or your account)."
+        code(
+            f'from helpers.book import Chapter\n\nchapter = Chapter("{name}")\n'
+            "print(chapter.describe())",
+            metadata={"tags": ["hide-input"]},
         ),
-        code(f'chapter = Chapter("{name}")\nprint(chapter.describe())'),
+        md(
+            "The set-up cell above (folded away on the site, shown in JupyterLab) imports what the "
+            "chapter uses and says where this run's answers come from: its recordings, the "
+            "sandbox, or your account."
+        ),
         md(
             "---\n"
             "\n"

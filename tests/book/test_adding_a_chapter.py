@@ -187,7 +187,7 @@ def test_a_row_for_a_page_the_toc_does_not_list_is_named(tmp_path):
 def test_the_scaffold_has_the_skeleton_the_readme_describes(scaffolded):
     found = headings(scaffolded[0] / "book" / f"{NAME}.ipynb")
     assert found[0] == "# Probe chapter"
-    skeleton = ["## Overview", "## Prerequisites", "## Imports", "## Summary", "## What's next?"]
+    skeleton = ["## Overview", "## Prerequisites", "## Summary", "## What's next?"]
     skeleton += ["## Resources", "## Exercises", "### Exercise 1: one call per page"]
     assert [h for h in found if h in skeleton] == skeleton
 
