@@ -74,7 +74,7 @@ PROBE_WARNINGS = [
 
 
 def test_a_probe_page_shows_a_recorded_answer(probe):
-    """The probe page runs a chapter's machinery: helpers, a cassette, the sandbox's answer."""
+    """The probe page runs a chapter's machinery: helpers, a recording, the sandbox's answer."""
     src, _ = probe("warnings")
     assert "api.in.exotel.com 401: Authentication failed" in html(src, PROBE)
 
@@ -113,14 +113,14 @@ def test_a_cell_writing_to_stderr_fails_the_build(probe):
     assert "stderr was found in the cell outputs" in warnings
 
 
-def test_a_second_build_over_the_first_shows_a_changed_cassette(probe):
-    """Built again over its first build's output, a page shows what its changed cassette says.
+def test_a_second_build_over_the_first_shows_a_changed_recording(probe):
+    """Built again over its first build's output, a page shows what its changed recording says.
     (The second build runs in a copy, as other tests read the first. Both builds report the
     probe's warnings, as the first did, and write the page all the same.)"""
     src, first = probe("warnings")
     again = probe.copy("warnings")
     assert "401: Authentication failed" in html(again, PROBE)
-    recording = probe.cassettes(again) / "regions" / "wrong-region.yaml"
+    recording = probe.cassettes(again) / "probe.json"
     recording.write_text(recording.read_text().replace("Authentication failed", "Go away"))
     second = probe.rebuild(again)
     assert len(warnings_of(second)) == len(warnings_of(first)), second.stdout[-3000:]

@@ -6,8 +6,8 @@ import os
 
 import yaml
 
+from helpers.book.modes import CASSETTES_VAR, MODE_VAR
 from helpers.book.paths import BOOK, CASSETTES, ROOT, chapter_notebooks
-from helpers.book.recording import CASSETTES_VAR, MODE_VAR
 from helpers.credentials import REGION_VAR, REQUIRED, SUBDOMAIN_VAR
 
 __all__ = ["BOOK", "CASSETTES", "NOTEBOOKS", "ROOT", "playback_env", "toc_files"]
