@@ -44,8 +44,7 @@ import httpx
 HINTS: dict[int, str] = {
     401: "Verify your API Key and API Token are correct "
     "(and that you are calling your account's regional endpoint).",
-    403: "Access denied: check that the account is active, that this machine's address is on "
-    "the IP allowlist, and that the API key may call this API.",
+    403: "Check the account is active, this address is allowlisted, and the key may call this.",
     404: "Verify the Account SID and endpoint URL are correct.",
     429: "Implement backoff and retry logic (see Rate Limits).",
     # Exotel's Error Code Dictionary, "How to Fix".
@@ -61,14 +60,13 @@ HINTS: dict[int, str] = {
 #: rely on the status, not the message): the hint for each cause a message names, else the
 #: general 403 hint above.
 HINTS_403: tuple[tuple[str, str], ...] = (
-    ("balance", "Top up the account (Exotel refuses an SMS on an empty balance with 403)."),
+    ("balance", "Top up the account: an SMS on an empty balance gets 403."),
     ("suspended|not active|validity", "Contact Exotel support to check the account's status."),
     (
         "allowlist|whitelist|ip address|requests from",
-        "Send from an address on the IP allowlist, or add this one (the key's access "
-        "restrictions, or the account's list).",
+        "Send from an allowlisted address, or add it.",
     ),
-    ("permission", "Use an API key that may call this API, or widen this key's permissions."),
+    ("permission", "Use a key with this API's permission, or give it to this key."),
 )
 
 
@@ -76,7 +74,7 @@ def hint_for(status: int, message: str = "") -> str:
     """What to check for ``status``; for a 403, for the cause its ``message`` names.
 
     >>> hint_for(403, "Insufficient balance to send the SMS")
-    'Top up the account (Exotel refuses an SMS on an empty balance with 403).'
+    'Top up the account: an SMS on an empty balance gets 403.'
     """
     if status == 403:
         for words, hint in HINTS_403:
