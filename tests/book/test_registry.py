@@ -147,7 +147,7 @@ def test_the_sources_page_cites_and_generates_from_the_registry():
 
 @pytest.mark.parametrize("page", ENFORCED)
 def test_every_claim_about_exotel_on_the_page_cites_the_registry(page):
-    assert claims.uncited((BOOK / page).read_text(encoding="utf-8")) == []
+    assert claims.uncited((BOOK / page).read_text(encoding="utf-8")) == [], HOW_TO_CITE
 
 
 def documented_docstrings():
@@ -165,9 +165,16 @@ def documented_docstrings():
                     yield f"{name}.{attr}.{member_name}", inspect.getdoc(target) or ""
 
 
+HOW_TO_CITE = (
+    "each sentence below states something about Exotel without a citation: add "
+    ":exotel:`<excerpt>` after it (an excerpt of helpers/book/sources.yaml, or a new one with "
+    "the page's words and the date you read them), or say it without naming Exotel"
+)
+
+
 def test_every_claim_about_exotel_in_the_api_reference_cites_the_registry():
     found = {where: claims.uncited(doc) for where, doc in documented_docstrings()}
-    assert {where: uncited for where, uncited in found.items() if uncited} == {}
+    assert {where: uncited for where, uncited in found.items() if uncited} == {}, HOW_TO_CITE
 
 
 def test_a_planted_uncited_claim_fails_the_lint():
