@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from tests.support.book_build import BUILD, PROBE
-from tests.support.book_paths import ROOT, toc_files
+from tests.support.book_paths import ROOT, toc_pages
 
 pytestmark = pytest.mark.build
 
@@ -23,14 +23,14 @@ def html(src: Path, page: str) -> str:
 
 def test_book_builds_with_every_chapter_executed(built_book):
     assert built_book.returncode == 0, built_book.log
-    for page in toc_files():
+    for page in toc_pages():
         assert (built_book.html / f"{page}.html").exists(), page
     assert "answered by: sandbox" in html(built_book.src, "book/intro")
     assert "RateLimitError: 429" in html(built_book.src, "book/authentication")
     assert '<td class="status-refused">401</td><td>Authentication failed' in html(
         built_book.src, "book/regions"
     )
-    assert "helpers.book.chapter.Chapter" in html(built_book.src, "book/api_reference")
+    assert "helpers.book.chapter.Chapter" in html(built_book.src, "book/api_machinery")
 
 
 def test_no_kernel_of_the_build_warns_that_it_runs_over_tcp(built_book):

@@ -21,7 +21,7 @@ import yaml
 from helpers.book import claims
 from helpers.book.errors import SourcesError
 from helpers.book.sources import REGISTRY, citations, http_fetcher, load, main, parse, verify
-from tests.support.book_paths import BOOK
+from tests.support.book_paths import BOOK, api_reference_text
 
 ROOT = BOOK.parent
 #: Pages whose every claim about Exotel must cite the registry.
@@ -152,7 +152,7 @@ def test_every_claim_about_exotel_on_the_page_cites_the_registry(page):
 
 def documented_docstrings():
     """Every docstring the API reference renders, with where it is."""
-    for name in re.findall(r"automodule:: (\S+)", (BOOK / "api_reference.md").read_text()):
+    for name in re.findall(r"automodule:: (\S+)", api_reference_text()):
         module = importlib.import_module(name)
         yield name, inspect.getdoc(module) or ""
         for attr, obj in vars(module).items():
