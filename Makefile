@@ -23,7 +23,7 @@ unexport PYTHONDONTWRITEBYTECODE
 # apt-get waits for another install (a second make, unattended upgrades) instead of failing at once.
 APT := apt-get -o DPkg::Lock::Timeout=600 -o Acquire::Retries=3
 
-.PHONY: setup setup-lab lint browser postgresql node node-tools snippets book test test-quick chaos \
+.PHONY: setup setup-lab lint browser postgresql node node-tools snippets book lite-lock test test-quick chaos \
 	check workshop cassettes chapter lab benchmark screenshots linkcheck verify-sources clean
 
 $(STAMP): pyproject.toml constraints.txt
@@ -45,9 +45,17 @@ $(LAB_STAMP): $(STAMP)
 
 setup-lab: $(LAB_STAMP)
 
-## Build the site into _build/html, executing every notebook from the cassettes.
+## Build the site into _build/html, executing every notebook from the cassettes, then the
+## in-browser lab into _build/html/lite (helpers/book/lite/): Pyodide and the wheels lite/lock.json
+## names are fetched from npm and PyPI once, into ~/.cache/exotel-handbook/lite; after that, and
+## while nothing it is made of changes, the lab is copied from that cache.
 book: $(STAMP)
 	EXOTEL_HANDBOOK_MODE=playback $(JB) build . --all --warningiserror --nitpick --keep-going
+	$(BIN)/python -m helpers.book.lite build --out _build/html/lite
+
+## Resolve the in-browser lab's wheels again (PyPI and npm) and rewrite lite/lock.json.
+lite-lock: $(STAMP)
+	$(BIN)/python -m helpers.book.lite lock
 
 ## ruff (lint and format, notebooks included: book/ruff.toml keeps them to 80 columns) and
 ## codespell on prose and code. The same checks run in .pre-commit-config.yaml.

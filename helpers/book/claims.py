@@ -1,9 +1,10 @@
-"""The citation lint: a sentence that states something about Exotel must cite the registry.
+"""The citation lint: the sentences about Exotel that cite nothing.
 
 A sentence is a claim when it names Exotel (or one of its documents or hosts) and states a
-status, a number, a limit, a host or a rule; it is cited when it carries ``{exotel}`key``` (or
-``:exotel:`key``` in a docstring). The book's own statements that match anyway are in
-:data:`ALLOWED`, each with the reason it needs no citation.
+status, a number, a limit, a host or a rule; it is cited when it carries the ``exotel`` role
+(see :mod:`helpers.book.sources`), or links a row of the disagreements table. The book's own
+statements that match anyway are in :data:`ALLOWED`, each with the reason it needs no citation.
+Doctest lines are examples, not statements.
 
 >>> uncited("Exotel answers 429 after 200 requests a minute.")
 ['Exotel answers 429 after 200 requests a minute.']
@@ -41,8 +42,6 @@ ALLOWED: dict[str, str] = {
     "**The library you can copy** into your own project: credentials, regions, the table of "
     "Exotel's endpoints the book uses, the client and its errors, retries, pacing, key rotation, "
     "and two small utilities.": "names the library's modules",
-    "The guide's table has no 400 row: the 400 hint is the book's own.": "says what the cited "
-    "table lacks",
 }
 
 FENCE = re.compile(r"^(```|~~~|:::)")
@@ -53,7 +52,7 @@ def sentences(markdown: str) -> list[str]:
     """The prose of a Markdown page, one sentence (or one table row) at a time."""
     out: list[str] = []
     paragraph: list[str] = []
-    in_code = False
+    in_code = in_doctest = False
 
     def flush():
         text = " ".join(" ".join(paragraph).split())
@@ -67,6 +66,10 @@ def sentences(markdown: str) -> list[str]:
             flush()
             continue
         if in_code or FENCE.match(stripped) or re.fullmatch(r"\([\w-]+\)=", stripped):
+            flush()
+            continue
+        in_doctest = bool(stripped) and (in_doctest or stripped.startswith(">>> "))
+        if in_doctest:
             flush()
             continue
         if stripped.startswith("|"):

@@ -4,9 +4,10 @@
 
     ExotelError
     ├── ConfigurationError
-    │   └── UnknownModeError     EXOTEL_HANDBOOK_MODE not playback / sandbox / live
-    ├── RecordingError           cassettes: a request with no recording, a cassette reused
-    └── SourcesError             the source registry: a citation, date or excerpt that is wrong
+    │   └── UnknownModeError     EXOTEL_HANDBOOK_MODE not playback / sandbox / record / live
+    ├── RecordingError           `make cassettes` could not record a chapter
+    ├── SourcesError             the source registry: a citation, date or excerpt that is wrong
+    └── LiteError                the in-browser lab: a download missing or changed, a failed build
 """
 
 from __future__ import annotations
@@ -15,12 +16,16 @@ from ..errors import ConfigurationError, ExotelError
 
 
 class UnknownModeError(ConfigurationError):
-    """EXOTEL_HANDBOOK_MODE is not playback, sandbox or live."""
+    """EXOTEL_HANDBOOK_MODE is not playback, sandbox, record or live."""
 
 
 class RecordingError(ExotelError):
-    """A cassette problem: a request with no recording, or a cassette used twice in one run."""
+    """Recording failed: a chapter raised, or the network did, while `make cassettes` ran it."""
 
 
 class SourcesError(ExotelError):
     """The source registry (``helpers/book/sources.yaml``) or a citation of it is wrong."""
+
+
+class LiteError(ExotelError):
+    """The in-browser lab cannot be built: a download missing or changed, a tool missing."""

@@ -6,9 +6,9 @@ cell's view state (``collapsed``, ``scrolled``, ``jupyter.outputs_hidden``) foll
 opened on screen, so a solution cell loses the ``outputs_hidden`` that collapses it. None of it is
 content; all of it makes a diff, and a ``git pull`` conflict at the end of a workshop day.
 
-:func:`normalize` puts those back: the book's kernelspec, ``language_info`` as it was (on disk,
-or as committed), view state only where a chapter wants it (solution cells collapsed,
-:func:`helpers.book.exercises.collapse`). It runs
+:func:`normalize` puts those back: the book's kernelspec, ``language_info`` and each cell's view
+state as they were (on disk, or as committed; a new cell has none), and every solution cell
+collapsed (:func:`helpers.book.exercises.collapse`). It runs
 
 - in JupyterLab, as jupyter_server's ``pre_save_hook`` (:func:`pre_save_hook`; ``make lab`` and
   ``make workshop`` set it), so saving a chapter leaves it as committed;
@@ -42,16 +42,24 @@ def normalize(
     nb: MutableMapping[str, Any], reference: MutableMapping[str, Any] | None = None
 ) -> MutableMapping[str, Any]:
     """Undo, in place, what a front end changes on its own; ``reference`` is the notebook as it
-    was (its ``language_info`` is kept). Returns ``nb``."""
+    was (its ``language_info`` and its cells' view state, by cell id, are kept). Returns ``nb``."""
     metadata = nb.setdefault("metadata", {})
     if metadata.get("kernelspec", {}).get("name") == KERNELSPEC["name"]:
         metadata["kernelspec"] = dict(KERNELSPEC)
     if reference is not None and "language_info" in reference.get("metadata", {}):
         metadata["language_info"] = copy.deepcopy(reference["metadata"]["language_info"])
+    before = {
+        cell.get("id"): cell.get("metadata", {})
+        for cell in (reference or {}).get("cells", [])
+        if cell.get("id")
+    }
     for cell in nb.get("cells", []):
         cell_metadata = cell.setdefault("metadata", {})
+        was = {} if is_solution(cell) else before.get(cell.get("id"), {})
         for key in VIEW_STATE:
             cell_metadata.pop(key, None)
+            if key in was:
+                cell_metadata[key] = copy.deepcopy(was[key])
         if is_solution(cell):
             cell_metadata["jupyter"] = dict(COLLAPSED)
     return nb

@@ -2,7 +2,7 @@
 
 The data is ``helpers/book/sources.yaml``; this module reads it, checks it (every excerpt names a
 known document and a date it was read; every topic an excerpt gives exists), and derives what the
-pages show from it: the disagreements (a topic with two values from two documents) and the
+pages show from it: the disagreements (a topic given two values by two excerpts) and the
 sandbox's choice per topic. ``python -m helpers.book.sources verify`` fetches each document and
 reports the excerpts no longer found (``--via`` serves them from a mirror, such as saved copies
 on a loopback server).

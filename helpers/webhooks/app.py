@@ -23,8 +23,9 @@ store is unavailable, a handler has run past its lease, the oldest event has wai
 the receiver still acknowledges each callback. It is computed afresh on every request, never cached: it
 turns to 503 as soon as a probe sees the trouble, and back to 200 on the first probe after.
 
-A store error is answered 503 "the store is unavailable": Exotel retries. What the error was
-goes to the operator's log (``helpers.webhooks``), never into a response.
+A store error is answered 503 "the store is unavailable": Exotel retries
+:exotel:`webhooks.retries`. What the error was goes to the operator's log
+(``helpers.webhooks``), never into a response.
 """
 
 from __future__ import annotations
@@ -96,7 +97,8 @@ def refusal_response(refusal: RefusedError) -> JSONResponse:
 
 
 def store_unavailable(store: EventStore, exc: BaseException, doing: str) -> JSONResponse:
-    """503 for the client (Exotel retries); the error itself, redacted, for the operator's log."""
+    """503 for the client (Exotel retries :exotel:`webhooks.retries`); the error itself,
+    redacted, for the operator's log."""
     log.error("webhook receiver: %s: %s", doing, store.describe_error(exc))
     return JSONResponse(
         {

@@ -11,7 +11,8 @@ one request at a time, a batch is that one request and nothing waits longer than
 Nothing is answered before its batch is committed, so "committed before the 200" still holds.
 The writer says how it is doing (:meth:`BatchWriter.trouble`): a commit that has waited too long
 (a stalled database, a lock another process holds) or the last one failing, so health can say
-so and a callback can be answered 503 at once instead of after Exotel has stopped waiting.
+so and a callback can be answered 503 at once instead of after Exotel has stopped waiting
+:exotel:`webhooks.15s-200`.
 """
 
 from __future__ import annotations

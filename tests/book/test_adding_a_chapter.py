@@ -17,13 +17,13 @@ import pytest
 import yaml
 
 from helpers.book import contents
+from helpers.book.modes import CASSETTES_VAR
 from helpers.book.paths import copy_note, is_copy
-from helpers.book.recording import CASSETTES_VAR
 from helpers.book.rerecord import copy_book_sources
 from helpers.book.scaffold import add_to_toc, notebook, scaffold
 from helpers.errors import ConfigurationError
 from tests.support.book_build import build, one_page_book
-from tests.support.book_paths import BOOK, ROOT, playback_env, toc_files
+from tests.support.book_paths import BOOK, ROOT, playback_env, toc_pages
 from tests.support.notebook_runs import difference, executed_notebook
 
 NAME = "probe_chapter"
@@ -37,8 +37,8 @@ def not_in_toc(page: Path, listed: list[str]) -> str | None:
         return None
     return (
         f"book/{page.name} is not in _toc.yml, so the book leaves it out without a word. Add "
-        f"`- file: {entry}` to the `chapters:` of a part in _toc.yml (`make chapter` does this "
-        "for a new chapter)."
+        f"`- file: {entry}` to the `chapters:` of a part in _toc.yml, or to the `sections:` of a "
+        "chapter (`make chapter` does this for a new chapter)."
     )
 
 
@@ -46,7 +46,7 @@ def not_in_toc(page: Path, listed: list[str]) -> str | None:
 def test_every_page_in_book_is_in_the_table_of_contents(page):
     if is_copy(page):
         pytest.skip(copy_note(page))
-    problem = not_in_toc(page, toc_files())
+    problem = not_in_toc(page, toc_pages())
     assert problem is None, problem
 
 
@@ -187,7 +187,7 @@ def test_a_row_for_a_page_the_toc_does_not_list_is_named(tmp_path):
 def test_the_scaffold_has_the_skeleton_the_readme_describes(scaffolded):
     found = headings(scaffolded[0] / "book" / f"{NAME}.ipynb")
     assert found[0] == "# Probe chapter"
-    skeleton = ["## Overview", "## Prerequisites", "## Imports", "## Summary", "## What's next?"]
+    skeleton = ["## Overview", "## Prerequisites", "## Summary", "## What's next?"]
     skeleton += ["## Resources", "## Exercises", "### Exercise 1: one call per page"]
     assert [h for h in found if h in skeleton] == skeleton
 
@@ -198,12 +198,9 @@ def test_the_scaffold_is_added_to_the_table_of_contents(scaffolded):
     assert f"book/{NAME}" in files
 
 
-def test_the_scaffold_records_its_own_cassettes(scaffolded):
+def test_the_scaffold_records_its_own_requests(scaffolded):
     _, cassettes, _ = scaffolded
-    assert sorted(p.name for p in (cassettes / NAME).iterdir()) == [
-        "exercise-1.yaml",
-        "list-calls.yaml",
-    ]
+    assert sorted(p.name for p in cassettes.iterdir()) == [f"{NAME}.json"]
 
 
 def test_the_scaffold_passes_the_notebook_lint(scaffolded):

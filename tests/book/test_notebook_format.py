@@ -185,3 +185,26 @@ def test_a_chapter_saved_through_jupyter_servers_api_with_the_workshops_option_i
         server.terminate()
         server.communicate(timeout=30)
     assert (tmp_path / CHAPTER.name).read_bytes() == CHAPTER.read_bytes()
+
+
+def test_view_state_a_chapter_commits_on_purpose_is_kept_and_a_new_cells_is_dropped():
+    reference = nbformat.read(CHAPTER, as_version=4)
+    setup = next(cell for cell in reference.cells if cell.cell_type == "code")
+    setup.metadata["jupyter"] = {"source_hidden": True}
+    saved = as_jupyterlab_saves(json.loads(nbformat.writes(reference)))
+    saved_setup = next(cell for cell in saved["cells"] if cell["id"] == setup.id)
+    saved_setup["metadata"].pop("jupyter", None)  # shown on screen, then saved
+    saved["cells"].append(
+        {
+            "cell_type": "code",
+            "id": "new-cell",
+            "metadata": {"collapsed": True},
+            "source": "",
+            "outputs": [],
+            "execution_count": None,
+        }
+    )
+    normalize(saved, reference)
+    kept = next(cell for cell in saved["cells"] if cell["id"] == setup.id)
+    assert kept["metadata"]["jupyter"] == {"source_hidden": True}
+    assert saved["cells"][-1]["metadata"] == {}

@@ -1,4 +1,7 @@
-// Send an SMS. URLSearchParams encodes the + of +91 for you.
+// Send an SMS. URLSearchParams encodes the + of +91 for you. To Indian numbers,
+// name the DLT registration the text was approved under (DltEntityId,
+// DltTemplateId): without it the SMS fails with 23080-23083
+// (https://developer.exotel.com/docs/sms-api/api-reference/status-codes).
 const { EXOTEL_API_KEY, EXOTEL_API_TOKEN, EXOTEL_ACCOUNT_SID } = process.env;
 const BASE = process.env.EXOTEL_BASE_URL ?? "http://127.0.0.1:4010";
 const basic = Buffer.from(`${EXOTEL_API_KEY}:${EXOTEL_API_TOKEN}`).toString("base64");
@@ -10,6 +13,8 @@ const response = await fetch(`${BASE}/v1/Accounts/${EXOTEL_ACCOUNT_SID}/Sms/send
     From: "08010000000",
     To: "+919820000000",
     Body: "Your order has shipped",
+    DltEntityId: "1234567890123",
+    DltTemplateId: "1107160000000012345",
     StatusCallback: "https://hooks.example.com/exotel/sms-status",
   }),
 });

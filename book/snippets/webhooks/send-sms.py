@@ -1,4 +1,9 @@
-"""Send an SMS. httpx encodes the + of +91 for you."""
+"""Send an SMS. httpx encodes the + of +91 for you.
+
+To Indian numbers, name the DLT registration the text was approved under
+(DltEntityId, DltTemplateId): without it the SMS fails with 23080-23083
+(https://developer.exotel.com/docs/sms-api/api-reference/status-codes).
+"""
 
 import os
 
@@ -16,6 +21,8 @@ response = httpx.post(
         "From": "08010000000",
         "To": "+919820000000",
         "Body": "Your order has shipped",
+        "DltEntityId": "1234567890123",
+        "DltTemplateId": "1107160000000012345",
         "StatusCallback": "https://hooks.example.com/exotel/sms-status",
     },
 )

@@ -1,0 +1,165 @@
+"""The in-browser lab (helpers/book/lite/): each chapter page's "Run in your browser" button, and
+the lab itself in Debian's headless chromium, with every request off the site's origin refused.
+
+The lab is built from the cache ``make book`` fills (``python -m helpers.book.lite fetch``): with
+the cache empty and no way to reach PyPI and npm, these tests skip and say so; once it is filled
+they need no network. The browser resolves no name but loopback's, and every request off the
+site's origin is refused and counted: the count must be zero. The lab exposes its application
+object (``exposeAppInBrowser``); the test opens a chapter, waits for the kernel, runs all cells
+and compares the notebook with the committed one, as tests/book/test_notebooks.py does.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from helpers.book.errors import LiteError
+from helpers.book.lite.build import build_lab
+from helpers.book.lite.fetch import missing
+from tests.support.book_paths import BOOK, NOTEBOOKS
+from tests.support.chromium import CHROMIUM
+from tests.support.lite_lab import (
+    NOTEBOOK_JSON,
+    OFFLINE,
+    RUN_ALL_CELLS,
+    Guarded,
+    open_chapter,
+    served,
+)
+from tests.support.notebook_runs import difference
+
+from .test_site_browser import CHROMIUM_ARGS
+
+#: Seconds for the kernel to be ready, and for a chapter's Run all: a few times the slowest seen
+#: on a busy two-core machine (the goals are ratios in benchmarks/lite.py, not timed tests).
+KERNEL_READY_MS = 240_000
+RUN_ALL_MS = 240_000
+#: The chapters run here with Run all.
+RUN_ALL = ["intro"]
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(
+        CHROMIUM is None,
+        reason="no chromium is installed and none could be: `make browser` installs Debian's "
+        "chromium-headless-shell with apt-get as root (or set CHROMIUM to a Chromium binary)",
+    ),
+]
+
+
+@pytest.fixture(scope="module")
+def lab_site() -> Iterator[Path]:
+    """A site folder holding only the lab, built from the cache (the network only to fill it)."""
+    with tempfile.TemporaryDirectory(prefix="lite-site-") as folder:
+        site = Path(folder)
+        absent = missing()
+        try:
+            build_lab(site / "lite")
+        except LiteError as error:
+            if absent:
+                pytest.skip(
+                    f"the lab's downloads are not cached ({', '.join(absent[:3])}...) and could "
+                    f"not be fetched: run `make book` once with PyPI and npm reachable. {error}"
+                )
+            raise
+        yield site
+
+
+@pytest.fixture(scope="module")
+def lab_url(lab_site: Path) -> Iterator[str]:
+    with served(lab_site) as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def lab_browser() -> Iterator[object]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(
+            executable_path=CHROMIUM, args=[*CHROMIUM_ARGS, OFFLINE], headless=True
+        )
+        yield browser
+        browser.close()
+
+
+def test_each_chapter_page_has_a_run_in_your_browser_button_to_its_notebook(site):
+    for notebook in NOTEBOOKS:
+        page = (site / "book" / f"{notebook.stem}.html").read_text()
+        buttons = re.findall(r'<a href="([^"]*)"[^>]*btn-lite-button', page)
+        assert buttons == [f"../lite/lab/index.html?path={notebook.name}"], notebook.stem
+        assert "Run in your browser" in page
+
+
+def test_pages_that_are_not_notebooks_have_no_lab_button(site):
+    page = (site / "book" / "facilitator_guide.html").read_text()
+    assert "btn-lite-button" not in page
+
+
+def test_a_chapter_page_loads_nothing_of_the_lab_until_the_button_is_pressed(site, lab_browser):
+    with served(site) as url:
+        guarded = Guarded(lab_browser, url)
+        page = guarded.context.new_page()
+        page.goto(f"{url}/book/intro.html", wait_until="load")
+        button = page.locator("a.btn-lite-button")
+        visible = button.is_visible()
+        guarded.context.close()
+    assert visible
+    assert [path for path in guarded.loaded if path.startswith("/lite/")] == []
+
+
+def test_the_lab_serves_every_chapter_with_pyodide_from_its_own_folder(lab_site):
+    lite = lab_site / "lite"
+    assert sorted(p.name for p in (lite / "files").glob("*.ipynb")) == sorted(
+        n.name for n in NOTEBOOKS
+    )
+    config = json.loads((lite / "jupyter-lite.json").read_text())["jupyter-config-data"]
+    kernel = config["litePluginSettings"]["@jupyterlite/pyodide-kernel-extension:kernel"]
+    assert kernel["pyodideUrl"] == "./static/pyodide/pyodide.mjs"
+    assert kernel["disablePyPIFallback"] is True
+    lock = json.loads((lite / "static" / "pyodide" / "pyodide-lock.json").read_text())
+    for name in kernel["loadPyodideOptions"]["packages"]:
+        assert name in lock["packages"], name
+    for package in lock["packages"].values():
+        assert (lite / "static" / "pyodide" / package["file_name"]).exists()
+        assert set(package["depends"]) <= set(lock["packages"]), package["name"]
+
+
+@pytest.mark.parametrize("chapter", RUN_ALL)
+def test_a_chapter_runs_all_its_cells_in_the_lab_as_committed_with_nothing_off_origin(
+    chapter, lab_url, lab_browser, tmp_path
+):
+    guarded = Guarded(lab_browser, lab_url)
+    page = guarded.context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    open_chapter(page, lab_url, chapter, KERNEL_READY_MS)
+    finished = page.evaluate(RUN_ALL_CELLS, RUN_ALL_MS)
+    notebook = page.evaluate(NOTEBOOK_JSON)
+    guarded.context.close()
+
+    assert finished is True, f"Run all stopped early in {chapter}"
+    committed = BOOK / f"{chapter}.ipynb"
+    for cell in notebook["cells"]:  # JupyterLab writes "attachments": null on Markdown cells
+        if cell.get("attachments", {}) is None:
+            del cell["attachments"]
+    ran = nbformat.from_dict(notebook)
+    # What the lab's user interface keeps in metadata (a solution's outputs shown once it runs)
+    # is not what the chapter printed: the comparison is of sources and outputs.
+    before = nbformat.read(committed, as_version=4)
+    ran.metadata = before.metadata
+    for cell, was in zip(ran.cells, before.cells, strict=False):
+        cell.metadata = was.metadata
+    executed = tmp_path / committed.name
+    nbformat.write(ran, executed)
+    changed = difference(committed, executed)
+    assert changed is None, changed
+    assert guarded.refused == [], "requests left the site's origin"
+    assert errors == []
