@@ -9,6 +9,7 @@ those wheels, and the kernel preloads them all: nothing is looked up elsewhere.
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import importlib.metadata
 import json
@@ -61,13 +62,17 @@ def build_lab(out: Path, cache: Path | None = None) -> bool:
     """The lab in ``out``; True if an unchanged one came from the cache."""
     cache = cache_dir() if cache is None else cache
     labs = cache / "labs"
+    labs.mkdir(parents=True, exist_ok=True)
     lab = labs / input_hash()
-    cached = (lab / "jupyter-lite.json").exists()
-    if not cached:
-        _build(lab, read_lock(), cache)
-    os.utime(lab)
-    _prune(labs)
-    _place(lab, out)
+    # One build at a time per cache (test workers, two clones): the second waits, then copies.
+    with (labs / ".lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        cached = (lab / "jupyter-lite.json").exists()
+        if not cached:
+            _build(lab, read_lock(), cache)
+        os.utime(lab)
+        _prune(labs)
+        _place(lab, out)
     return cached
 
 
@@ -188,7 +193,7 @@ def project_wheel(folder: Path) -> Path:
 
 def _prune(labs: Path) -> None:
     finished = sorted(
-        (p for p in labs.iterdir() if not p.name.endswith(".partial")),
+        (p for p in labs.iterdir() if p.is_dir() and not p.name.endswith(".partial")),
         key=lambda p: p.stat().st_mtime,
         reverse=True,
     )
