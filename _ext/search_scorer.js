@@ -8,7 +8,7 @@
  *    reached the full text (the index has them) and result snippets never showed them. The query
  *    parser is wrapped so that such words are searched and highlighted like any other.
  * 2. A reader searching "api key" or "rate limit" wants the chapter that explains it, not
- *    `helpers.sandbox.keys`. Results on the API reference page lose points, and its internals
+ *    `helpers.sandbox.keys`. Results on the API reference's pages (book/api_*) lose points, and its internals
  *    (the sandbox and the book's machinery) lose more, so the chapters come first. Modules no
  *    longer get Sphinx's large bonus for "important" objects.
  *
@@ -17,7 +17,7 @@
 var Scorer = {
   score: (result) => {
     const [docname, title, anchor, _descr, score] = result;
-    if (docname !== "book/api_reference") return score;
+    if (!docname.startsWith("book/api_")) return score;
     const internal = /helpers\.(sandbox|book)\b/.test(`${title} ${anchor}`);
     return score - (internal ? 20 : 10);
   },

@@ -52,7 +52,7 @@ PLACEHOLDER = "# emptied for the benchmark floor"
 
 def check_cassettes() -> Path:
     """The copies rely on helpers finding the cassettes in this repository, not next to the book."""
-    from helpers.book.recording import cassette_root
+    from helpers.book.modes import cassette_root
 
     root = cassette_root().resolve()
     if not root.is_dir() or ROOT / "book" in root.parents:

@@ -1,38 +1,42 @@
-"""Everything a notebook needs, wired for the current mode: credentials, clients, cassettes.
+"""Everything a notebook needs, wired for the current mode: credentials, clients, sandbox.
 
 >>> from helpers.book import Chapter
 >>> chapter = Chapter("authentication")     # doctest: +SKIP
->>> with chapter.cassette("list-calls"):    # doctest: +SKIP
-...     chapter.client().list_calls()
+>>> chapter.client().list_calls()           # doctest: +SKIP
+
+A chapter's requests need no wrapping: the runtime (:mod:`helpers.book.runtime`) finds each
+one's recording by the cell that sends it.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator, Mapping, Sequence
-from typing import TypeVar
+from collections.abc import Iterable, Mapping
+from decimal import Decimal
 
 import httpx
 
-from ..client import ExotelClient, tls_context
+from ..client import ExotelClient
 from ..credentials import Credentials
 from ..errors import ConfigurationError
 from ..regions import Region
 from ..sandbox import Sandbox, demo_credentials
-from .recording import MODE_VAR, Mode, Recorder, cassette_root, offline_transport
+from . import state
+from .modes import MODE_VAR, Mode, cassette_path
+from .paths import ROOT
 from .redaction import Redactor
-
-T = TypeVar("T")
+from .runtime import ChapterTransport, runtime_for
 
 _WHERE = {
-    Mode.PLAYBACK: "replayed from recordings in cassettes/{name}/, made earlier",
-    Mode.SANDBOX: "answered by the handbook's in-process sandbox and recorded into cassettes/{name}/",
-    Mode.LIVE: "answered by the live Exotel API with your credentials and recorded into cassettes/{name}/",
+    Mode.PLAYBACK: "replayed from {file}, recorded from the {source}",
+    Mode.SANDBOX: "answered by the handbook's in-process sandbox; nothing is recorded",
+    Mode.RECORD: "answered by the handbook's in-process sandbox and recorded into {file}",
+    Mode.LIVE: "answered by the live Exotel API with your credentials and recorded into {file}",
 }
 
 
 class Chapter:
-    """One chapter's session: its mode, sandbox, credentials, clients and cassettes."""
+    """One chapter's session: its mode, sandbox, credentials and clients."""
 
     def __init__(
         self,
@@ -52,23 +56,21 @@ class Chapter:
                 f"Chapter {name!r} is recorded from the sandbox only: it uses made-up phone numbers "
                 f"or the sandbox's own controls. Unset {MODE_VAR} (playback) or set it to 'sandbox'."
             )
-        # The sandbox exists in playback too, for its clock and dashboard-style actions.
-        self.sandbox = sandbox or Sandbox(demo=demo_credentials(env))
+        # Recordings are made with the demo account, so playback and recording ignore EXOTEL_*;
+        # the sandbox mode uses them, for experiments with your own values.
+        demo_env = env if self.mode in (Mode.SANDBOX, Mode.LIVE) else {}
+        # The sandbox exists in every mode: it answers what the recordings do not hold.
+        self.sandbox = sandbox or Sandbox(demo=demo_credentials(demo_env))
         if self.mode is Mode.LIVE:
             self.credentials = Credentials.from_env(env)
         else:
             self.credentials = self.sandbox.demo
-        self.recorder = Recorder(
-            name, self.mode, Redactor.for_credentials([self.credentials]), cassette_root(env)
-        )
+        self.redactor = Redactor.for_credentials([self.credentials])
+        self.runtime = runtime_for(name, self.mode, cassette_path(name, env), env)
 
     def transport(self, from_ip: str = "127.0.0.1") -> httpx.BaseTransport:
-        """This mode's transport. ``from_ip`` is the source address the sandbox sees (sandbox only)."""
-        if self.mode is Mode.PLAYBACK:
-            return offline_transport(self.name)
-        if self.mode is Mode.SANDBOX:
-            return self.sandbox.transport(from_ip)
-        return httpx.HTTPTransport(verify=tls_context())
+        """This mode's transport. ``from_ip`` is the source address the sandbox sees."""
+        return ChapterTransport(self.runtime, self.sandbox, self.redactor, from_ip)
 
     def client(
         self,
@@ -93,27 +95,46 @@ class Chapter:
         """A bare httpx client on this mode's transport, for showing raw requests."""
         return httpx.Client(transport=self.transport(), timeout=10.0)
 
-    def cassette(self, name: str):
-        """``with chapter.cassette("name"):`` plays back or records the requests inside."""
-        return self.recorder.cassette(name)
-
-    def batches(self, name: str, items: Sequence[T], size: int = 50) -> Iterator[Sequence[T]]:
-        """Yield ``items`` ``size`` at a time, each batch inside its own cassette.
-
-        vcrpy's playback time grows with the square of a cassette's length (500 requests in one
-        cassette take seconds to replay), so long runs are split: ``name-01``, ``name-02``, ...
-        """
-        for start in range(0, len(items), size):
-            with self.cassette(f"{name}-{start // size + 1:02d}"):
-                yield items[start : start + size]
+    def staged(
+        self,
+        *,
+        allowlist: Iterable[str] | None = None,
+        limit: int | None = None,
+        window: float = 60,
+        balance: Decimal | str | int | None = None,
+        suspended: bool | None = None,
+    ):
+        """``with chapter.staged(allowlist=["203.0.113.0/24"]):`` sets the sandbox account's
+        allowlist, request limit (``limit`` in ``window`` seconds), balance or suspension for
+        the block, and puts them back after it, whatever happens inside."""
+        return state.staged(
+            self.sandbox,
+            allowlist=allowlist,
+            limit=limit,
+            window=window,
+            balance=balance,
+            suspended=suspended,
+        )
 
     def describe(self) -> str:
-        """Where this run's responses come from, in plain words."""
-        where = _WHERE[self.mode].format(name=self.name)
-        lines = [f"Mode: {self.mode.value} ({MODE_VAR}). Responses are {where}."]
+        """Where this run's answers come from, in plain words."""
+        file = _shown(self.runtime.path)
+        where = _WHERE[self.mode].format(file=file, source=self.runtime.cassette.source)
+        lines = [f"Mode: {self.mode.value} ({MODE_VAR}). Answers are {where}."]
         if self.mode is Mode.PLAYBACK:
-            sources = sorted(self.recorder.sources()) or ["(no recordings yet)"]
-            lines.append(f"Those recordings came from: {', '.join(sources)}.")
+            if not self.runtime.cassette.cells:
+                lines.append(f"There are no recordings in {file} yet.")
+            lines.append(
+                "A request they do not hold (an edited cell, an exercise) is answered by the "
+                "sandbox, and the cell says so."
+            )
         if self.mode is not Mode.LIVE:
             lines.append("The sandbox imitates Exotel's documented behaviour; it is not Exotel.")
         return "\n".join(lines)
+
+
+def _shown(path) -> str:
+    try:
+        return str(path.relative_to(ROOT))
+    except ValueError:
+        return str(path)

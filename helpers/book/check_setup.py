@@ -21,8 +21,8 @@ import httpx
 from ..command_line import port_number
 from ..credentials import REGION_VAR, SUBDOMAIN_VAR
 from ..sandbox.wire import SANDBOX_HEADER, SANDBOX_NOTICE
+from .modes import MODE_VAR
 from .paths import ROOT, chapter_notebooks, copies, copy_note
-from .recording import MODE_VAR
 from .workshop import (
     DEFAULT_LAB_PORT,
     DEFAULT_PORT,
@@ -87,7 +87,7 @@ def check_helpers(python: str, run: Callable[[list[str]], subprocess.CompletedPr
 
 def check_cassettes(book: Path, cassettes: Path) -> Result:
     chapters = [p.stem for p in chapter_notebooks(book)]
-    missing = [name for name in chapters if not any((cassettes / name).glob("*.yaml"))]
+    missing = [name for name in chapters if not (cassettes / f"{name}.json").exists()]
     if not chapters:
         return Result(False, f"no chapters found in {book}: is this the handbook's repository?")
     if missing:
@@ -118,20 +118,21 @@ def check_environment(env: Mapping[str, str]) -> list[Result]:
                 f"to run. Fix: `unset {MODE_VAR}` (playback is the default), then start again.",
             )
         )
-    elif mode.lower() == "sandbox":
+    elif mode.lower() in ("sandbox", "record"):
         results.append(
             Result(
                 None,
                 f"{MODE_VAR}={mode} is set in this shell: the chapters will run against the "
-                f"in-process sandbox instead of their recordings. For the workshop as written: "
-                f"`unset {MODE_VAR}`.",
+                f"in-process sandbox instead of their recordings"
+                + (", and record into cassettes/" if mode.lower() == "record" else "")
+                + f". For the workshop as written: `unset {MODE_VAR}`.",
             )
         )
     elif mode and mode.lower() != "playback":
         results.append(
             Result(
                 False,
-                f"{MODE_VAR}={mode} is not a mode (playback, sandbox or live), and every chapter "
+                f"{MODE_VAR}={mode} is not a mode (playback, sandbox, record or live), and every chapter "
                 f"would stop on it. Fix: `unset {MODE_VAR}` (playback is the default).",
             )
         )
@@ -140,10 +141,11 @@ def check_environment(env: Mapping[str, str]) -> list[Result]:
         if value:
             results.append(
                 Result(
-                    False,
-                    f"{variable}={value} is set in this shell, so the chapters would use that "
-                    f"data centre's addresses instead of the ones the demo account's recordings "
-                    f"were made at. Fix: `unset {variable}` (set it only to record live).",
+                    None,
+                    f"{variable}={value} is set in this shell. Playback ignores it (the "
+                    f"recordings are the demo account's), but in sandbox or live mode the "
+                    f"chapters would use that data centre's addresses. Unless you mean to: "
+                    f"`unset {variable}`.",
                 )
             )
     return results

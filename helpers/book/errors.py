@@ -4,8 +4,8 @@
 
     ExotelError
     ├── ConfigurationError
-    │   └── UnknownModeError     EXOTEL_HANDBOOK_MODE not playback / sandbox / live
-    ├── RecordingError           cassettes: a request with no recording, a cassette reused
+    │   └── UnknownModeError     EXOTEL_HANDBOOK_MODE not playback / sandbox / record / live
+    ├── RecordingError           `make cassettes` could not record a chapter
     ├── SourcesError             the source registry: a citation, date or excerpt that is wrong
     └── LiteError                the in-browser lab: a download missing or changed, a failed build
 """
@@ -16,11 +16,11 @@ from ..errors import ConfigurationError, ExotelError
 
 
 class UnknownModeError(ConfigurationError):
-    """EXOTEL_HANDBOOK_MODE is not playback, sandbox or live."""
+    """EXOTEL_HANDBOOK_MODE is not playback, sandbox, record or live."""
 
 
 class RecordingError(ExotelError):
-    """A cassette problem: a request with no recording, or a cassette used twice in one run."""
+    """Recording failed: a chapter raised, or the network did, while `make cassettes` ran it."""
 
 
 class SourcesError(ExotelError):

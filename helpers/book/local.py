@@ -9,23 +9,16 @@ How: httpx's :class:`~httpx.ASGITransport` is asynchronous; a blocking portal (a
 an event loop in a helper thread, the way Starlette's TestClient does, so it also works inside
 Jupyter, whose own loop is already running.
 
-These requests are never recorded into a cassette, even inside ``with chapter.cassette(...)``:
-vcrpy records by patching ``httpx.ASGITransport.handle_async_request``, and this module calls
-the original method (unwrapped from vcrpy's patch if one is active at import). The
+These requests never go through a chapter's transport, so nothing records or replays them: the
 receiver's local traffic is the notebook's own, not the API's.
 """
 
 from __future__ import annotations
 
 import contextlib
-import inspect
 
 import httpx
 from anyio.from_thread import start_blocking_portal
-
-#: The unpatched method: vcrpy's patch wraps it with functools.wraps, so unwrapping finds the
-#: original even when this module is first imported inside an open cassette.
-_ASGI_HANDLE = inspect.unwrap(httpx.ASGITransport.handle_async_request)
 
 
 class LocalASGITransport(httpx.BaseTransport):
@@ -48,7 +41,7 @@ class LocalASGITransport(httpx.BaseTransport):
                 if k.lower() not in ("content-length", "transfer-encoding")
             ]
             forwarded = httpx.Request(request.method, request.url, headers=headers, content=content)
-            response = await _ASGI_HANDLE(self._asgi, forwarded)
+            response = await self._asgi.handle_async_request(forwarded)
             body = await response.aread()
             return httpx.Response(response.status_code, headers=response.headers, content=body)
 

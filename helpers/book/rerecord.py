@@ -1,12 +1,12 @@
 """Running the book's notebooks: ``python -m helpers.book.rerecord record`` (what ``make cassettes`` does).
 
-``record`` executes every chapter in the recording mode (``sandbox`` unless
-``EXOTEL_HANDBOOK_MODE=live``), which rewrites its cassettes, then executes it again in
+``record`` executes every chapter in the ``record`` mode (the sandbox answers; ``live`` if
+``EXOTEL_HANDBOOK_MODE=live``), which writes its recordings, then executes it again in
 ``playback`` and saves the outputs into the notebook, so committed outputs always show what the
-committed cassettes replay.
+committed recordings replay.
 
-A chapter records into a folder of its own first; its cassettes replace the committed ones only
-once the whole chapter ran. A run that fails (no network, a wrong token, a cell that raises)
+A chapter records into a folder of its own first; its ``cassettes/<chapter>.json`` replaces the
+committed one only once the whole chapter ran. A run that fails (no network, a wrong token, a cell that raises)
 leaves ``cassettes/`` and the notebook as they were, and says why in one sentence first.
 """
 
@@ -34,8 +34,8 @@ from traitlets.config import Config
 from ..credentials import REGION_VAR, REQUIRED, SUBDOMAIN_VAR
 from .errors import RecordingError
 from .exercises import collapse
+from .modes import CASSETTES_VAR, MODE_VAR, Mode, cassette_root, record_command
 from .paths import ROOT, chapter_notebooks, copies, copy_note, is_copy
-from .recording import CASSETTES_VAR, MODE_VAR, STEP_VAR, Mode, cassette_root, record_command
 
 BOOK = ROOT / "book"
 #: What a copy of the book needs to build (cassettes are found through ``helpers`` itself).
@@ -173,13 +173,15 @@ def record_one(path: Path, mode: Mode, root: Path) -> float:
                 path,
                 mode,
                 keep_credentials=mode is Mode.LIVE,
-                env={CASSETTES_VAR: staging, STEP_VAR: "record"},
+                env={CASSETTES_VAR: staging},
             )
         except CellExecutionError as exc:
             raise failure(path, mode, "recording", exc) from None
         install(Path(staging), root)
+        if not (Path(staging) / f"{path.stem}.json").exists():  # the chapter sends no request now
+            (root / f"{path.stem}.json").unlink(missing_ok=True)
     try:
-        nb = execute(path, Mode.PLAYBACK, env={CASSETTES_VAR: str(root), STEP_VAR: "record"})
+        nb = execute(path, Mode.PLAYBACK, env={CASSETTES_VAR: str(root)})
     except CellExecutionError as exc:
         raise failure(path, Mode.PLAYBACK, "replaying what was just recorded for", exc) from None
     save(nb, path)
@@ -226,7 +228,7 @@ def main(argv: list[str] | None = None, env: Mapping[str, str] | None = None) ->
         if args.command == "refresh":
             refresh(paths)
         else:
-            record(paths, Mode.SANDBOX if mode is Mode.PLAYBACK else mode)
+            record(paths, Mode.LIVE if mode is Mode.LIVE else Mode.RECORD)
     except (RecordingError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1

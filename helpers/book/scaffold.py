@@ -1,7 +1,7 @@
 """``make chapter NAME=<name>``: a new chapter with the skeleton every chapter shares.
 
 ``python -m helpers.book.scaffold <name>`` writes ``book/<name>.ipynb`` (title, Overview with
-numbered goals, Prerequisites table, Imports, a first section whose request runs in a cassette,
+numbered goals, Prerequisites table, a hidden set-up cell, a first section that sends one request,
 Summary, What's next?, Resources, and Exercises with a solution), adds it to ``_toc.yml``, to the
 intro's table and to the chain of "What's next?" (:mod:`helpers.book.contents`), then records it
 from the sandbox, so the new chapter builds, replays and passes every test before a word of it is
@@ -22,8 +22,8 @@ from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 from ..errors import ConfigurationError
 from .contents import add_chapter
 from .exercises import SOLUTION_TAG
+from .modes import Mode, cassette_path, record_command
 from .paths import ROOT
-from .recording import Mode, cassette_root, record_command
 
 NAME = re.compile(r"[a-z][a-z0-9_]*")
 
@@ -50,24 +50,26 @@ def cells(name: str, title: str) -> list:
             "\n"
             "---"
         ),
-        md("## Imports"),
-        code("from helpers.book import Chapter"),
-        md(
-            "Every request goes through `chapter`, which says where this run's answers come from "
-            "(recordings, the sandbox, or your account)."
+        code(
+            f'from helpers.book import Chapter\n\nchapter = Chapter("{name}")\n'
+            "print(chapter.describe())",
+            metadata={"tags": ["hide-input"]},
         ),
-        code(f'chapter = Chapter("{name}")\nprint(chapter.describe())'),
+        md(
+            "The set-up cell above (folded away on the site, shown in JupyterLab) imports what the "
+            "chapter uses and says where this run's answers come from: its recordings, the "
+            "sandbox, or your account."
+        ),
         md(
             "---\n"
             "\n"
             "## A first request\n"
             "\n"
-            "Explain what the next cell does and why, then let it do one thing. Each request runs "
-            "inside a cassette, under a name used once in this chapter."
+            "Explain what the next cell does and why, then let it do one thing. In playback, the "
+            "chapter answers it from the recording of this cell, made by `make cassettes`."
         ),
         code(
-            'with chapter.cassette("list-calls"):\n'
-            "    calls = chapter.client().list_calls(PageSize=5)\n"
+            "calls = chapter.client().list_calls(PageSize=5)\n"
             'print(len(calls["Calls"]), "calls on this page")'
         ),
         md(
@@ -99,10 +101,7 @@ def cells(name: str, title: str) -> list:
             "Ask for the calls one per page. How many calls does the first page hold?"
         ),
         code(
-            'with chapter.cassette("exercise-1"):\n'
-            "    page = chapter.client().list_calls(PageSize=1)\n"
-            "\n"
-            'assert len(page["Calls"]) <= 1',
+            'page = chapter.client().list_calls(PageSize=1)\n\nassert len(page["Calls"]) <= 1',
             metadata={"tags": [SOLUTION_TAG]},
         ),
     ]
@@ -161,14 +160,15 @@ def scaffold(name: str, title: str | None = None, root: Path = ROOT) -> tuple[Pa
     if not NAME.fullmatch(name):
         raise ConfigurationError(
             f"{name!r} cannot name a chapter: use lower-case letters, digits and underscores, "
-            "starting with a letter (it becomes book/<name>.ipynb and cassettes/<name>/)."
+            "starting with a letter (it becomes book/<name>.ipynb and cassettes/<name>.json)."
         )
     path = root / "book" / f"{name}.ipynb"
     if path.exists():
         raise ConfigurationError(f"{path.relative_to(root)} already exists; choose another NAME.")
-    if any((cassette_root() / name).glob("*.yaml")):
+    if cassette_path(name).exists():
         raise ConfigurationError(
-            f"cassettes/{name}/ already holds recordings of another chapter; choose another NAME."
+            f"cassettes/{name}.json already holds recordings of another chapter; choose another "
+            "NAME."
         )
     nbformat.write(notebook(name, title or name.replace("_", " ").capitalize()), path)
     add_to_toc(root / "_toc.yml", name)
@@ -198,14 +198,14 @@ def main(argv: list[str] | None = None) -> int:
         from .rerecord import record
 
         try:
-            record([path], Mode.SANDBOX)
+            record([path], Mode.RECORD)
         except RecordingError as exc:
             print(f"error: {exc}", file=sys.stderr)
             return 1
     print(
         "Next: replace the text in each cell, then record it again with\n"
         f"  {record_command(args.name)}\n"
-        "and commit the notebook with its cassettes."
+        f"and commit the notebook with cassettes/{args.name}.json."
     )
     return 0
 

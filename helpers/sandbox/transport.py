@@ -15,7 +15,7 @@ if TYPE_CHECKING:
 
 
 def sandbox_transport(sandbox: Sandbox, client_ip: str = "127.0.0.1") -> httpx.MockTransport:
-    """An ``httpx.MockTransport`` (which vcrpy records) answering from ``sandbox``."""
+    """An ``httpx.MockTransport`` answering from ``sandbox`` (a chapter's runtime wraps it)."""
 
     def handle(request: httpx.Request) -> httpx.Response:
         url = request.url

@@ -17,8 +17,8 @@ import pytest
 import yaml
 
 from helpers.book import contents
+from helpers.book.modes import CASSETTES_VAR
 from helpers.book.paths import copy_note, is_copy
-from helpers.book.recording import CASSETTES_VAR
 from helpers.book.rerecord import copy_book_sources
 from helpers.book.scaffold import add_to_toc, notebook, scaffold
 from helpers.errors import ConfigurationError
@@ -187,7 +187,7 @@ def test_a_row_for_a_page_the_toc_does_not_list_is_named(tmp_path):
 def test_the_scaffold_has_the_skeleton_the_readme_describes(scaffolded):
     found = headings(scaffolded[0] / "book" / f"{NAME}.ipynb")
     assert found[0] == "# Probe chapter"
-    skeleton = ["## Overview", "## Prerequisites", "## Imports", "## Summary", "## What's next?"]
+    skeleton = ["## Overview", "## Prerequisites", "## Summary", "## What's next?"]
     skeleton += ["## Resources", "## Exercises", "### Exercise 1: one call per page"]
     assert [h for h in found if h in skeleton] == skeleton
 
@@ -198,12 +198,9 @@ def test_the_scaffold_is_added_to_the_table_of_contents(scaffolded):
     assert f"book/{NAME}" in files
 
 
-def test_the_scaffold_records_its_own_cassettes(scaffolded):
+def test_the_scaffold_records_its_own_requests(scaffolded):
     _, cassettes, _ = scaffolded
-    assert sorted(p.name for p in (cassettes / NAME).iterdir()) == [
-        "exercise-1.yaml",
-        "list-calls.yaml",
-    ]
+    assert sorted(p.name for p in cassettes.iterdir()) == [f"{NAME}.json"]
 
 
 def test_the_scaffold_passes_the_notebook_lint(scaffolded):

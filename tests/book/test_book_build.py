@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from tests.support.book_build import BUILD, PROBE
-from tests.support.book_paths import ROOT, toc_files
+from tests.support.book_paths import ROOT, toc_pages
 
 pytestmark = pytest.mark.build
 
@@ -23,14 +23,14 @@ def html(src: Path, page: str) -> str:
 
 def test_book_builds_with_every_chapter_executed(built_book):
     assert built_book.returncode == 0, built_book.log
-    for page in toc_files():
+    for page in toc_pages():
         assert (built_book.html / f"{page}.html").exists(), page
     assert "answered by: sandbox" in html(built_book.src, "book/intro")
     assert "RateLimitError: 429" in html(built_book.src, "book/authentication")
     assert '<td class="status-refused">401</td><td>Authentication failed' in html(
         built_book.src, "book/regions"
     )
-    assert "helpers.book.chapter.Chapter" in html(built_book.src, "book/api_reference")
+    assert "helpers.book.chapter.Chapter" in html(built_book.src, "book/api_machinery")
 
 
 def test_no_kernel_of_the_build_warns_that_it_runs_over_tcp(built_book):
@@ -74,7 +74,7 @@ PROBE_WARNINGS = [
 
 
 def test_a_probe_page_shows_a_recorded_answer(probe):
-    """The probe page runs a chapter's machinery: helpers, a cassette, the sandbox's answer."""
+    """The probe page runs a chapter's machinery: helpers, a recording, the sandbox's answer."""
     src, _ = probe("warnings")
     assert "api.in.exotel.com 401: Authentication failed" in html(src, PROBE)
 
@@ -113,14 +113,14 @@ def test_a_cell_writing_to_stderr_fails_the_build(probe):
     assert "stderr was found in the cell outputs" in warnings
 
 
-def test_a_second_build_over_the_first_shows_a_changed_cassette(probe):
-    """Built again over its first build's output, a page shows what its changed cassette says.
+def test_a_second_build_over_the_first_shows_a_changed_recording(probe):
+    """Built again over its first build's output, a page shows what its changed recording says.
     (The second build runs in a copy, as other tests read the first. Both builds report the
     probe's warnings, as the first did, and write the page all the same.)"""
     src, first = probe("warnings")
     again = probe.copy("warnings")
     assert "401: Authentication failed" in html(again, PROBE)
-    recording = probe.cassettes(again) / "regions" / "wrong-region.yaml"
+    recording = probe.cassettes(again) / "probe.json"
     recording.write_text(recording.read_text().replace("Authentication failed", "Go away"))
     second = probe.rebuild(again)
     assert len(warnings_of(second)) == len(warnings_of(first)), second.stdout[-3000:]

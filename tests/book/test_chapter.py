@@ -1,4 +1,4 @@
-"""Chapter: which credentials, transport and cassettes each mode wires up, and what it says."""
+"""Chapter: which credentials, transport and recordings each mode wires up, and what it says."""
 
 from __future__ import annotations
 
@@ -7,8 +7,7 @@ import pytest
 
 from helpers import ConfigurationError, Credentials, MissingCredentialsError
 from helpers.book import Chapter, Mode
-from helpers.book.errors import RecordingError
-from helpers.book.recording import CASSETTES_VAR, MODE_VAR
+from helpers.book.modes import CASSETTES_VAR, MODE_VAR
 from helpers.credentials import KEY_VAR, REGION_VAR, SID_VAR, SUBDOMAIN_VAR, TOKEN_VAR
 from helpers.sandbox import DEMO_ACCOUNT_SID, DEMO_API_KEY, DEMO_API_TOKEN, Sandbox
 
@@ -50,8 +49,15 @@ def test_sandbox_chapter_uses_the_sandbox_demo_credentials(tmp_path):
     assert chapter.credentials.api_token == DEMO_API_TOKEN
 
 
-def test_playback_chapter_takes_the_readers_credentials_as_the_demo_account(tmp_path):
-    chapter = Chapter("intro", env=env(tmp_path, **LIVE_ENV))
+@pytest.mark.parametrize("mode", ["playback", "record"])
+def test_playback_and_record_ignore_the_readers_credentials_and_region(tmp_path, mode):
+    """The recordings are the demo account's: a leftover EXOTEL_* must not change what replays."""
+    chapter = Chapter("intro", env=env(tmp_path, mode, **LIVE_ENV, **{REGION_VAR: "mumbai"}))
+    assert chapter.credentials == Credentials(DEMO_API_KEY, DEMO_API_TOKEN, DEMO_ACCOUNT_SID)
+
+
+def test_sandbox_chapter_takes_the_readers_credentials_as_the_demo_account(tmp_path):
+    chapter = Chapter("intro", env=env(tmp_path, "sandbox", **LIVE_ENV))
     assert chapter.credentials.account_sid == "acmelive3"
     assert chapter.credentials == chapter.sandbox.demo
 
@@ -63,9 +69,9 @@ def test_chapter_uses_a_given_sandbox(tmp_path):
     assert chapter.credentials.account_sid == "given"
 
 
-def test_cassettes_live_under_the_configured_root(tmp_path):
+def test_recordings_live_under_the_configured_root(tmp_path):
     chapter = Chapter("regions", env=env(tmp_path))
-    assert chapter.recorder.path("v1-and-v2") == tmp_path / "regions" / "v1-and-v2.yaml"
+    assert chapter.runtime.path == tmp_path / "regions.json"
 
 
 def test_sandbox_only_chapter_in_live_mode_is_refused(tmp_path):
@@ -75,7 +81,7 @@ def test_sandbox_only_chapter_in_live_mode_is_refused(tmp_path):
     assert MODE_VAR in str(caught.value)
 
 
-@pytest.mark.parametrize("mode", ["playback", "sandbox"])
+@pytest.mark.parametrize("mode", ["playback", "sandbox", "record"])
 def test_sandbox_only_chapter_is_allowed_outside_live_mode(tmp_path, mode):
     assert Chapter("rate-limits", live=False, env=env(tmp_path, mode)).mode is Mode(mode)
 
@@ -89,7 +95,7 @@ def test_live_mode_without_credentials_names_every_missing_variable(tmp_path):
 def test_live_mode_uses_the_environment_credentials_and_real_transport(tmp_path):
     chapter = Chapter("intro", env=env(tmp_path, "live", **LIVE_ENV))
     assert chapter.credentials == Credentials("livekey-5d6e7f", "livetoken-9a8b7c", "acmelive3")
-    assert isinstance(chapter.transport(), httpx.HTTPTransport)
+    assert isinstance(chapter.transport()._answer, httpx.HTTPTransport)
 
 
 def test_invalid_mode_is_refused_when_the_chapter_starts(tmp_path):
@@ -97,20 +103,15 @@ def test_invalid_mode_is_refused_when_the_chapter_starts(tmp_path):
         Chapter("intro", env=env(tmp_path, "replay"))
 
 
-def test_playback_client_outside_a_cassette_never_reaches_a_network(tmp_path):
-    chapter = Chapter("intro", env=env(tmp_path))
-    with chapter.client() as exotel, pytest.raises(RecordingError, match="outside a cassette"):
-        exotel.list_calls()
-
-
-def test_sandbox_chapter_records_and_playback_chapter_replays(tmp_path):
-    recording = Chapter("intro", env=env(tmp_path, "sandbox"))
-    with recording.cassette("first"), recording.client() as exotel:
+def test_record_chapter_records_and_playback_chapter_replays(tmp_path):
+    recording = Chapter("intro", env=env(tmp_path, "record"))
+    with recording.client() as exotel:
         recorded = exotel.list_calls()
+    recording.runtime.end_cell()
     replaying = Chapter("intro", env=env(tmp_path))
-    with replaying.cassette("first"), replaying.client() as exotel:
+    with replaying.client() as exotel:
         assert exotel.list_calls() == recorded
-    assert (tmp_path / "intro" / "first.yaml").exists()
+    assert (tmp_path / "intro.json").exists()
     assert not (tmp_path / "from-os-environ").exists()
 
 
@@ -121,25 +122,20 @@ def test_sandbox_chapter_client_sees_the_given_source_address(tmp_path):
         assert exotel.list_calls()["Calls"] == []
 
 
-def test_playback_describe_says_the_sandbox_is_not_exotel(tmp_path):
+def test_playback_describe_says_where_answers_come_from_and_that_the_sandbox_is_not_exotel(
+    tmp_path,
+):
     text = Chapter("intro", env=env(tmp_path)).describe()
-    assert text.startswith("Mode: playback (EXOTEL_HANDBOOK_MODE). Responses are replayed")
-    assert "cassettes/intro/" in text
-    assert "Those recordings came from: (no recordings yet)." in text
+    assert text.startswith("Mode: playback (EXOTEL_HANDBOOK_MODE). Answers are replayed from")
+    assert f"{tmp_path}/intro.json" in text
+    assert "There are no recordings in" in text
+    assert "answered by the sandbox, and the cell says so" in text
     assert NOT_EXOTEL in text
-
-
-def test_playback_describe_names_where_the_recordings_came_from(tmp_path):
-    recording = Chapter("intro", env=env(tmp_path, "sandbox"))
-    with recording.cassette("first"), recording.client() as exotel:
-        exotel.list_calls()
-    text = Chapter("intro", env=env(tmp_path)).describe()
-    assert "Those recordings came from: sandbox." in text
 
 
 def test_sandbox_describe_says_the_sandbox_is_not_exotel(tmp_path):
     text = Chapter("intro", env=env(tmp_path, "sandbox")).describe()
-    assert "answered by the handbook's in-process sandbox" in text
+    assert "answered by the handbook's in-process sandbox; nothing is recorded" in text
     assert NOT_EXOTEL in text
 
 

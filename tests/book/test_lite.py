@@ -62,7 +62,7 @@ def test_the_project_wheel_puts_cassettes_beside_helpers_as_the_repository_does(
     with zipfile.ZipFile(project_wheel(tmp_path)) as wheel:
         names = wheel.namelist()
     assert "helpers/book/chapter.py" in names
-    assert any(n.startswith("cassettes/intro/") for n in names)
+    assert "cassettes/intro.json" in names
     assert not [n for n in names if "__pycache__" in n or n.endswith(".pyc")]
     assert any(n.endswith(".dist-info/METADATA") for n in names)
 

@@ -8,13 +8,11 @@ itself succeeded."""
 from __future__ import annotations
 
 import re
-import shutil
 
 import nbformat
 import pytest
-import yaml
 
-from helpers.book.recording import CASSETTES_VAR, Mode
+from helpers.book.modes import CASSETTES_VAR, Mode
 from helpers.book.rerecord import execute
 from tests.support.book_paths import BOOK, CASSETTES, NOTEBOOKS
 from tests.support.notebook_runs import difference
@@ -29,14 +27,12 @@ def test_notebook_replays_its_committed_outputs(notebook, built_book):
         pytest.fail(changed, pytrace=False)
 
 
-def test_a_changed_cassette_fails_the_regression_with_a_readable_diff(tmp_path):
+def test_a_changed_recording_fails_the_regression_with_a_readable_diff(tmp_path):
     cassettes = tmp_path / "cassettes"
-    shutil.copytree(CASSETTES / "regions", cassettes / "regions")
-    first = cassettes / "regions" / "wrong-region.yaml"
-    recorded = yaml.safe_load(first.read_text())
-    answer = recorded["interactions"][1]["response"]["body"]
-    answer["string"] = answer["string"].replace("Authentication failed", "Go away")
-    first.write_text(yaml.safe_dump(recorded))
+    cassettes.mkdir()
+    recording = (CASSETTES / "regions.json").read_text()
+    assert recording.count("Authentication failed") == 1  # the wrong region's answer
+    (cassettes / "regions.json").write_text(recording.replace("Authentication failed", "Go away"))
     notebook = BOOK / "regions.ipynb"
     executed = tmp_path / notebook.name
     run = execute(notebook, Mode.PLAYBACK, env={CASSETTES_VAR: str(cassettes)})

@@ -1,7 +1,7 @@
-"""`python -m helpers.book.rerecord record`: a chapter's cassettes change only when the whole
-chapter recorded, and a failure says what went wrong in its first line.
+"""`python -m helpers.book.rerecord record`: a chapter's recordings change only when the whole
+chapter recorded, recording again changes nothing, and a failure says what went wrong first.
 
-Each test runs a one-cell chapter in a temporary folder, against a temporary cassette folder; the
+Each test runs a one-cell chapter in a temporary folder, against a temporary recordings folder; the
 live run uses made-up credentials and a closed port on 127.0.0.1, so nothing leaves this machine.
 """
 
@@ -16,7 +16,7 @@ import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_notebook
 
-from helpers.book.recording import CASSETTES_VAR, MODE_VAR
+from helpers.book.modes import CASSETTES_VAR, MODE_VAR
 from helpers.credentials import KEY_VAR, SID_VAR, TOKEN_VAR
 from tests.support.book_paths import ROOT, playback_env
 from tests.support.ports import free_port
@@ -25,8 +25,8 @@ MADE_UP = {KEY_VAR: "madeupkey-0000", TOKEN_VAR: "madeuptoken-0000", SID_VAR: "m
 
 
 def scratch_chapter(folder: Path, port: int) -> Path:
-    """A chapter whose one cassette lists the calls on 127.0.0.1:``port`` (live), or from the
-    in-process sandbox (sandbox mode)."""
+    """A chapter whose one cell lists the calls on 127.0.0.1:``port`` (live), or from the
+    in-process sandbox (record mode)."""
     source = textwrap.dedent(
         f"""\
         from helpers.book import Chapter, Mode
@@ -36,8 +36,7 @@ def scratch_chapter(folder: Path, port: int) -> Path:
         region = None
         if chapter.mode is Mode.LIVE:
             region = loopback("http://127.0.0.1:{port}")
-        with chapter.cassette("calls"):
-            print(len(chapter.client(region=region).list_calls()["Calls"]))
+        print(len(chapter.client(region=region).list_calls()["Calls"]))
         """
     )
     nb = new_notebook(cells=[new_code_cell(source)])
@@ -70,10 +69,10 @@ def recorded(tmp_path_factory) -> tuple[Path, Path, subprocess.CompletedProcess]
     return notebook, cassettes, rerecord(notebook, cassettes, **{MODE_VAR: "sandbox"})
 
 
-def test_a_recorded_chapter_has_its_cassette_and_its_outputs(recorded):
+def test_a_recorded_chapter_has_its_recordings_and_its_outputs(recorded):
     notebook, cassettes, run = recorded
     assert run.returncode == 0, run.stderr
-    assert sorted(p.name for p in (cassettes / "scratch").iterdir()) == ["calls.yaml"]
+    assert sorted(p.name for p in cassettes.iterdir()) == ["scratch.json"]
     outputs = nbformat.read(notebook, as_version=4).cells[0].outputs
     assert outputs[0]["text"].strip().isdigit()
 
@@ -81,6 +80,15 @@ def test_a_recorded_chapter_has_its_cassette_and_its_outputs(recorded):
 def test_recording_prints_no_kernel_transport_warning(recorded):
     run = recorded[2]
     assert "without encryption" not in run.stdout + run.stderr
+
+
+def test_recording_again_changes_no_byte(recorded):
+    """`make cassettes` twice in a row leaves `git status` clean."""
+    notebook, cassettes, _ = recorded
+    before = {p: p.read_bytes() for p in [notebook, *cassettes.rglob("*")] if p.is_file()}
+    again = rerecord(notebook, cassettes)
+    assert again.returncode == 0, again.stderr
+    assert {p: p.read_bytes() for p in [notebook, *cassettes.rglob("*")] if p.is_file()} == before
 
 
 @pytest.fixture(scope="module")
@@ -92,7 +100,7 @@ def failed_live_run(recorded):
     return before, run
 
 
-def test_a_failed_live_run_leaves_every_cassette_and_the_notebook_as_they_were(
+def test_a_failed_live_run_leaves_the_recordings_and_the_notebook_as_they_were(
     recorded, failed_live_run
 ):
     notebook, cassettes, _ = recorded

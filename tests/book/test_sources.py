@@ -13,7 +13,7 @@ import nbformat
 import pytest
 
 from helpers.book.contents import problems
-from tests.support.book_paths import BOOK, NOTEBOOKS, ROOT
+from tests.support.book_paths import BOOK, NOTEBOOKS, ROOT, api_reference_text
 
 #: "Seed" is this project's internal name for its source documents; no reader knows it.
 INTERNAL_WORD = re.compile(r"\bseeds?\b", re.IGNORECASE)
@@ -73,7 +73,7 @@ def reader_text_of_notebook(path: Path) -> str:
 def documented_text() -> str:
     """The docstrings and signatures autodoc renders into the API reference."""
     parts = []
-    for name in re.findall(r"automodule:: (\S+)", (BOOK / "api_reference.md").read_text()):
+    for name in re.findall(r"automodule:: (\S+)", api_reference_text()):
         module = importlib.import_module(name)
         parts.append(inspect.getdoc(module) or "")
         for _, obj in inspect.getmembers(module):

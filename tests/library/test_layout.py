@@ -189,9 +189,9 @@ def test_the_books_first_import_is_helpers_book():
 
     assert (Chapter.__module__, Mode.__module__) == (
         "helpers.book.chapter",
-        "helpers.book.recording",
+        "helpers.book.modes",
     )
-    assert response_source.__module__ == "helpers.book.recording"
+    assert response_source.__module__ == "helpers.book.outcomes"
 
 
 def exceptions_of(module) -> list[type[BaseException]]:

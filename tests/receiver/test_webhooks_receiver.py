@@ -332,19 +332,6 @@ def test_the_worker_thread_handles_events_as_they_are_stored(store):
     assert [str(e) for e in handled] == ["call 3f6e0c2a completed"]
 
 
-def test_a_local_client_is_never_recorded_by_a_cassette(app, tmp_path):
-    import vcr
-
-    cassette = tmp_path / "cassette.yaml"
-    with vcr.VCR(record_mode="all").use_cassette(str(cassette)):
-        with local_client(app, EXOTEL) as client:
-            assert client.post(CALL_PATH, data=CALL).status_code == 200
-        with httpx.Client(transport=httpx.MockTransport(lambda r: httpx.Response(204))) as other:
-            other.get("https://api.exotel.com/")
-    assert "api.exotel.com" in cassette.read_text()
-    assert CALL_PATH not in cassette.read_text()
-
-
 def test_run_pending_still_works_after_the_worker_was_stopped(store, dispatcher, handled):
     dispatcher.start()
     dispatcher.stop()

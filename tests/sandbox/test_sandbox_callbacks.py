@@ -10,16 +10,11 @@ from datetime import timedelta
 from urllib.parse import parse_qsl
 
 import httpx
-import pytest
-import yaml
 
 from helpers import ExotelClient
 from helpers.book import Chapter
-from helpers.book.callback_tape import CallbackTape
-from helpers.book.errors import RecordingError
 from helpers.book.local import local_client
 from helpers.clock import EPOCH
-from helpers.errors import ConfigurationError
 from helpers.sandbox.callbacks import SANDBOX_SENDER
 from helpers.webhooks import (
     CALL,
@@ -300,12 +295,12 @@ def test_every_attempt_is_recorded_with_what_was_sent(sandbox, exotel):
     assert recorded[0].body == recorded[2].body
 
 
-# -- the tape: recorded from the sandbox, replayed in playback ----------------------------------
+# -- in a chapter's playback: the sandbox saw the replayed call, so it owes its callbacks --------
 
 
 def chapter(mode: str, cassettes) -> Chapter:
     env = {"EXOTEL_HANDBOOK_MODE": mode, "EXOTEL_HANDBOOK_CASSETTES": str(cassettes)}
-    return Chapter("tape", live=False, env=env)
+    return Chapter("callbacks", live=False, env=env)
 
 
 def receiver_client(tmp_path, name: str, *answers: int):
@@ -324,87 +319,25 @@ def receiver_client(tmp_path, name: str, *answers: int):
     return httpx.Client(transport=httpx.MockTransport(handle)), store
 
 
-def record_tape(tmp_path, cassettes) -> list[str]:
-    recording = chapter("sandbox", cassettes)
-    with recording.client() as exotel:
+def deliveries(tmp_path, mode: str, cassettes) -> tuple[list[str], EventStore]:
+    """A chapter's call with a status callback, then what its sandbox delivers (one 503 first)."""
+    book = chapter(mode, cassettes)
+    book.runtime.begin_cell("connect(exotel, StatusCallback=...)")
+    with book.client() as exotel:
         connect(exotel, StatusCallback="https://hooks.example.com/webhooks/exotel/call-status")
-    tape = CallbackTape(recording, "first")
-    client, _ = receiver_client(tmp_path, "recording", 503)
-    recording.sandbox.clock.advance(42)
-    made = tape.deliver_due(client)
-    recording.sandbox.clock.advance(30)
-    made += tape.deliver_due(client)
-    return [d.summary() for d in made]
+    book.runtime.end_cell()
+    client, store = receiver_client(tmp_path, mode, 503)
+    made = []
+    for seconds in (42, 30):
+        book.sandbox.clock.advance(seconds)
+        made += book.sandbox.callbacks.deliver_due(book.sandbox.clock.now(), client)
+    return [d.summary() for d in made], store
 
 
-def test_a_tape_records_the_deliveries_and_playback_delivers_them_again(tmp_path):
+def test_playback_delivers_the_callbacks_of_a_replayed_call_as_recording_did(tmp_path):
     cassettes = tmp_path / "cassettes"
-    recorded = record_tape(tmp_path, cassettes)
-    assert (cassettes / "tape" / "deliveries" / "first.yaml").exists()
-
-    replaying = chapter("playback", cassettes)
-    tape = CallbackTape(replaying, "first")
-    client, store = receiver_client(tmp_path, "playback", 503)
-    replayed = [d.summary() for d in tape.deliver_due(client) + tape.deliver_due(client)]
+    recorded, _ = deliveries(tmp_path, "record", cassettes)
+    replayed, store = deliveries(tmp_path, "playback", cassettes)
+    assert len(recorded) == 2
     assert replayed == recorded
     assert [e.status for e in store.events()] == ["completed"]  # the receiver really got it
-
-
-def test_the_tape_file_is_a_cassette_without_credentials(tmp_path):
-    cassettes = tmp_path / "cassettes"
-    record_tape(tmp_path, cassettes)
-    text = (cassettes / "tape" / "deliveries" / "first.yaml").read_text()
-    interactions = yaml.safe_load(text)["interactions"]
-    assert [i["response"]["status"]["code"] for i in interactions] == [503, 200]
-    assert all(
-        "authorization" not in {h.lower() for h in i["request"]["headers"]} for i in interactions
-    )
-    assert "sandbox-demo" not in text
-
-
-def test_playback_stops_when_the_receiver_answers_differently_than_recorded(tmp_path):
-    cassettes = tmp_path / "cassettes"
-    record_tape(tmp_path, cassettes)
-    tape = CallbackTape(chapter("playback", cassettes), "first")
-    client, _ = receiver_client(tmp_path, "changed")  # no 503 this time
-    with pytest.raises(
-        RecordingError, match="answered 200 to attempt 1 of callback 1, where it answered 503"
-    ):
-        tape.deliver_due(client)
-
-
-def test_playback_asking_for_more_batches_than_recorded_is_an_error(tmp_path):
-    cassettes = tmp_path / "cassettes"
-    record_tape(tmp_path, cassettes)
-    tape = CallbackTape(chapter("playback", cassettes), "first")
-    client, _ = receiver_client(tmp_path, "more", 503)
-    tape.deliver_due(client)
-    tape.deliver_due(client)
-    with pytest.raises(RecordingError, match="fewer deliveries than the notebook now asks for"):
-        tape.deliver_due(client)
-
-
-def test_playback_without_a_recording_names_the_file_and_the_command(tmp_path):
-    with pytest.raises(
-        RecordingError, match=r"No recording of callback deliveries at .*missing\.yaml"
-    ):
-        CallbackTape(chapter("playback", tmp_path), "missing")
-
-
-def test_a_tape_name_is_used_once_per_chapter(tmp_path):
-    recording = chapter("sandbox", tmp_path)
-    CallbackTape(recording, "once")
-    with pytest.raises(RecordingError, match="used twice"):
-        CallbackTape(recording, "once")
-
-
-def test_tapes_refuse_live_mode(tmp_path):
-    env = {
-        "EXOTEL_HANDBOOK_MODE": "live",
-        "EXOTEL_HANDBOOK_CASSETTES": str(tmp_path),
-        "EXOTEL_API_KEY": "k",
-        "EXOTEL_API_TOKEN": "t",
-        "EXOTEL_ACCOUNT_SID": "acme",
-    }
-    with pytest.raises(ConfigurationError, match="cannot be recorded live"):
-        CallbackTape(Chapter("tape", env=env), "live")

@@ -18,7 +18,8 @@ from pathlib import Path
 import nbformat
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
-from helpers.book.paths import ROOT
+from helpers.book.cassette import Cassette, CellRecording, cell_key, first_line
+from helpers.book.paths import CASSETTES, ROOT
 from helpers.book.rerecord import copy_book_sources
 
 from .book_paths import playback_env
@@ -31,23 +32,38 @@ PROBE = "book/probe"
 #: Seconds a build may take: a few times the slowest seen on a busy machine, well inside the
 #: tests' own 600 s timeout, so a hung build fails the tests that wait for it with its log.
 BUILD_TIMEOUT = 300
-# The probe page plays back a recording of the real book, so every probe build runs the
-# chapters' machinery (helpers, a cassette, the sandbox's answer) as a chapter does.
+# The probe page plays back a recording of the real book (:func:`probe_recordings`), so every
+# probe build runs the chapters' machinery (helpers, a recording, the sandbox's answer) as a
+# chapter does.
+PROBE_SOURCE = (
+    "from helpers import REGIONS, AuthenticationError\nfrom helpers.book import Chapter\n"
+    "\n"
+    'chapter = Chapter("probe")\n'
+    "for region in REGIONS.values():\n"
+    "    try:\n"
+    "        chapter.client(region=region).list_calls()\n"
+    '        print(f"{region.subdomain} 200")\n'
+    "    except AuthenticationError as exc:\n"
+    '        print(f"{region.subdomain} {exc.status}: {exc.message}")'
+)
 PROBE_CELLS = [
     new_markdown_cell("# Probe\n\nOne page, built with the handbook's configuration."),
-    new_code_cell(
-        "from helpers import REGIONS, AuthenticationError\nfrom helpers.book import Chapter\n"
-        "\n"
-        'chapter = Chapter("regions")\n'
-        'with chapter.cassette("wrong-region"):\n'
-        "    for region in REGIONS.values():\n"
-        "        try:\n"
-        "            chapter.client(region=region).list_calls()\n"
-        '            print(f"{region.subdomain} 200")\n'
-        "        except AuthenticationError as exc:\n"
-        '            print(f"{region.subdomain} {exc.status}: {exc.message}")'
-    ),
+    new_code_cell(PROBE_SOURCE),
 ]
+
+
+def probe_recordings(folder: Path) -> Path:
+    """``folder/probe.json``: the regions chapter's recording of the wrong region, as the probe
+    cell's own (the same requests, in the same order)."""
+    regions = Cassette.load(CASSETTES / "regions.json", "regions")
+    wrong_region = next(
+        c for c in regions.cells.values() if any("api.in.exotel" in e.url for e in c.exchanges)
+    )
+    key = cell_key(PROBE_SOURCE)
+    probe = Cassette("probe", regions.source)
+    probe.cells[key] = CellRecording(key, first_line(PROBE_SOURCE), wrong_region.exchanges)
+    probe.save(folder / "probe.json")
+    return folder
 
 
 #: Each probe: the probe page plus its cells (tests/book/test_book_build.py says what each proves).

@@ -6,11 +6,20 @@ import os
 
 import yaml
 
+from helpers.book.modes import CASSETTES_VAR, MODE_VAR
 from helpers.book.paths import BOOK, CASSETTES, ROOT, chapter_notebooks
-from helpers.book.recording import CASSETTES_VAR, MODE_VAR
 from helpers.credentials import REGION_VAR, REQUIRED, SUBDOMAIN_VAR
 
-__all__ = ["BOOK", "CASSETTES", "NOTEBOOKS", "ROOT", "playback_env", "toc_files"]
+__all__ = [
+    "BOOK",
+    "CASSETTES",
+    "NOTEBOOKS",
+    "ROOT",
+    "api_reference_text",
+    "playback_env",
+    "toc_files",
+    "toc_pages",
+]
 
 #: The chapters (JupyterLab's copies, ``intro-Copy1.ipynb``, are none).
 NOTEBOOKS = chapter_notebooks(BOOK)
@@ -23,6 +32,26 @@ def toc_files() -> list[str]:
     for part in toc.get("parts", []):
         files += [chapter["file"] for chapter in part["chapters"]]
     return files
+
+
+def toc_pages() -> list[str]:
+    """Every page the table of contents names, its chapters' sections included, in reading order."""
+    toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
+    pages = [toc["root"]]
+
+    def walk(entries):
+        for entry in entries:
+            pages.append(entry["file"])
+            walk(entry.get("sections", []))
+
+    for part in toc.get("parts", []):
+        walk(part["chapters"])
+    return pages
+
+
+def api_reference_text() -> str:
+    """The API reference's pages, its overview and one per wing (``book/api_*.md``), as one text."""
+    return "\n".join(page.read_text() for page in sorted(BOOK.glob("api_*.md")))
 
 
 def playback_env(**extra: str) -> dict[str, str]:

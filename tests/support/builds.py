@@ -19,7 +19,8 @@ from pathlib import Path
 
 import pytest
 
-from helpers.book.recording import CASSETTES_VAR
+from helpers.book.modes import CASSETTES_VAR
+from helpers.book.runtime import REPORT_VAR
 
 from .book_build import (
     NO_NETWORK,
@@ -28,9 +29,10 @@ from .book_build import (
     copy_book,
     network_can_be_cut,
     probe_book,
+    probe_recordings,
     start_build,
 )
-from .book_paths import CASSETTES, toc_files
+from .book_paths import toc_files
 from .chromium import report_line
 from .notebook_runs import executed_notebook, guarded
 from .shared_builds import RUN_VAR, SharedBuild, stop_leftovers
@@ -48,6 +50,7 @@ class BuiltBook:
     output: str  # everything the build printed, its kernels' stderr included
     offline: bool  # built in a network namespace with only loopback
     refused: list[str]  # Internet connections and DNS look-ups the network guard refused
+    report: Path  # what each chapter replayed, and where the sandbox now answers otherwise
 
     @property
     def log(self) -> str:
@@ -72,6 +75,7 @@ class WholeBookBuild:
     def __init__(self, folder: Path) -> None:
         self.src = folder / "book-build"
         self.guard_log = folder / "guard" / "sockets.log"
+        self.report = folder / "playback-report.jsonl"
         self.build = SharedBuild(folder, "whole-book", self._start)
         self._book: BuiltBook | None = None
 
@@ -80,6 +84,7 @@ class WholeBookBuild:
         copy_book(self.src)
         self.guard_log.parent.mkdir()
         env, _ = guarded(self.guard_log.parent)  # its log is self.guard_log
+        env[REPORT_VAR] = str(self.report)
         offline = network_can_be_cut()
         return start_build(self.src, NO_NETWORK if offline else (), **env), {"offline": offline}
 
@@ -89,7 +94,7 @@ class WholeBookBuild:
             log = self.guard_log
             refused = log.read_text().splitlines() if log.exists() else []
             self._book = BuiltBook(
-                self.src, done["returncode"], done["log"], done["offline"], refused
+                self.src, done["returncode"], done["log"], done["offline"], refused, self.report
             )
         return self._book
 
@@ -97,7 +102,7 @@ class WholeBookBuild:
 class ProbeBuilds:
     """``probe(name)``: each probe book of tests/book_build.py, all building at once from the
     start, and the finished build of one: (source folder, build). Each plays back its own copy of
-    the regions chapter's cassettes (:meth:`cassettes`)."""
+    the regions chapter's recording of the wrong region (:meth:`cassettes`)."""
 
     def __init__(self, folder: Path) -> None:
         self.root = folder / "probes"
@@ -112,7 +117,7 @@ class ProbeBuilds:
 
     def _start(self, name: str, cells: list) -> tuple[subprocess.Popen, dict]:
         src = probe_book(self.root / name, *cells)
-        shutil.copytree(CASSETTES / "regions", self.cassettes(src) / "regions")
+        probe_recordings(self.cassettes(src))
         # Niced: only a few tests at the end read the probes, while the browser tests wait for the
         # whole book, so its build goes first.
         env = {CASSETTES_VAR: str(self.cassettes(src))}
