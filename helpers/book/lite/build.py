@@ -43,7 +43,9 @@ def inputs() -> list[Path]:
     """Every file the lab is made of, in a stable order."""
     files = [LOCK, LITE / "jupyter-lite.json", ROOT / "pyproject.toml"]
     files += sorted(BOOK.glob("*.ipynb"))
-    files += sorted(p for p in (ROOT / "helpers").rglob("*.py") if "__pycache__" not in p.parts)
+    files += sorted(
+        p for p in (ROOT / "helpers").rglob("*") if p.is_file() and "__pycache__" not in p.parts
+    )
     files += sorted(p for p in CASSETTES.rglob("*") if p.is_file())
     return files
 
@@ -168,11 +170,14 @@ def pyodide_lock(pyodide: Path, wheels: list[Path], served: Path) -> dict:
 
 
 def project_wheel(folder: Path) -> Path:
-    """``helpers`` and ``cassettes`` as a wheel Pyodide installs into site-packages."""
+    """``helpers`` (its data files too) and ``cassettes`` as a wheel Pyodide installs into
+    site-packages."""
     version = importlib.metadata.version(PROJECT)
     dist = f"{PROJECT.replace('-', '_')}-{version}"
     wheel = folder / f"{dist}-py3-none-any.whl"
-    files = [p for p in (ROOT / "helpers").rglob("*.py") if "__pycache__" not in p.parts]
+    files = [
+        p for p in (ROOT / "helpers").rglob("*") if p.is_file() and "__pycache__" not in p.parts
+    ]
     files += [p for p in CASSETTES.rglob("*") if p.is_file()]
     requires = "".join(f"Requires-Dist: {r}\n" for r in project_requirements())
     with zipfile.ZipFile(wheel, "w", zipfile.ZIP_DEFLATED) as archive:
