@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 
 #: What every command needs installed (pyproject.toml's dependencies, by import name).
-REQUIRED_MODULES = ("httpx", "vcr", "starlette", "uvicorn", "yaml", "certifi")
+REQUIRED_MODULES = ("httpx", "starlette", "uvicorn", "python_multipart", "yaml", "certifi")
 #: Where ``make setup`` installs them.
 VENV_PYTHON = Path(__file__).resolve().parents[1] / ".venv" / "bin" / "python"
 

@@ -3,11 +3,15 @@ it names the one to use; Ctrl-C while it loads is one line, not a traceback."""
 
 from __future__ import annotations
 
+import importlib.metadata
+import re
 import subprocess
 import sys
+import tomllib
 
 import pytest
 
+from helpers.command_line import REQUIRED_MODULES
 from tests.support.book_paths import ROOT
 
 COMMANDS = [
@@ -69,3 +73,14 @@ def test_the_guard_runs_only_for_python_dash_m():
         [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True
     )
     assert run.stdout.strip() == "True"
+
+
+def test_the_guard_requires_exactly_the_projects_dependencies():
+    # A module the project no longer installs (vcrpy, once) made every command refuse to start
+    # on a fresh clone, while older environments that still had it ran fine.
+    declared = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["dependencies"]
+    wanted = {re.split(r"[<>=!~\[ ;]", spec, maxsplit=1)[0].lower() for spec in declared}
+    provides = importlib.metadata.packages_distributions()
+    assert [module for module in REQUIRED_MODULES if not provides.get(module)] == []
+    required = {dist.lower() for module in REQUIRED_MODULES for dist in provides.get(module, [])}
+    assert required == wanted, "REQUIRED_MODULES in helpers/command_line.py must match pyproject"
