@@ -121,6 +121,10 @@ class ExotelClient:
         """``GET /v2/accounts/<sid>/calls``."""
         return self.call_endpoint("list_calls_v2", params=params or None).json()
 
+    def get_call_v2(self, call_sid: str) -> dict:
+        """``GET /v2/accounts/<sid>/calls/<CallSid>``: the v2 envelope, one call in ``response``."""
+        return self.call_endpoint("get_call_v2", CallSid=call_sid).json()
+
     def connect_call_v2(self, agent: str, customer: str, virtual_number: str, **fields) -> dict:
         """``POST /v2/accounts/<sid>/calls`` (CCM): call the ``agent``, then the ``customer``.
 

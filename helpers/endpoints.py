@@ -167,6 +167,11 @@ ENDPOINTS: dict[str, Endpoint] = {
             "https://developer.exotel.com/docs/voice-api/api-reference/call-details",
         ),
         Endpoint(
+            "get_call_v2", "GET", "v2", "calls/{CallSid}", "calls:read", "voice",
+            "Voice v2 (CCM): one call's details",
+            "https://developer.exotel.com/docs/voice-api/api-reference/call-details",
+        ),
+        Endpoint(
             "connect_call_v2", "POST", "v2", "calls", "calls:write", "voice",
             "Voice v2 (CCM): call the agent, then the customer (a JSON body)",
             "https://developer.exotel.com/api/ccm-calls",

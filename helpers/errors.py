@@ -24,33 +24,63 @@ The servers and the book's machinery keep their own in ``errors.py`` beside them
     ├── RetriesExhaustedError         retried as far as the policy allows; carries the last error
     └── RotationError                 a key rotation stopped before deleting anything
 
-The hints for 401, 403, 404 and 429 are the "What to Check" column of the guide's *Common
-Authentication Errors* table (:exotel:`guide.http-401`, :exotel:`guide.403-row`,
-:exotel:`guide.http-404`, :exotel:`guide.http-429`); those for 402, 409 and 5xx are the "How to
-Fix" column of the Error Code Dictionary (:exotel:`error-codes.402`, :exotel:`error-codes.5xx`).
-The guide's table has no 400 row: the 400 hint is the book's own.
+The hints for 401, 404 and 429 are the "What to Check" column of the guide's *Common
+Authentication Errors* table (:exotel:`guide.http-401`, :exotel:`guide.http-404`,
+:exotel:`guide.http-429`); those for 400, 402, 409 and 5xx are the "How to Fix" column of the
+Error Code Dictionary (:exotel:`error-codes.400`, :exotel:`error-codes.402`,
+:exotel:`error-codes.5xx`). A 403 has one hint per cause (:data:`HINTS_403`): a suspended
+account :exotel:`error-codes.403`, an address outside the allowlist
+:exotel:`ip-whitelisting.403`, a key without the permission :exotel:`guide.403-row`, or an empty
+balance on an SMS :exotel:`sending-an-sms.403-balance`.
 """
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import httpx
 
 HINTS: dict[int, str] = {
-    400: "Check the request's parameters against the API reference.",
     401: "Verify your API Key and API Token are correct "
     "(and that you are calling your account's regional endpoint).",
-    403: "Check that your account has permission for the requested resource.",
+    403: "Check the account is active, this address is allowlisted, and the key may call this.",
     404: "Verify the Account SID and endpoint URL are correct.",
     429: "Implement backoff and retry logic (see Rate Limits).",
     # Exotel's Error Code Dictionary, "How to Fix".
+    400: "Check required fields and parameter formats.",
     402: "Top up your account or upgrade your plan.",
     409: "Check the resource's current state before retrying.",
     500: "Retry with exponential backoff.",
     502: "Retry after a few seconds.",
     503: "Check status.exotel.com and retry later.",
 }
+
+#: A 403 has several causes, and only its message tells them apart (Exotel's own advice is to
+#: rely on the status, not the message): the hint for each cause a message names, else the
+#: general 403 hint above.
+HINTS_403: tuple[tuple[str, str], ...] = (
+    ("balance", "Top up the account: an SMS on an empty balance gets 403."),
+    ("suspended|not active|validity", "Contact Exotel support to check the account's status."),
+    (
+        "allowlist|whitelist|ip address|requests from",
+        "Send from an allowlisted address, or add it.",
+    ),
+    ("permission", "Use a key with this API's permission, or give it to this key."),
+)
+
+
+def hint_for(status: int, message: str = "") -> str:
+    """What to check for ``status``; for a 403, for the cause its ``message`` names.
+
+    >>> hint_for(403, "Insufficient balance to send the SMS")
+    'Top up the account: an SMS on an empty balance gets 403.'
+    """
+    if status == 403:
+        for words, hint in HINTS_403:
+            if re.search(words, message, re.IGNORECASE):
+                return hint
+    return HINTS.get(status, "See Exotel's error code dictionary.")
 
 
 class ExotelError(Exception):
@@ -134,7 +164,7 @@ class APIError(ExotelError):
         self.headers = headers or httpx.Headers()
         self.method = method
         self.url = url
-        self.hint = HINTS.get(status, "See Exotel's error code dictionary.")
+        self.hint = hint_for(status, message)
         super().__init__(f"{status} {message} -- {self.hint}")
 
 
@@ -161,8 +191,9 @@ class PaymentRequiredError(APIError):
 
 
 class PermissionDeniedError(APIError):
-    """403: credentials valid, access denied: a suspended account, the IP allowlist, or the
-    key's permissions. Only the message tells them apart."""
+    """403: credentials valid, access denied: a suspended account, the IP allowlist, the key's
+    permissions, or (for an SMS) an empty balance. Only the message tells them apart, so the
+    ``hint`` is chosen from it (:data:`HINTS_403`)."""
 
 
 class NotFoundError(APIError):

@@ -42,8 +42,6 @@ ALLOWED: dict[str, str] = {
     "**The library you can copy** into your own project: credentials, regions, the table of "
     "Exotel's endpoints the book uses, the client and its errors, retries, pacing, key rotation, "
     "and two small utilities.": "names the library's modules",
-    "The guide's table has no 400 row: the 400 hint is the book's own.": "says what the cited "
-    "table lacks",
 }
 
 FENCE = re.compile(r"^(```|~~~|:::)")

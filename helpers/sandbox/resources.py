@@ -30,6 +30,16 @@ RING_SECONDS = 20  # how long an unanswered call rings before it ends
 SMS_DELIVERY_SECONDS = 5
 SCRIPTED_CALL_OUTCOMES = {"0001": "busy", "0002": "no-answer", "0003": "failed"}
 SMS_FAILURE_SUFFIX = "0003"
+#: A finished call's v2 status, from its scripted v1 outcome. v2 has statuses of its own,
+#: ``completed``, ``agent_unanswered``, ``customer_unanswered``, ``agent_canceled``,
+#: ``customer_no_dial`` and ``agent_no_dial`` :exotel:`voice-v2-overview.statuses`; which one a
+#: busy, unanswered or failed customer gets is the sandbox's choice.
+V2_STATUSES = {
+    "completed": "completed",
+    "busy": "customer_unanswered",
+    "no-answer": "customer_unanswered",
+    "failed": "customer_no_dial",
+}
 
 
 def exotel_time(moment: datetime | None) -> str | None:
@@ -170,7 +180,10 @@ class Sms(Resource):
 
 def v2_call(call: Call, now: datetime) -> dict:
     """A call in the v2 style (snake_case, ISO-8601 UTC), after the v2 call-details page:
-    https://developer.exotel.com/docs/voice-api/api-reference/call-details"""
+    https://developer.exotel.com/docs/voice-api/api-reference/call-details
+
+    ``status`` is one of v2's own (:data:`V2_STATUSES`) once the call is over, and ``None``
+    while its ``state`` is ``active`` (the pages list final statuses only: a choice)."""
     over = now >= call.ended
 
     def iso(moment: datetime) -> str:
@@ -181,7 +194,7 @@ def v2_call(call: Call, now: datetime) -> dict:
         "direction": "outbound-api",
         "virtual_number": call.caller_id,
         "state": "terminal" if over else "active",
-        "status": call.status(now),
+        "status": V2_STATUSES[call.outcome] if over else None,
         "created_time": iso(call.created),
         "updated_time": iso(call.ended if over else call.created),
         "start_time": iso(call.created),

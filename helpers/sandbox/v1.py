@@ -19,6 +19,8 @@ if TYPE_CHECKING:
     from .core import Sandbox
 
 Handler = Callable[["Sandbox", SandboxRequest, Account, dict[str, str]], SandboxResponse]
+#: What an SMS request does, as refusals name it (an SMS on an empty balance gets a 403).
+SEND_SMS = "send an SMS"
 MAX_BODY_CHARS = 2000  # SMS Body limit on Exotel's send-SMS page
 MAX_PAGE_SIZE = 100  # bulk call details: PageSize default 50, max 100
 #: Calls and SMS the sandbox keeps at most: each is kept for the server's lifetime.
@@ -100,7 +102,7 @@ def send_sms(
         account,
         sandbox.messages,
         sandbox.callbacks.register_sms,
-        "send an SMS",
+        SEND_SMS,
     )
 
 
@@ -156,9 +158,17 @@ def _get(
 
 
 def unpaid(account: Account, action: str) -> SandboxResponse | None:
-    """A 402 if the account has no balance left to ``action``, or None."""
+    """A refusal if the account has no balance left to ``action``, or None.
+
+    An SMS gets Exotel's 403 "Insufficient balance to send the SMS"
+    :exotel:`sending-an-sms.403-balance`; a call the Error Code Dictionary's 402
+    :exotel:`error-codes.402`. Which page applies to which is the sandbox's choice
+    (:exotel:`low-balance-status`).
+    """
     if account.balance > 0:
         return None
+    if action == SEND_SMS:
+        return rest_exception(403, "Insufficient balance to send the SMS")
     return rest_exception(
         402,
         f"Payment Required: the account's balance ({account.balance:.2f}) is too low to "

@@ -1,4 +1,4 @@
-"""The v2 (CCM) endpoints' handlers: list calls, make a call (a JSON body).
+"""The v2 (CCM) endpoints' handlers: list calls, one call's details, make a call (a JSON body).
 
 :data:`HANDLERS` names one per v2 row of :data:`helpers.endpoints.ENDPOINTS`; errors are turned
 into v2's envelope by the pipeline (:mod:`~helpers.sandbox.core`).
@@ -38,6 +38,27 @@ def list_calls_v2(
             "response": [
                 {"code": 200, "status": "success", "data": v2_call(c, now)} for c in calls
             ],
+        },
+    )
+
+
+def get_call_v2(
+    sandbox: Sandbox, request: SandboxRequest, account: Account, values: dict
+) -> SandboxResponse:
+    call = sandbox.calls.get(values["CallSid"])
+    if call is None or call.account_sid != account.sid:
+        return rest_exception(404, f"The requested resource {values['CallSid']} was not found.")
+    return SandboxResponse(
+        200,
+        {
+            "request_id": sandbox.request_id("v2"),
+            "method": "GET",
+            "http_code": 200,
+            "response": {
+                "code": 200,
+                "status": "success",
+                "data": v2_call(call, sandbox.clock.now()),
+            },
         },
     )
 
@@ -106,6 +127,7 @@ def connect_call_v2(
 
 HANDLERS: dict[str, Handler] = {
     "list_calls_v2": list_calls_v2,
+    "get_call_v2": get_call_v2,
     "connect_call_v2": connect_call_v2,
 }
 

@@ -43,8 +43,17 @@ def text_of(cell) -> str:
     return "".join(parts)
 
 
+def press_stop(kernel: int, started: Path) -> None:
+    """SIGINT to the kernel (JupyterLab's stop button) once the cell writes to the pipe
+    ``started``: a signal that came before the cell ran would be ignored, as ipykernel ignores
+    it between cells."""
+    with open(started) as pipe:
+        pipe.read()
+    os.kill(kernel, signal.SIGINT)
+
+
 @pytest.mark.parametrize("notebook", NOTEBOOKS, ids=lambda p: p.stem)
-def test_what_people_do_in_playback_changes_no_file(notebook, monkeypatch):
+def test_what_people_do_in_playback_changes_no_file(notebook, monkeypatch, tmp_path):
     monkeypatch.setenv(MODE_VAR, "playback")
     monkeypatch.setenv(REGION_VAR, "mumbai")  # left over from another project
     monkeypatch.setenv(KEY_VAR, "left-over-key")
@@ -70,9 +79,15 @@ def test_what_people_do_in_playback_changes_no_file(notebook, monkeypatch):
             client.execute_cell(nbformat.from_dict(dict(cell)), index)
 
         sender = next(c for c in code if any(s in c.source for s in SENDS))
-        stop = nbformat.v4.new_code_cell("import time\n\n" + sender.source + "\ntime.sleep(60)")
-        pid = client.km.provisioner.pid
-        threading.Timer(1, os.kill, (pid, signal.SIGINT)).start()  # the stop button
+        # The stop button, pressed once the cell's requests went out and it waits for more.
+        started = tmp_path / "started"
+        os.mkfifo(started)
+        stop = nbformat.v4.new_code_cell(
+            f"import pathlib, time\n\n{sender.source}\n"
+            f"pathlib.Path({str(started)!r}).write_text('sent')\ntime.sleep(60)"
+        )
+        pressing = (client.km.provisioner.pid, started)
+        threading.Thread(target=press_stop, args=pressing, daemon=True).start()
         client.execute_cell(stop, len(code))
         assert "KeyboardInterrupt" in text_of(stop)
 
@@ -80,10 +95,10 @@ def test_what_people_do_in_playback_changes_no_file(notebook, monkeypatch):
         client.execute_cell(edited, len(code) + 1)
         assert NOT_RECORDED in text_of(edited)
 
-    changed = sorted(
-        str(p) for p in before.keys() | snapshot().keys() if before.get(p) != snapshot().get(p)
+    after = snapshot()
+    assert (
+        sorted(str(p) for p in before.keys() | after.keys() if before.get(p) != after.get(p)) == []
     )
-    assert changed == []
 
 
 @pytest.mark.parametrize("notebook", NOTEBOOKS, ids=lambda p: p.stem)

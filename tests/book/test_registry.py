@@ -256,3 +256,10 @@ def test_verify_on_the_command_line_exits_1_and_names_what_to_review(mirror, cap
 def test_check_on_the_command_line_counts_the_registry(capsys):
     assert main(["check"]) == 0
     assert "disagreements" in capsys.readouterr().out
+
+
+def test_every_endpoint_cites_a_page_in_the_registry(registry):
+    from helpers.endpoints import ENDPOINTS
+
+    urls = {document.url for document in registry.documents.values()}
+    assert {e.name: e.source for e in ENDPOINTS.values() if e.source not in urls} == {}

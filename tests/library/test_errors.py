@@ -183,3 +183,38 @@ def test_rest_exception_code_is_kept():
 
 def test_a_body_without_a_code_has_none():
     assert error_from_response(response(404, json=rest_exception(404, "x"))).code is None
+
+
+# -- hints: one per cause of a 403, and the Error Code Dictionary's for a 400 -----------------
+
+
+@pytest.mark.parametrize(
+    ("message", "starts"),
+    [
+        ("Insufficient balance to send the SMS", "Top up the account"),
+        ("Account is not active", "Contact Exotel support"),
+        ("Account validity has expired", "Contact Exotel support"),
+        ("Account handbookdemo is suspended.", "Contact Exotel support"),
+        (
+            "Access denied: requests from 198.51.100.7 are not in this account's IP allowlist.",
+            "Send from an allowlisted address",
+        ),
+        (
+            "Access denied: API key f00…7 does not have the calls:write permission",
+            "Use a key with this API's permission",
+        ),
+    ],
+)
+def test_a_403_hint_names_what_to_do_for_the_cause_its_message_gives(message, starts):
+    assert PermissionDeniedError(message, status=403).hint.startswith(starts)
+
+
+def test_a_403_whose_message_names_no_known_cause_lists_every_cause():
+    hint = PermissionDeniedError("Forbidden", status=403).hint
+    assert all(word in hint for word in ("active", "allowlisted", "key"))
+
+
+def test_a_400_hint_is_the_error_code_dictionarys():
+    assert BadRequestError("Invalid Parameters", status=400).hint == (
+        "Check required fields and parameter formats."
+    )

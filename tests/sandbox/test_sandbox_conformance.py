@@ -624,8 +624,39 @@ def test_v2_calls_returns_the_envelope(exotel):
     item = answer["response"][0]
     assert (item["code"], item["status"]) == (200, "success")
     assert item["data"]["sid"] == made["Sid"]
-    assert item["data"]["status"] == "in-progress"
+    assert item["data"]["status"] is None  # active: v2 lists final statuses only
     assert item["data"]["created_time"] == "2026-01-15T04:30:00.000Z"
+
+
+@pytest.mark.parametrize(
+    ("to", "status"),
+    [
+        ("09820000000", "completed"),
+        ("09820000001", "customer_unanswered"),
+        ("09820000002", "customer_unanswered"),
+        ("09820000003", "customer_no_dial"),
+    ],
+)
+def test_a_finished_v2_call_has_one_of_v2s_own_statuses(exotel, sandbox, to, status):
+    """Voice v2's statuses (its overview page), not v1's busy or no-answer."""
+    connect(exotel, to=to)
+    sandbox.clock.advance(60)
+    data = exotel.list_calls_v2()["response"][0]["data"]
+    assert (data["state"], data["status"]) == ("terminal", status)
+
+
+def test_v2_call_details_are_one_call_in_the_envelope(exotel, sandbox):
+    sid = finished_call(exotel, sandbox)
+    answer = exotel.get_call_v2(sid)
+    assert (answer["method"], answer["http_code"]) == ("GET", 200)
+    assert answer["response"]["data"]["sid"] == sid
+    assert answer["response"]["data"]["status"] == "completed"
+
+
+def test_v2_call_details_of_an_unknown_call_are_404_in_the_v2_envelope(exotel):
+    with pytest.raises(NotFoundError) as caught:
+        exotel.get_call_v2("0" * 32)
+    assert caught.value.body["http_code"] == 404
 
 
 def test_v2_lists_calls_still_in_progress(exotel):

@@ -40,10 +40,13 @@ def test_a_call_with_no_balance_is_402(sandbox, exotel):
     assert "balance" in error.message
 
 
-def test_an_sms_with_no_balance_is_402(sandbox, exotel):
+def test_an_sms_with_no_balance_is_403_with_exotels_message(sandbox, exotel):
+    """The support article *Sending an SMS* lists 403 "Insufficient balance to send the SMS"."""
     sandbox.dashboard.set_balance("0.00")
     error = caught(lambda: exotel.send_sms("EXOTEL", "09820000000", "hello"))
-    assert isinstance(error, PaymentRequiredError)
+    assert isinstance(error, PermissionDeniedError)
+    assert (error.status, error.message) == (403, "Insufficient balance to send the SMS")
+    assert error.hint.startswith("Top up the account")
 
 
 def test_reading_call_details_with_no_balance_still_works(sandbox, exotel):

@@ -11,6 +11,7 @@ ARGUMENTS: dict[str, dict[str, str]] = {
     "send_sms": {"from_": "08010000000", "to": "09820000000", "body": "hi"},
     "get_sms": {"sms_sid": "ab12" * 8},
     "list_calls_v2": {},
+    "get_call_v2": {"call_sid": "3f6e" * 8},
     "connect_call_v2": {
         "agent": "+919810000000",
         "customer": "+919820000000",

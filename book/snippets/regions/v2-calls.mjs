@@ -12,5 +12,6 @@ const response = await fetch(`${BASE}/v2/accounts/${EXOTEL_ACCOUNT_SID}/calls`, 
 const body = await response.json();
 console.log(`HTTP ${response.status}, request_id ${body.request_id}`);
 for (const { data } of body.response) {
-  console.log(`${data.sid} ${data.state} ${data.status}`);
+  const status = data.status ?? "(no status until the call ends)";
+  console.log(`${data.sid} ${data.state} ${status}`);
 }

@@ -20,4 +20,5 @@ body = response.json()
 print(f"HTTP {response.status_code}, request_id {body['request_id']}")
 for item in body["response"]:
     data = item["data"]
-    print(f"{data['sid']} {data['state']} {data['status']}")
+    status = data["status"] or "(no status until the call ends)"
+    print(f"{data['sid']} {data['state']} {status}")
