@@ -422,8 +422,11 @@ def test_a_poison_event_ends_failing_after_three_deaths_and_the_rest_is_handled(
     try:
         sent = events(poison=poison)
         acked, _ = flood(lambda: [receiver.url], sent, lambda _: None, at=0.0)
+        # Until its third death it is retried (failing with DIED already, after the first):
+        # under load each restart takes seconds, so the wait is generous.
+        assert wait_until(lambda: crashes >= 3, deadline=300)
+        assert wait_until(lambda: health.last() == (503, "events failing"), deadline=120)
         counts = settle(scene, len(sent))
-        assert wait_until(lambda: health.last() == (503, "events failing"))
     finally:
         stop.set()
         supervisor.join(30)
