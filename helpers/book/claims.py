@@ -42,6 +42,18 @@ ALLOWED: dict[str, str] = {
     "**The library you can copy** into your own project: credentials, regions, the table of "
     "Exotel's endpoints the book uses, the client and its errors, retries, pacing, key rotation, "
     "and two small utilities.": "names the library's modules",
+    "| Status | Exotel's meaning | Exotel's fix | Exception | Retry? |": "a table's header; "
+    "its rows cite",
+    "- Each answer says where it came from; the sandbox's answers are never Exotel's.": "the "
+    "book's rule, not Exotel's",
+    "Run the guide's Express example and watch its three bugs happen: a lost status update, a "
+    "retry processed twice after a restart, and two concurrent retries both processed.": "the "
+    "chapter's goals; the sections that show each bug cite",
+    "Every statement about Exotel in this chapter comes from the FAQ, unless it names another "
+    "source: the [*Authentication & Security* guide]"
+    "(https://developer.exotel.com/docs/references/authentication), the 2019 post [*Access "
+    "Control For Exotel APIs*](https://exotel.com/blog/access-control-for-exotel-apis/), or a "
+    "linked page on developer.exotel.com.": "the chapter's convention; its claims cite",
 }
 
 FENCE = re.compile(r"^(```|~~~|:::)")
