@@ -18,7 +18,7 @@ import httpx
 
 from ..client import ExotelClient
 from ..credentials import Credentials
-from ..errors import ConfigurationError
+from ..errors import ConfigurationError, MissingCredentialsError
 from ..regions import Region
 from ..sandbox import Sandbox, demo_credentials
 from . import state
@@ -62,7 +62,19 @@ class Chapter:
         # The sandbox exists in every mode: it answers what the recordings do not hold.
         self.sandbox = sandbox or Sandbox(demo=demo_credentials(demo_env))
         if self.mode is Mode.LIVE:
-            self.credentials = Credentials.from_env(env)
+            try:
+                self.credentials = Credentials.from_env(env)
+            except MissingCredentialsError as exc:
+                # A leftover EXOTEL_HANDBOOK_MODE=live reads as missing credentials: say why.
+                raise MissingCredentialsError(
+                    exc.missing,
+                    [
+                        *exc.problems,
+                        f"{MODE_VAR}={env.get(MODE_VAR, '').strip()} is set, so this chapter "
+                        "calls the live Exotel API with your own account. For the book's "
+                        f"recordings instead, unset {MODE_VAR} and restart the kernel.",
+                    ],
+                ) from None
         else:
             self.credentials = self.sandbox.demo
         self.redactor = Redactor.for_credentials([self.credentials])

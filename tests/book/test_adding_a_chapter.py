@@ -23,7 +23,7 @@ from helpers.book.rerecord import copy_book_sources
 from helpers.book.scaffold import add_to_toc, notebook, scaffold
 from helpers.errors import ConfigurationError
 from tests.support.book_build import build, one_page_book
-from tests.support.book_paths import BOOK, ROOT, playback_env, toc_files
+from tests.support.book_paths import BOOK, ROOT, playback_env, toc_pages
 from tests.support.notebook_runs import difference, executed_notebook
 
 NAME = "probe_chapter"
@@ -37,8 +37,8 @@ def not_in_toc(page: Path, listed: list[str]) -> str | None:
         return None
     return (
         f"book/{page.name} is not in _toc.yml, so the book leaves it out without a word. Add "
-        f"`- file: {entry}` to the `chapters:` of a part in _toc.yml (`make chapter` does this "
-        "for a new chapter)."
+        f"`- file: {entry}` to the `chapters:` of a part in _toc.yml, or to the `sections:` of a "
+        "chapter (`make chapter` does this for a new chapter)."
     )
 
 
@@ -46,7 +46,7 @@ def not_in_toc(page: Path, listed: list[str]) -> str | None:
 def test_every_page_in_book_is_in_the_table_of_contents(page):
     if is_copy(page):
         pytest.skip(copy_note(page))
-    problem = not_in_toc(page, toc_files())
+    problem = not_in_toc(page, toc_pages())
     assert problem is None, problem
 
 

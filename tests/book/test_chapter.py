@@ -92,6 +92,14 @@ def test_live_mode_without_credentials_names_every_missing_variable(tmp_path):
     assert caught.value.missing == [KEY_VAR, TOKEN_VAR, SID_VAR]
 
 
+def test_live_mode_without_credentials_names_the_mode_variable_and_how_to_leave_it(tmp_path):
+    """A leftover EXOTEL_HANDBOOK_MODE=live is what a workshop attendee meets here."""
+    with pytest.raises(MissingCredentialsError) as caught:
+        Chapter("intro", env=env(tmp_path, "live"))
+    assert f"{MODE_VAR}=live is set, so this chapter calls the live Exotel API" in str(caught.value)
+    assert f"unset {MODE_VAR} and restart the kernel" in str(caught.value)
+
+
 def test_live_mode_uses_the_environment_credentials_and_real_transport(tmp_path):
     chapter = Chapter("intro", env=env(tmp_path, "live", **LIVE_ENV))
     assert chapter.credentials == Credentials("livekey-5d6e7f", "livetoken-9a8b7c", "acmelive3")
