@@ -2,7 +2,8 @@
 
 A sentence is a claim when it names Exotel (or one of its documents or hosts) and states a
 status, a number, a limit, a host or a rule; it is cited when it carries the ``exotel`` role
-(see :mod:`helpers.book.sources`), or links a row of the disagreements table. The book's own
+(see :mod:`helpers.book.sources`; a disputed topic's key cites its row), or links the table
+of disagreements. The book's own
 statements that match anyway are in :data:`ALLOWED`, each with the reason it needs no citation.
 Doctest lines are examples, not statements.
 
@@ -101,8 +102,8 @@ def sentences(markdown: str) -> list[str]:
 
 #: Where a link points is not what a sentence says.
 LINK_TARGET = re.compile(r"\]\([^)]*\)|<https?://[^>]*>|https?://\S+")
-#: Links to the table of disagreements, or to one of its rows, cite the registry too.
-DISAGREEMENT_LINK = re.compile(r"\]\((?:sources\.md)?#exotel-(?:disagreements|topic-[\w-]+)\)")
+#: A link to the table of disagreements cites the registry too (a row is cited by its topic).
+DISAGREEMENT_LINK = re.compile(r"\]\((?:sources\.md)?#exotel-disagreements\)")
 
 
 def is_claim(sentence: str) -> bool:

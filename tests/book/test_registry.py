@@ -197,7 +197,8 @@ def test_a_planted_uncited_claim_fails_the_lint():
 
 def test_a_cited_claim_or_a_link_to_its_disagreement_passes_the_lint():
     assert claims.uncited("Exotel answers 429 {exotel}`guide.rate-limit-table`.") == []
-    assert claims.uncited("Exotel answers 401 or 404 ([the row](#exotel-topic-v2-host)).") == []
+    assert claims.uncited("Exotel answers 401 or 404 {exotel}`wrong-region-status`.") == []
+    assert claims.uncited("Exotel answers 401 or 404 ([why](#exotel-disagreements)).") == []
 
 
 def test_a_link_to_an_exotel_page_is_not_a_claim_about_a_host():
