@@ -10,8 +10,9 @@ import shlex
 import sys
 from pathlib import Path
 
-#: What every command needs installed (pyproject.toml's dependencies, by import name).
-REQUIRED_MODULES = ("httpx", "vcr", "starlette", "uvicorn", "yaml", "certifi")
+#: What every command needs installed: pyproject.toml's dependencies, by import name (a test
+#: checks each is one of them).
+REQUIRED_MODULES = ("httpx", "starlette", "uvicorn", "yaml", "certifi")
 #: Where ``make setup`` installs them.
 VENV_PYTHON = Path(__file__).resolve().parents[1] / ".venv" / "bin" / "python"
 

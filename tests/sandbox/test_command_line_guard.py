@@ -3,11 +3,15 @@ it names the one to use; Ctrl-C while it loads is one line, not a traceback."""
 
 from __future__ import annotations
 
+import importlib.metadata
+import re
 import subprocess
 import sys
+import tomllib
 
 import pytest
 
+from helpers.command_line import REQUIRED_MODULES
 from tests.support.book_paths import ROOT
 
 COMMANDS = [
@@ -69,3 +73,14 @@ def test_the_guard_runs_only_for_python_dash_m():
         [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True
     )
     assert run.stdout.strip() == "True"
+
+
+def test_the_guard_asks_only_for_the_projects_own_dependencies():
+    """A module the project no longer depends on would stop every command on a fresh set-up."""
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    wanted = {
+        re.split(r"[<>=!~\[; ]", dep, maxsplit=1)[0].lower() for dep in project["dependencies"]
+    }
+    provided = importlib.metadata.packages_distributions()
+    for module in REQUIRED_MODULES:
+        assert {name.lower() for name in provided.get(module, [])} & wanted, module
