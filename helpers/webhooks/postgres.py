@@ -8,7 +8,11 @@ embedded default; ``python -m helpers.webhooks --store postgresql://user@host/db
   second copy waits for the first one's transaction and then does nothing.
 - **Committed before the 200.** A batch of events is one transaction, and the receiver answers
   only once ``COMMIT`` has returned, with ``synchronous_commit`` on for this session: the
-  commit is on the server's disk (and on its synchronous standbys, if it has any).
+  commit is on the server's disk (and on its synchronous standbys, if it has any). Claims and
+  marks are not waited for (``synchronous_commit`` off on their connection, as SQLite's
+  ``synchronous=NORMAL`` for them): a killed receiver loses none, and a crash of the database
+  server itself may forget its last fraction of a second of marks, whose events are then handled
+  again, never lost.
 - **Claims.** A dispatcher takes events with ``UPDATE ... WHERE id IN (SELECT ... FOR UPDATE
   SKIP LOCKED)``: two machines claiming at the same moment skip each other's rows instead of
   waiting, and each event gets one owner and an expiry. The expiry is written from the
@@ -258,7 +262,10 @@ class PostgresStore:
                 f"Cannot connect to the event store {redacted(self.url)}: {message}. Check the "
                 "URL, that the server runs, and that this user may log in."
             ) from None
-        db.execute("SET synchronous_commit TO on")  # commit means on disk, whatever the default
+        # Events: a commit is on disk, whatever the server's default. Claims and marks (as SQLite's
+        # synchronous=NORMAL for them): not waited for; see the module's docstring.
+        durable = "off" if name == "marker" else "on"
+        db.execute(f"SET synchronous_commit TO {durable}")
         db.execute(f"SET statement_timeout TO {max(1, round(self.timeout * 1000))}")
         self._connections[name] = db
         return db

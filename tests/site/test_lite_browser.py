@@ -41,8 +41,19 @@ from .test_site_browser import CHROMIUM_ARGS
 #: on a busy two-core machine (the goals are ratios in benchmarks/lite.py, not timed tests).
 KERNEL_READY_MS = 240_000
 RUN_ALL_MS = 240_000
-#: The chapters run here with Run all.
-RUN_ALL = ["intro"]
+#: Chapters that cannot yet run to the end in the lab, and why.
+CANNOT_RUN = {
+    "webhooks": "its receivers run in threads, and Pyodide has none (can't start new thread)",
+}
+CHAPTERS = [
+    pytest.param(
+        n.stem,
+        marks=[pytest.mark.xfail(reason=CANNOT_RUN[n.stem], strict=True)]
+        if n.stem in CANNOT_RUN
+        else [],
+    )
+    for n in NOTEBOOKS
+]
 
 pytestmark = [
     pytest.mark.browser,
@@ -132,10 +143,12 @@ def test_the_lab_serves_every_chapter_with_pyodide_from_its_own_folder(lab_site)
         assert set(package["depends"]) <= set(lock["packages"]), package["name"]
 
 
-@pytest.mark.parametrize("chapter", RUN_ALL)
+@pytest.mark.parametrize("chapter", CHAPTERS)
 def test_a_chapter_runs_all_its_cells_in_the_lab_as_committed_with_nothing_off_origin(
     chapter, lab_url, lab_browser, tmp_path
 ):
+    # A fresh context each: in one shared with the chapter before, the lab restores that
+    # chapter's tab from the browser's storage, and JupyterLab throws on the closed one.
     guarded = Guarded(lab_browser, lab_url)
     page = guarded.context.new_page()
     errors: list[str] = []
@@ -145,7 +158,8 @@ def test_a_chapter_runs_all_its_cells_in_the_lab_as_committed_with_nothing_off_o
     notebook = page.evaluate(NOTEBOOK_JSON)
     guarded.context.close()
 
-    assert finished is True, f"Run all stopped early in {chapter}"
+    stopped = [o for c in notebook["cells"] for o in c.get("outputs", []) if "ename" in o]
+    assert finished is True, f"Run all stopped early in {chapter}: {stopped[-1:]}"
     committed = BOOK / f"{chapter}.ipynb"
     for cell in notebook["cells"]:  # JupyterLab writes "attachments": null on Markdown cells
         if cell.get("attachments", {}) is None:

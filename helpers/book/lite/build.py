@@ -9,6 +9,7 @@ those wheels, and the kernel preloads them all: nothing is looked up elsewhere.
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import importlib.metadata
 import json
@@ -42,7 +43,9 @@ def inputs() -> list[Path]:
     """Every file the lab is made of, in a stable order."""
     files = [LOCK, LITE / "jupyter-lite.json", ROOT / "pyproject.toml"]
     files += sorted(BOOK.glob("*.ipynb"))
-    files += sorted(p for p in (ROOT / "helpers").rglob("*.py") if "__pycache__" not in p.parts)
+    files += sorted(
+        p for p in (ROOT / "helpers").rglob("*") if p.is_file() and "__pycache__" not in p.parts
+    )
     files += sorted(p for p in CASSETTES.rglob("*") if p.is_file())
     return files
 
@@ -61,13 +64,17 @@ def build_lab(out: Path, cache: Path | None = None) -> bool:
     """The lab in ``out``; True if an unchanged one came from the cache."""
     cache = cache_dir() if cache is None else cache
     labs = cache / "labs"
+    labs.mkdir(parents=True, exist_ok=True)
     lab = labs / input_hash()
-    cached = (lab / "jupyter-lite.json").exists()
-    if not cached:
-        _build(lab, read_lock(), cache)
-    os.utime(lab)
-    _prune(labs)
-    _place(lab, out)
+    # One build at a time per cache (test workers, two clones): the second waits, then copies.
+    with (labs / ".lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        cached = (lab / "jupyter-lite.json").exists()
+        if not cached:
+            _build(lab, read_lock(), cache)
+        os.utime(lab)
+        _prune(labs)
+        _place(lab, out)
     return cached
 
 
@@ -163,11 +170,14 @@ def pyodide_lock(pyodide: Path, wheels: list[Path], served: Path) -> dict:
 
 
 def project_wheel(folder: Path) -> Path:
-    """``helpers`` and ``cassettes`` as a wheel Pyodide installs into site-packages."""
+    """``helpers`` (its data files too) and ``cassettes`` as a wheel Pyodide installs into
+    site-packages."""
     version = importlib.metadata.version(PROJECT)
     dist = f"{PROJECT.replace('-', '_')}-{version}"
     wheel = folder / f"{dist}-py3-none-any.whl"
-    files = [p for p in (ROOT / "helpers").rglob("*.py") if "__pycache__" not in p.parts]
+    files = [
+        p for p in (ROOT / "helpers").rglob("*") if p.is_file() and "__pycache__" not in p.parts
+    ]
     files += [p for p in CASSETTES.rglob("*") if p.is_file()]
     requires = "".join(f"Requires-Dist: {r}\n" for r in project_requirements())
     with zipfile.ZipFile(wheel, "w", zipfile.ZIP_DEFLATED) as archive:
@@ -188,7 +198,7 @@ def project_wheel(folder: Path) -> Path:
 
 def _prune(labs: Path) -> None:
     finished = sorted(
-        (p for p in labs.iterdir() if not p.name.endswith(".partial")),
+        (p for p in labs.iterdir() if p.is_dir() and not p.name.endswith(".partial")),
         key=lambda p: p.stat().st_mtime,
         reverse=True,
     )
