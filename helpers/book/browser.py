@@ -1,7 +1,7 @@
 """The in-browser lab (Pyodide, helpers/book/lite/): what a chapter cannot do there, said plainly.
 
 Python in the browser has no threads, no sockets and no terminal. Where a chapter reaches one of
-them, it stops with :class:`~helpers.book.errors.NeedsARealMachine`, whose message names the
+them, it stops with :class:`~helpers.book.errors.NeedsAComputerError`, whose message names the
 part and how to run it on a computer, instead of a traceback about threads or a missing module.
 """
 
@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import sys
 
-from .errors import NeedsARealMachine
+from .errors import NeedsAComputerError
 
 #: True inside the in-browser lab (Pyodide is CPython built for Emscripten).
 IN_BROWSER = sys.platform == "emscripten"
@@ -19,9 +19,9 @@ ON_A_COMPUTER = (
 )
 
 
-def needs_a_real_machine(what: str, why: str) -> NeedsARealMachine:
+def needs_a_real_machine(what: str, why: str) -> NeedsAComputerError:
     """The error for ``what`` (``"The HTTPS receiver"``), which needs ``why`` (``"a socket"``)."""
-    return NeedsARealMachine(
+    return NeedsAComputerError(
         f"{what} needs {why}, and this lab runs Python inside your browser, which has none. "
         + ON_A_COMPUTER
     )
@@ -47,7 +47,7 @@ def explain_threads() -> None:
     def plain(shell, etype, value, tb, tb_offset=None):
         if "can't start new thread" in str(value):
             error = needs_a_real_machine("This cell", "threads (it runs things at the same time)")
-            return shell.showtraceback((NeedsARealMachine, error, None), exception_only=True)
+            return shell.showtraceback((NeedsAComputerError, error, None), exception_only=True)
         return shell.showtraceback((etype, value, tb), tb_offset=tb_offset)
 
     shell.set_custom_exc((RuntimeError,), plain)

@@ -160,7 +160,7 @@ def test_a_chapter_runs_all_its_cells_in_the_lab_as_committed_with_nothing_off_o
         assert finished is not True and stops, f"{chapter} ran to the end: update STOPS"
         # The last error is where Run all stopped (outputs were cleared before it ran).
         error = next(o for o in notebook["cells"][stops[-1]]["outputs"] if "ename" in o)
-        assert error["ename"].endswith("NeedsARealMachine"), error
+        assert "NeedsAComputerError" in error["ename"], error  # the kernel writes "<class ...>"
         assert error["evalue"].startswith(STOPS[chapter]), error
         notebook["cells"] = notebook["cells"][: stops[-1]]  # what ran before it, compared
     else:
