@@ -130,9 +130,15 @@ test: lint browser postgresql node $(LAB_STAMP)
 	EXOTEL_HANDBOOK_MODE=playback $(BIN)/python -m pytest -n $(TEST_WORKERS) --dist worksteal
 
 ## The long attack scenarios (tests marked chaos; make test skips them): each server attacked on
-## loopback only, in child processes with memory and open-file limits, bounded in count and time.
-chaos: $(STAMP)
-	HANDBOOK_CHAOS=1 EXOTEL_HANDBOOK_MODE=playback $(BIN)/python -m pytest -m chaos tests
+## loopback only, in child processes, bounded in count and time: the sandbox under memory and
+## open-file limits; the receiver flooded while PostgreSQL restarts, freezes or loses its backends,
+## its disk fills, a poison event kills it, or one of three receivers is killed. Then the
+## receiver's figures per scenario (benchmarks/chaos.py): acknowledged, stored, handled, twice,
+## lost, and how long health took to turn and to recover.
+chaos: $(STAMP) postgresql
+	@rm -f _build/chaos/receiver.jsonl
+	HANDBOOK_CHAOS=1 EXOTEL_HANDBOOK_MODE=playback $(BIN)/python -m pytest -m chaos tests; \
+	  status=$$?; $(BIN)/python benchmarks/chaos.py; exit $$status
 
 ## The library's, the sandbox's and the receiver's tests and doctests: no book build, no browser,
 ## no lint. While changing helpers/; `make test` before you push.

@@ -10,6 +10,8 @@ The first view of a chapter was 2.7 MB. Three things every page loaded and none 
 
 ``templates/layout.html`` drops the first two from the theme's layout (and a second viewport
 tag, with docutils' copy); this module adds that template and drops Thebe's files from every page while Thebe is off.
+The same folder holds the banner that links the Get started page from every page
+(``templates/sections/announcement.html``).
 ``benchmarks/page_weight.py`` lists the bytes a first view loads; tests/site checks the result.
 """
 

@@ -17,7 +17,9 @@ over keep-alive connections. The client is a few lines of asyncio that speak HTT
 httpx's async client tops out far below either server on a small machine, and would measure
 itself.
 
-Prints, for each: throughput (callbacks per second) and p99 latency; then, per store, the ratio of
+Prints, for each: throughput (callbacks per second) and p99 latency; the floor's own spread over
+the rounds (lowest to highest: how steady the machine was) and its load average, since a figure
+taken on a busy machine says as much about the machine; then, per store, the ratio of
 throughputs against the goal (the receiver at least half the floor's), and the check that
 nothing was lost: every answer 200, "accepted" exactly once per distinct event, and the store
 holding exactly one row per distinct event. Bounded: every request and every wait has a
@@ -326,16 +328,27 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{'':<22}{'callbacks/s':>12}{'p99 ms':>9}{'ratio':>7}")
     floor_p99 = statistics.median(r.p99_ms for r in floors)
     print(f"{'floor (bare endpoint)':<22}{floor_tp:>12,.0f}{floor_p99:>9.1f}{1:>7.2f}")
+    low, high = min(r.throughput for r in floors), max(r.throughput for r in floors)
     for name, results in reals.items():
         real_tp = statistics.median(r.throughput for r in results)
         real_p99 = statistics.median(r.p99_ms for r in results)
         ratio = real_tp / floor_tp
         label = f"receiver, {name}"
         print(f"{label:<22}{real_tp:>12,.0f}{real_p99:>9.1f}{ratio:>7.2f}")
+    print(
+        f"floor spread over {len(floors)} round(s): {low:,.0f} to {high:,.0f}/s "
+        f"({(high - low) / floor_tp:.0%} of its median)"
+    )
     for name, results in reals.items():
         ratio = statistics.median(r.throughput for r in results) / floor_tp
         verdict = "met" if ratio >= GOAL else "NOT met"
         print(f"{name}: ratio receiver/floor {ratio:.2f} (goal >= {GOAL}: {verdict})")
+    busy = os.getloadavg()[0]
+    if busy > 1.5:
+        print(
+            f"MEASURED UNDER LOAD: load average {busy:.1f} on {os.cpu_count()} CPUs; the goal "
+            "is judged on an idle machine"
+        )
     if lost:
         print("LOST OR DOUBLED:", "; ".join(lost))
         return 1

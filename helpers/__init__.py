@@ -11,7 +11,7 @@
 - **The book's machinery**: :mod:`helpers.book` (chapters, cassettes, the workshop).
 
 ``import helpers`` stays cheap: each name below is loaded from its module the first time it is
-used, so ``import helpers.client`` never pulls in vcrpy, YAML or the sandbox.
+used, so ``import helpers.client`` never pulls in YAML or the sandbox.
 
 >>> import helpers
 >>> helpers.get_region("mumbai").name

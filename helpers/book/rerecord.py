@@ -39,7 +39,8 @@ from .paths import ROOT, chapter_notebooks, copies, copy_note, is_copy
 
 BOOK = ROOT / "book"
 #: What a copy of the book needs to build (cassettes are found through ``helpers`` itself).
-BOOK_FILES = ("_config.yml", "_toc.yml")
+#: The README too: the Get started page offers it as a download.
+BOOK_FILES = ("_config.yml", "_toc.yml", "README.md")
 BOOK_FOLDERS = ("book", "_static", "_ext")
 #: Installed, not written: the snippets' npm packages (``make node``) are no part of the book.
 NOT_SOURCES = shutil.ignore_patterns("node_modules")

@@ -2,7 +2,8 @@
 
     python -m helpers.webhooks --host 127.0.0.1 --port 8080 --store events.sqlite3 \\
         --allow 127.0.0.1/32 [--allow CIDR ...] [--trust-proxy ADDRESS ...] \\
-        [--handler module:function] [--lease SECONDS] [--max-body BYTES] [--public]
+        [--handler module:function] [--lease SECONDS] [--max-attempts N] \\
+        [--store-timeout SECONDS] [--max-body BYTES] [--public]
 
 Safe by default:
 
@@ -24,7 +25,11 @@ worker thread; the default prints one line per event. Several receivers may shar
 (processes on one SQLite file, or machines on one PostgreSQL database with
 ``--store postgresql://...``): each claims an event before handling it, so each event is handled
 once; a killed receiver's claims lapse after ``--lease`` seconds and the others take them over.
-``GET /webhooks/health`` reports the worker, the backlog and the age of its oldest event.
+An event whose handler fails ``--max-attempts`` times (or whose process dies with it in hand
+that often) is left failing with its error, for a person. ``GET /webhooks/health`` reports the
+worker, the backlog, the age of its oldest event and the failed events, and answers 503 with a
+reason when processing is stuck, failing or cut off from the store; no store call waits longer
+than ``--store-timeout`` (a callback is answered 503 then, and Exotel retries).
 """
 
 from __future__ import annotations
@@ -89,6 +94,14 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         default=60.0,
         metavar="SECONDS",
         help="how long a claim on an event lasts; longer than your slowest handler (default 60)",
+    )
+    parser.add_argument(
+        "--max-attempts",
+        type=int,
+        default=5,
+        metavar="N",
+        help="times an event is handed to the handler (or its process dies with it in hand) "
+        "before it is left failing for a person (default 5)",
     )
     parser.add_argument(
         "--header-timeout",
@@ -192,6 +205,10 @@ def check_options(args: argparse.Namespace) -> None:
             f"--max-body {args.max_body}: give a number of bytes from 1 to {MAX_BODY_LIMIT:,} "
             f"(the default, {DEFAULT_MAX_BODY:,}, fits every Exotel callback)."
         )
+    if not 1 <= args.max_attempts <= 1000:
+        raise ConfigurationError(
+            f"--max-attempts {args.max_attempts}: give a number from 1 to 1,000."
+        )
     if args.max_connections is not None and not 1 <= args.max_connections <= 1_000_000:
         raise ConfigurationError(
             f"--max-connections {args.max_connections}: give a number from 1 to 1,000,000."
@@ -236,7 +253,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
-    dispatcher = Dispatcher(store, handler, lease=args.lease)
+    dispatcher = Dispatcher(store, handler, lease=args.lease, max_attempts=args.max_attempts)
     app = create_app(
         store,
         allowlist,

@@ -312,13 +312,14 @@ def create_app(
             if busy is not None and time.monotonic() - busy > store_timeout:  # stuck: say so now
                 stuck = TimeoutError(f"a write has waited {time.monotonic() - busy:.0f} s")
                 return store_unavailable(store, stuck, f"did not store {event}")
+            deadline = asyncio.timeout(store_timeout)  # no extra task, unlike wait_for
             try:
-                new = await asyncio.wait_for(writer.record(event), store_timeout)
-            except TimeoutError:
-                late = TimeoutError(f"no commit within {store_timeout:g} s")
-                return store_unavailable(store, late, f"did not store {event}")
+                async with deadline:
+                    new = await writer.record(event)
             except Exception as exc:  # any store failure: nothing is acknowledged
-                return store_unavailable(store, exc, f"could not store {event}")
+                late = TimeoutError(f"no commit within {store_timeout:g} s")
+                error = late if deadline.expired() else exc
+                return store_unavailable(store, error, f"could not store {event}")
             if new and dispatcher is not None:
                 dispatcher.notify()
             result = {"result": "accepted" if new else "duplicate", "event": str(event)}

@@ -108,6 +108,7 @@ class Dispatcher:
         self.error: str | None = None  # the store's last failure, until a query succeeds
         self.failures = 0  # passes in a row that ended in that failure
         self.in_hand: tuple[int, float] | None = None  # (event id, time.monotonic() it started)
+        self._gave_up_at = float("-inf")
 
     def run_pending(self) -> list[Outcome]:
         """Process every event waiting now, each at most once in this pass; return the outcomes.
@@ -120,7 +121,9 @@ class Dispatcher:
         outcomes: list[Outcome] = []
         with self._running:
             self._write_unmarked()
-            self.store.give_up(max_attempts=self.max_attempts)
+            if time.monotonic() - self._gave_up_at > 1.0:  # lapsed claims: at most once a second
+                self.store.give_up(max_attempts=self.max_attempts)
+                self._gave_up_at = time.monotonic()
             self._store_works()
             after = 0
             while not stop.is_set():

@@ -3,7 +3,8 @@
 ::
 
     ExotelError
-    └── RefusedError     your receiver refused a callback (status, error, fix)
+    ├── RefusedError     your receiver refused a callback (status, error, fix)
+    └── MultipartError   a body that is not well-formed multipart/form-data (becomes a 400)
 """
 
 from __future__ import annotations
@@ -55,3 +56,7 @@ def describe(exc: BaseException) -> str:
     if len(text) > MAX_ERROR:
         text = text[: MAX_ERROR - 12] + " [truncated]"
     return text.replace("\x00", "\\x00").encode("utf-8", "backslashreplace").decode("utf-8")
+
+
+class MultipartError(ExotelError, ValueError):
+    """The body is not well-formed multipart/form-data; the message says where."""

@@ -43,7 +43,8 @@ from urllib.parse import parse_qsl
 
 from python_multipart.multipart import parse_options_header
 
-from .errors import RefusedError
+from .errors import MultipartError, RefusedError
+from .multipart import multipart_pairs
 
 FORM = "application/x-www-form-urlencoded"
 MULTIPART = "multipart/form-data"
@@ -236,44 +237,10 @@ def _form_fields(body: bytes) -> dict[str, str]:
 
 
 def _multipart_fields(body: bytes, boundary: str) -> dict[str, str]:
-    """The fields of a complete multipart/form-data body (RFC 7578), strictly.
-
-    The whole body is in memory and small (the size limit came first), so it is split on its
-    delimiter rather than streamed; python-multipart's streaming parser costs several times
-    more per callback. Each part's Content-Disposition is read with python-multipart's
-    header parser.
-    """
-    if not boundary:
-        raise malformed("The multipart/form-data Content-Type has no boundary parameter.")
-    delimiter = b"\r\n--" + boundary.encode("latin-1")
-    chunks = (b"\r\n" + body).split(delimiter)
-    # chunks[0] is the preamble; then one chunk per part, each starting with CRLF; the last
-    # starts with "--", the close delimiter.
-    if len(chunks) < 2:
-        raise malformed("The multipart/form-data body does not contain its boundary.")
-    closed = [i for i, chunk in enumerate(chunks) if chunk.startswith(b"--")]
-    if not closed or closed[0] < 1:
-        raise malformed("The multipart/form-data body ends before its closing boundary.")
-    pairs = []
-    for chunk in chunks[1 : closed[0]]:
-        head, sep, content = chunk.partition(b"\r\n\r\n")
-        if not sep or not head.startswith(b"\r\n"):
-            raise malformed("A multipart/form-data part has no blank line after its headers.")
-        disposition = b""
-        for line in head[2:].split(b"\r\n"):
-            name, colon, value = line.partition(b":")
-            if not colon:
-                raise malformed(f"A multipart/form-data part has a broken header: {line[:60]!r}.")
-            if name.strip().lower() == b"content-disposition":
-                disposition = value.strip()
-        kind, options = parse_options_header(disposition)
-        field = options.get(b"name")
-        if kind != b"form-data" or field is None:
-            raise malformed("A multipart/form-data part has no Content-Disposition with a name.")
-        if b"filename" in options:
-            raise malformed(f"Part {field.decode('latin-1')} is a file upload, not a field.")
-        pairs.append((field.decode("utf-8"), content.decode("utf-8")))
-    return _unique(pairs)
+    try:
+        return _unique(multipart_pairs(body, boundary))
+    except MultipartError as exc:
+        raise malformed(str(exc)) from None
 
 
 def shown(name: str, limit: int = 40) -> str:

@@ -14,6 +14,8 @@ any request exists:
   strangers first. A new caller always gets in; an attacker's connections make room for it;
 - **a body deadline** (408) and the size limit (413) in the app, and every refusal closes the
   connection, so a refused body is never read;
+- logs that do not flood: uvicorn's, asyncio's and the receiver's own (a store that fails under a
+  flood of callbacks writes one line per message every few seconds, with a count);
 - the source-address check stays in the app's first middleware (403, before the body), because
   the allowlist may judge the client a trusted proxy names in ``X-Forwarded-For``, which only the
   headers tell.
@@ -28,6 +30,7 @@ from collections.abc import Callable
 from ..serving import (
     DEFAULT_HEADER_TIMEOUT,
     MAX_HEAD,
+    NOISY_LOGGERS,
     STRANGER_TIMEOUT,
     GuardedH11Protocol,
     accept_backlog,
@@ -70,5 +73,5 @@ def serve(
         max_connections=max_connections,
         name="ReceiverH11Protocol",
     )
-    quiet_logs()
+    quiet_logs((*NOISY_LOGGERS, "helpers.webhooks"))  # a flood of 503s is a few lines, counted
     uvicorn.run(app, host=host, port=port, **{**options, **uvicorn_options})

@@ -22,6 +22,7 @@ import httpx
 import psutil
 import pytest
 
+from helpers.book.children import start, wait_until_up
 from helpers.book.workshop import (
     busy_ports,
     is_jupyter,
@@ -30,8 +31,6 @@ from helpers.book.workshop import (
     next_free,
     port_in_use,
     sandbox_command,
-    start,
-    wait_until_up,
 )
 from helpers.sandbox import (
     DEMO_ACCOUNT_SID,

@@ -412,8 +412,8 @@ def _alive(pid: int) -> bool:
 
 def test_a_sqlite_lock_held_elsewhere_is_a_503_and_health_says_so(tmp_path):
     path = tmp_path / "events.sqlite3"
-    store = open_store(str(path), timeout=0.5)
-    app = create_app(store, SourceAllowlist(["127.0.0.1/32"]), store_timeout=0.5)
+    store = open_store(str(path), timeout=0.5)  # SQLite gives up on the lock after 0.5 s
+    app = create_app(store, SourceAllowlist(["127.0.0.1/32"]))
     other = sqlite3.connect(path, isolation_level=None)
     other.execute("BEGIN IMMEDIATE")  # another process holds the write lock
     try:

@@ -149,6 +149,7 @@ FACTS = """() => ({
   next: document.querySelector("a.right-next")?.getAttribute("href") ?? null,
   width: document.documentElement.scrollWidth,
   height: document.documentElement.scrollHeight,
+  getStarted: document.querySelector(".bd-header-announcement a")?.getAttribute("href") ?? null,
   clippedCode: [...document.querySelectorAll("main pre")]
     .filter(pre => pre.offsetParent && pre.scrollWidth > pre.clientWidth + 1)
     .map(pre => pre.innerText.split("\\n")[0].slice(0, 60)),
@@ -630,3 +631,20 @@ def test_each_api_reference_page_is_at_most_sixty_phone_screens(visit, site, nam
     per wing."""
     assert visit(name, PHONE["width"])["height"] <= 60 * PHONE["height"]
     assert (site / f"{name}.html").stat().st_size < 1_000_000
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_every_page_links_the_get_started_page(visit, name):
+    """A reader who lands on any page finds the way in: the banner above every page but the
+    Get started page itself."""
+    target = visit(name)["getStarted"]
+    if name == "book/get_started":
+        assert target is None
+    else:
+        assert urljoin(f"/{name}.html", target) == "/book/get_started.html"
+
+
+def test_get_started_links_the_readme(page, base_url, site):
+    page.open(url_of(base_url, "book/get_started"))
+    readme = page.tab.locator("a.download", has_text="README").get_attribute("href")
+    assert (site / "book" / readme).read_text().startswith("# Exotel API Security Handbook")

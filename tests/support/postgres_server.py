@@ -122,6 +122,24 @@ class PostgresServer:
             db.execute(f'CREATE SCHEMA "{schema}"')
         return f"{self.url}?options=-csearch_path%3D{schema}"
 
+    def restart(self) -> None:
+        """Stop the server (fast: its connections are ended) and start it again, same options."""
+        data, log = str(self.folder / "data"), str(self.folder / "server.log")
+        self._run("pg_ctl", "-D", data, "-l", log, "-m", "fast", "-w", "-t", "60", "restart")
+
+    def processes(self) -> list[int]:
+        """The postmaster and every process it started (its backends and helpers)."""
+        postmaster = int((self.folder / "data" / "postmaster.pid").read_text().split()[0])
+        children = []
+        for stat in Path("/proc").glob("[0-9]*/stat"):
+            try:
+                fields = stat.read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue  # ended meanwhile
+            if int(fields[1]) == postmaster:
+                children.append(int(stat.parent.name))
+        return [postmaster, *children]
+
     def stop(self) -> None:
         if (self.folder / "data" / "postmaster.pid").exists():
             subprocess.run(
