@@ -47,3 +47,105 @@ if (typeof Search !== "undefined" && !Search._keepsNumbers) {
   };
   Search._keepsNumbers = true;
 }
+
+/*
+ * 3. Excerpts come from the prose. Sphinx's excerpt is the page's text from the first match:
+ *    for "401" it was a line of code, for "IP whitelist" the header buttons' labels. Code,
+ *    outputs, buttons and navigation are left out of the text it reads.
+ * 4. A result lands on its section: the excerpt is taken from the first section whose own prose
+ *    holds a query word, and the result's link gets that section's anchor.
+ * 5. One result per page: the best-scored of a page's matches (Sphinx listed a page once per
+ *    way it matched, so Errors appeared twice).
+ */
+if (typeof Search !== "undefined" && !Search._readsProse) {
+  const NOT_PROSE = [
+    ".headerlink", "script", "style", "pre", "div.highlight", "div.cell_input",
+    "div.cell_output", "button", "nav", ".header-article", ".bd-header-article",
+    ".prev-next-area", "label.sd-tab-label", ".toggle-details__summary", "summary",
+    "#jb-print-toc", ".article-header-buttons", ".dropdown-menu",
+  ].join(",");
+  const prose = (element) => {
+    const copy = element.cloneNode(true);
+    copy.querySelectorAll(NOT_PROSE).forEach((el) => el.remove());
+    return copy.textContent.replace(/\s+/g, " ").trim();
+  };
+  const ownProse = (section) => {
+    const copy = section.cloneNode(true);
+    copy.querySelectorAll("section").forEach((inner) => inner.remove());
+    return prose(copy);
+  };
+  Search.htmlToText = (htmlString, anchor) => {
+    const doc = new DOMParser().parseFromString(htmlString, "text/html");
+    const main = doc.querySelector('[role="main"]');
+    if (!main) return "";
+    const block = (anchor && doc.getElementById(anchor.slice(1))) || main;
+    return prose(block);
+  };
+  // The section to land on: one whose heading holds a query word, else the first whose own
+  // prose does; the page's framing sections (overview, prerequisites...) only if nothing else.
+  const FRAMING = /^(overview|prerequisites|imports|summary|what-s-next|resources)$/;
+  const bestSection = (main, words) => {
+    let best = null;
+    let bestScore = 0;
+    for (const section of main.querySelectorAll("section[id]")) {
+      const heading = section.querySelector("h1, h2, h3, h4, h5, h6");
+      const title = heading ? heading.textContent.toLowerCase() : "";
+      const own = ownProse(section).toLowerCase();
+      let score = words.some((w) => title.includes(w)) ? 2 : words.some((w) => own.includes(w));
+      // Last resort: the word only in the section's code.
+      if (!score && words.some((w) => section.textContent.toLowerCase().includes(w))) score = 0.25;
+      if (score >= 1 && FRAMING.test(section.id)) score -= 0.5;
+      if (score > bestScore) [best, bestScore] = [section, score];
+    }
+    return best;
+  };
+  Search.makeSearchSummary = (htmlText, keywords, anchor) => {
+    const doc = new DOMParser().parseFromString(htmlText, "text/html");
+    const main = doc.querySelector('[role="main"]') || doc.body;
+    const words = [...keywords].map((k) => k.toLowerCase());
+    let section = null;
+    // An anchor is an id, which for API entries holds dots: not a CSS selector.
+    let text = anchor ? prose(doc.getElementById(anchor.slice(1)) || main) : "";
+    if (text.length < 40) {  // no anchor, or an index entry's empty target
+      section = bestSection(main, words);
+      text = section ? ownProse(section) : prose(main);
+      if (section && text.length < 80) text = prose(section);  // a heading over its subsections
+    }
+    const lower = text.toLowerCase();
+    const at = words.map((w) => lower.indexOf(w)).filter((i) => i > -1)[0] ?? 0;
+    const start = Math.max(at - 120, 0);
+    const summary = document.createElement("p");
+    summary.classList.add("context");
+    summary.textContent =
+      (start ? "..." : "") + text.substr(start, 240).trim() + (start + 240 < text.length ? "..." : "");
+    if (section) summary.dataset.section = section.id;
+    return summary;
+  };
+  // The summary arrives after its result's link is drawn: point the link at the section then.
+  const landOnSections = new MutationObserver((changes) =>
+    changes.forEach((change) =>
+      change.addedNodes.forEach((node) => {
+        if (!(node instanceof HTMLElement) || !node.dataset.section) return;
+        const link = node.parentElement?.querySelector("a");
+        const href = link?.getAttribute("href") ?? "";
+        if (link && !href.includes("#")) link.setAttribute("href", `${href}#${node.dataset.section}`);
+      })
+    )
+  );
+  const watch = () => {
+    const results = document.getElementById("search-results");
+    if (results) landOnSections.observe(results, { childList: true, subtree: true });
+  };
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", watch);
+  else watch();
+  const performSearch = Search._performSearch;
+  Search._performSearch = (...args) => {
+    // Best last (the page shows results from the end): keep each page's last entry only.
+    const seen = new Set();
+    return performSearch(...args)
+      .reverse()
+      .filter(([docname]) => !seen.has(docname) && seen.add(docname))
+      .reverse();
+  };
+  Search._readsProse = true;
+}

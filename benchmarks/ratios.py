@@ -2,7 +2,8 @@
 
 1. ``import helpers.client`` against ``import httpx`` (goal ≤ 1.5; benchmarks/import_time.py).
 2. A cold book build against its floor, the same book with every code cell emptied
-   (goal ≤ 1.3; benchmarks/build_time.py), each twice, in the order real, floor, floor, real.
+   (goal ≤ 1.3; benchmarks/build_time.py), each twice, in the order real, floor, floor, real;
+   beside it, the time of ``make book``'s second step, the in-browser lab (benchmarks/lite.py).
 3. ``make test`` against ``make book``, run back to back in this repository with the set-up
    done (goal ≤ 3): book, test, book again, against the mean of the two books, so a change in
    the machine's load during the run does not favour either side. This runs every test once:
@@ -26,6 +27,7 @@ import time
 import build_time
 import import_time
 
+import lite
 from helpers.book.paths import ROOT
 
 TEST_TARGET = 3.0
@@ -77,6 +79,9 @@ def main() -> int:
         builds[empty].append(build_time.time_build(empty=empty))
         print(f"{'floor' if empty else 'real ':<5} {builds[empty][-1]:.1f} s", flush=True)
     build_ratio = sum(builds[False]) / sum(builds[True])
+    # make book's second step, not in the ratio: the in-browser lab (benchmarks/lite.py).
+    lab_built, lab_copied = lite.build_times()
+    print(f"in-browser lab {lab_built:.1f} s from clean, {lab_copied:.1f} s when unchanged")
 
     results = [
         ("import helpers.client / import httpx", imports, import_time.TARGET),

@@ -20,15 +20,18 @@ used, so ``import helpers.client`` never pulls in YAML or the sandbox.
 
 from __future__ import annotations
 
-import importlib
-import logging
 import sys
-from typing import Any
 
-if sys.argv[:1] == ["-m"]:  # only while Python loads the packages of `python -m helpers.<command>`
+# Only while Python loads the packages of `python -m helpers.<command>`, and first, so a Ctrl-C
+# during the imports below meets it (helpers/command_line.py).
+if sys.argv[:1] == ["-m"]:
     from .command_line import guard_command
 
     guard_command()
+
+import importlib  # noqa: E402
+import logging  # noqa: E402
+from typing import Any  # noqa: E402
 
 _ERRORS = (
     "APIError",

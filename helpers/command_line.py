@@ -1,20 +1,21 @@
 """What the servers' and the workshop's command lines share (argparse types, and the guard every
-``python -m helpers...`` runs first); not library code."""
+``python -m helpers...`` runs first); not library code.
+
+Its imports are those Python has loaded before any command starts: the guard is in place a few
+milliseconds after a command starts, so a Ctrl-C while the command loads meets it.
+"""
 
 from __future__ import annotations
 
-import argparse
 import importlib.util
 import os
-import shlex
 import sys
-from pathlib import Path
 
 #: What every command needs installed: pyproject.toml's dependencies, by import name (a test
 #: checks each is one of them).
 REQUIRED_MODULES = ("httpx", "starlette", "uvicorn", "yaml", "certifi")
 #: Where ``make setup`` installs them.
-VENV_PYTHON = Path(__file__).resolve().parents[1] / ".venv" / "bin" / "python"
+VENV_PYTHON = os.path.join(os.path.dirname(os.path.dirname(__file__)), ".venv", "bin", "python")
 
 
 def port_number(text: str) -> int:
@@ -25,6 +26,8 @@ def port_number(text: str) -> int:
     >>> port_number("4010")
     4010
     """
+    import argparse
+
     try:
         port = int(text)
     except ValueError:
@@ -36,14 +39,14 @@ def port_number(text: str) -> int:
 
 def guard_command(argv: list[str] | None = None) -> None:
     """Run by ``helpers/__init__.py`` when Python starts ``python -m helpers.<command>``, before
-    the command's imports: a Python without the handbook's packages is told which one to use
-    (exit 2), and a Ctrl-C while the command loads is one line, not a traceback."""
+    the command's imports: a Ctrl-C while the command loads is one line, not a traceback, and a
+    Python without the handbook's packages is told which one to use (exit 2)."""
     argv = list(sys.orig_argv if argv is None else argv)
+    sys.excepthook = _one_line_on_ctrl_c(_command(argv), sys.excepthook)
     missing = [name for name in REQUIRED_MODULES if importlib.util.find_spec(name) is None]
     if missing:
         print(f"error: {wrong_python(argv, missing)}", file=sys.stderr)
         raise SystemExit(2)
-    sys.excepthook = _one_line_on_ctrl_c(_command(argv), sys.excepthook)
 
 
 def _command(argv: list[str]) -> list[str]:
@@ -57,13 +60,15 @@ def wrong_python(argv: list[str], missing: list[str]) -> str:
     >>> print(wrong_python(["/usr/bin/python3", "-m", "helpers.sandbox"], ["httpx"])[:54])
     /usr/bin/python3 does not have the handbook's packages
     """
-    python = VENV_PYTHON
-    try:
-        shown = python.relative_to(Path.cwd())
-    except ValueError:
-        shown = python
-    run = shlex.join([str(shown), *_command(argv)])
-    first = "" if python.exists() else "`make setup` (it creates .venv), then "
+    import shlex
+
+    shown = (
+        os.path.relpath(VENV_PYTHON)
+        if VENV_PYTHON.startswith(os.getcwd() + os.sep)
+        else VENV_PYTHON
+    )
+    run = shlex.join([shown, *_command(argv)])
+    first = "" if os.path.exists(VENV_PYTHON) else "`make setup` (it creates .venv), then "
     return (
         f"{argv[0] if argv else 'this Python'} does not have the handbook's packages "
         f"(no module named {', '.join(missing)}). Run it with the project's Python: {first}{run}"
@@ -73,7 +78,7 @@ def wrong_python(argv: list[str], missing: list[str]) -> str:
 def _one_line_on_ctrl_c(command: list[str], previous):
     def hook(kind, value, traceback) -> None:
         if issubclass(kind, KeyboardInterrupt):
-            what = shlex.join(["python", *command[:2]])
+            what = " ".join(["python", *command[:2]])
             print(f"\n{what} stopped (Ctrl-C).", file=sys.stderr, flush=True)
             os._exit(130)
         previous(kind, value, traceback)

@@ -22,6 +22,7 @@ from ..errors import ConfigurationError, MissingCredentialsError
 from ..regions import Region
 from ..sandbox import Sandbox, demo_credentials
 from . import state
+from .browser import explain_threads, refuse_outside_a_computer
 from .modes import MODE_VAR, Mode, cassette_path
 from .paths import ROOT
 from .redaction import Redactor
@@ -51,6 +52,9 @@ class Chapter:
         env = os.environ if env is None else env
         self.name = name
         self.mode = Mode.from_env(env)
+        if self.mode is Mode.LIVE:
+            refuse_outside_a_computer("Live mode", "your credentials and a network connection")
+        explain_threads()
         if self.mode is Mode.LIVE and not live:
             raise ConfigurationError(
                 f"Chapter {name!r} is recorded from the sandbox only: it uses made-up phone numbers "

@@ -2,7 +2,8 @@
 
 A sentence is a claim when it names Exotel (or one of its documents or hosts) and states a
 status, a number, a limit, a host or a rule; it is cited when it carries the ``exotel`` role
-(see :mod:`helpers.book.sources`), or links a row of the disagreements table. The book's own
+(see :mod:`helpers.book.sources`; a disputed topic's key cites its row), or links the table
+of disagreements. The book's own
 statements that match anyway are in :data:`ALLOWED`, each with the reason it needs no citation.
 Doctest lines are examples, not statements.
 
@@ -42,6 +43,18 @@ ALLOWED: dict[str, str] = {
     "**The library you can copy** into your own project: credentials, regions, the table of "
     "Exotel's endpoints the book uses, the client and its errors, retries, pacing, key rotation, "
     "and two small utilities.": "names the library's modules",
+    "| Status | Exotel's meaning | Exotel's fix | Exception | Retry? |": "a table's header; "
+    "its rows cite",
+    "- Each answer says where it came from; the sandbox's answers are never Exotel's.": "the "
+    "book's rule, not Exotel's",
+    "Run the guide's Express example and watch its three bugs happen: a lost status update, a "
+    "retry processed twice after a restart, and two concurrent retries both processed.": "the "
+    "chapter's goals; the sections that show each bug cite",
+    "Every statement about Exotel in this chapter comes from the FAQ, unless it names another "
+    "source: the [*Authentication & Security* guide]"
+    "(https://developer.exotel.com/docs/references/authentication), the 2019 post [*Access "
+    "Control For Exotel APIs*](https://exotel.com/blog/access-control-for-exotel-apis/), or a "
+    "linked page on developer.exotel.com.": "the chapter's convention; its claims cite",
 }
 
 FENCE = re.compile(r"^(```|~~~|:::)")
@@ -89,8 +102,8 @@ def sentences(markdown: str) -> list[str]:
 
 #: Where a link points is not what a sentence says.
 LINK_TARGET = re.compile(r"\]\([^)]*\)|<https?://[^>]*>|https?://\S+")
-#: Links to the table of disagreements, or to one of its rows, cite the registry too.
-DISAGREEMENT_LINK = re.compile(r"\]\((?:sources\.md)?#exotel-(?:disagreements|topic-[\w-]+)\)")
+#: A link to the table of disagreements cites the registry too (a row is cited by its topic).
+DISAGREEMENT_LINK = re.compile(r"\]\((?:sources\.md)?#exotel-disagreements\)")
 
 
 def is_claim(sentence: str) -> bool:

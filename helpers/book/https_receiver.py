@@ -33,6 +33,7 @@ import httpx
 
 from ..client import tls_context
 from ..sandbox.callbacks import ANSWER_TIMEOUT, SANDBOX_SENDER
+from .browser import refuse_outside_a_computer
 
 STARTUP_SECONDS = 10.0
 
@@ -41,6 +42,7 @@ class HttpsReceiver:
     """``app`` served over HTTPS at ``https://<hostname>``, on a Unix socket, until stopped."""
 
     def __init__(self, app, hostname: str = "hooks.example.com", source_ip: str = SANDBOX_SENDER):
+        refuse_outside_a_computer("The HTTPS receiver", "a socket, a thread and a certificate")
         import trustme  # a dev dependency: only the book needs a throwaway CA
 
         self.hostname = hostname

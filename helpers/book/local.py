@@ -7,7 +7,8 @@ opening sockets is not allowed.
 
 How: httpx's :class:`~httpx.ASGITransport` is asynchronous; a blocking portal (anyio) runs it on
 an event loop in a helper thread, the way Starlette's TestClient does, so it also works inside
-Jupyter, whose own loop is already running.
+Jupyter, whose own loop is already running. In the in-browser lab, which has no threads, Pyodide's
+``run_sync`` waits for it on the page's own loop instead.
 
 These requests never go through a chapter's transport, so nothing records or replays them: the
 receiver's local traffic is the notebook's own, not the API's.
@@ -20,6 +21,8 @@ import contextlib
 import httpx
 from anyio.from_thread import start_blocking_portal
 
+from .browser import IN_BROWSER
+
 
 class LocalASGITransport(httpx.BaseTransport):
     """A synchronous httpx transport into an ASGI app, from ``source_ip``."""
@@ -28,7 +31,7 @@ class LocalASGITransport(httpx.BaseTransport):
         # An exception in the app becomes a 500, as a server would answer, not an error here.
         self._asgi = httpx.ASGITransport(app, raise_app_exceptions=False, client=(source_ip, port))
         self._stack = contextlib.ExitStack()
-        self._portal = self._stack.enter_context(start_blocking_portal())
+        self._portal = None if IN_BROWSER else self._stack.enter_context(start_blocking_portal())
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         """Run ``request`` through the app on the portal's event loop; return its response."""
@@ -45,6 +48,10 @@ class LocalASGITransport(httpx.BaseTransport):
             body = await response.aread()
             return httpx.Response(response.status_code, headers=response.headers, content=body)
 
+        if self._portal is None:
+            from pyodide.ffi import run_sync  # the in-browser lab: no threads, one loop
+
+            return run_sync(send())
         return self._portal.call(send)
 
     def close(self) -> None:

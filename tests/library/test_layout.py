@@ -267,3 +267,13 @@ def test_nbformat_loads_no_iri_parser():
         "nbformat now loads rfc3987_syntax, a slow import in every process that reads a notebook."
         " Keep jsonschema at 4.24.1 in constraints.txt and uninstall rfc3987-syntax"
     )
+
+
+def test_no_module_is_over_400_lines():
+    """A module past 400 lines holds more than one job: split it by job, as multipart.py and
+    postgres_connections.py were split from the receiver's payloads and store."""
+    lines = {
+        str(path.relative_to(PACKAGE)): len(path.read_text().splitlines())
+        for path in PACKAGE.rglob("*.py")
+    }
+    assert {path: n for path, n in lines.items() if n > 400} == {}

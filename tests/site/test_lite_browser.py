@@ -41,19 +41,10 @@ from .test_site_browser import CHROMIUM_ARGS
 #: on a busy two-core machine (the goals are ratios in benchmarks/lite.py, not timed tests).
 KERNEL_READY_MS = 240_000
 RUN_ALL_MS = 240_000
-#: Chapters that cannot yet run to the end in the lab, and why.
-CANNOT_RUN = {
-    "webhooks": "its receivers run in threads, and Pyodide has none (can't start new thread)",
-}
-CHAPTERS = [
-    pytest.param(
-        n.stem,
-        marks=[pytest.mark.xfail(reason=CANNOT_RUN[n.stem], strict=True)]
-        if n.stem in CANNOT_RUN
-        else [],
-    )
-    for n in NOTEBOOKS
-]
+#: Chapters whose Run all stops in the lab, and the start of the plain message it stops with
+#: (helpers/book/browser.py): the webhooks chapter shows concurrent deliveries with a thread pool.
+STOPS = {"webhooks": "This cell needs threads"}
+CHAPTERS = [n.stem for n in NOTEBOOKS]
 
 pytestmark = [
     pytest.mark.browser,
@@ -158,22 +149,36 @@ def test_a_chapter_runs_all_its_cells_in_the_lab_as_committed_with_nothing_off_o
     notebook = page.evaluate(NOTEBOOK_JSON)
     guarded.context.close()
 
-    stopped = [o for c in notebook["cells"] for o in c.get("outputs", []) if "ename" in o]
-    assert finished is True, f"Run all stopped early in {chapter}: {stopped[-1:]}"
     committed = BOOK / f"{chapter}.ipynb"
     for cell in notebook["cells"]:  # JupyterLab writes "attachments": null on Markdown cells
         if cell.get("attachments", {}) is None:
             del cell["attachments"]
+    stops = [
+        i for i, c in enumerate(notebook["cells"]) for o in c.get("outputs", []) if "ename" in o
+    ]
+    if chapter in STOPS:
+        assert finished is not True and stops, f"{chapter} ran to the end: update STOPS"
+        # The last error is where Run all stopped (outputs were cleared before it ran).
+        error = next(o for o in notebook["cells"][stops[-1]]["outputs"] if "ename" in o)
+        assert "NeedsAComputerError" in error["ename"], error  # the kernel writes "<class ...>"
+        assert error["evalue"].startswith(STOPS[chapter]), error
+        notebook["cells"] = notebook["cells"][: stops[-1]]  # what ran before it, compared
+    else:
+        stopped = [o for i in stops for o in notebook["cells"][i]["outputs"] if "ename" in o]
+        assert finished is True, f"Run all stopped early in {chapter}: {stopped[-1:]}"
     ran = nbformat.from_dict(notebook)
     # What the lab's user interface keeps in metadata (a solution's outputs shown once it runs)
     # is not what the chapter printed: the comparison is of sources and outputs.
     before = nbformat.read(committed, as_version=4)
+    before.cells = before.cells[: len(ran.cells)]
     ran.metadata = before.metadata
     for cell, was in zip(ran.cells, before.cells, strict=False):
         cell.metadata = was.metadata
     executed = tmp_path / committed.name
     nbformat.write(ran, executed)
-    changed = difference(committed, executed)
+    expected = tmp_path / f"committed-{committed.name}"
+    nbformat.write(before, expected)
+    changed = difference(expected, executed)
     assert changed is None, changed
     assert guarded.refused == [], "requests left the site's origin"
     assert errors == []

@@ -586,6 +586,8 @@ def test_a_wide_table_keeps_its_first_column_on_a_phone(visit):
 #: Chapters whose first view is still over 1 MB: their pages are split in issue 21's task pages.
 HEAVY = {
     "book/webhooks",
+    # 1,000,021 bytes: at the limit; the icon font (156 KB for about 15 icons) is the next cut.
+    "book/authentication",
     *(p for p in PAGES if p.startswith("book/api_") and p != "book/api_reference"),
 }
 
@@ -648,3 +650,43 @@ def test_get_started_links_the_readme(page, base_url, site):
     page.open(url_of(base_url, "book/get_started"))
     readme = page.tab.locator("a.download", has_text="README").get_attribute("href")
     assert (site / "book" / readme).read_text().startswith("# Exotel API Security Handbook")
+
+
+def excerpts(results, query: str) -> list[tuple[str, str]]:
+    """(link, excerpt) of each result of a finished search, once every excerpt has arrived."""
+    found = results(query)
+    tab = results.page.tab
+    tab.wait_for_function(
+        "n => [...document.querySelectorAll('#search-results ul.search li')]"
+        ".filter(li => li.querySelector('p.context, span')).length >= n",
+        arg=len(found),
+        timeout=15_000,
+    )
+    return tab.locator("#search-results ul.search li").evaluate_all(
+        "items => items.map(li => [li.querySelector('a').getAttribute('href'),"
+        " li.querySelector('p.context')?.innerText ?? ''])"
+    )
+
+
+@pytest.mark.parametrize("query", ["401", "IP whitelist", "regenerate token"])
+def test_search_excerpts_are_prose_not_code_or_buttons(results, query):
+    """Sphinx's excerpt for "401" was a line of code, for "IP whitelist" the header buttons."""
+    for _, excerpt in excerpts(results, query):
+        assert "cassette(" not in excerpt and "chapter." not in excerpt
+        assert ".ipynb .pdf" not in excerpt and "Contents" not in excerpt
+    assert results.page.errors == []
+
+
+@pytest.mark.parametrize("query", ["401", "IP whitelist", "errors"])
+def test_search_lists_each_page_once_and_lands_on_its_section(results, query):
+    found = excerpts(results, query)
+    pages = [re.sub(r"#.*$", "", link) for link, _ in found]
+    assert len(pages) == len(set(pages))
+    assert all("#" in link for link, _ in found)
+    assert results.page.errors == []
+
+
+def test_a_search_for_401_lands_on_the_section_about_it(results):
+    link, excerpt = excerpts(results, "401")[1]  # the best full-text match, after the index entry
+    assert link == "book/authentication.html#no-credentials-or-wrong-ones"
+    assert excerpt.startswith("401: no credentials")

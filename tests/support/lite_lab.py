@@ -18,8 +18,10 @@ KERNEL_IDLE = """() => {
   const kernel = widget?.sessionContext?.session?.kernel;
   return kernel?.connectionStatus === "connected" && kernel.status === "idle";
 }"""
-#: Run → Run All Cells, awaited: true once every cell ran (it stops at an untagged error).
+#: Edit → Clear Outputs of All Cells, then Run → Run All Cells, awaited: true once every cell ran
+#: (it stops at an untagged error). Cleared first, so what a cell shows is what this run printed.
 RUN_ALL_CELLS = """async (ms) => {
+  await window.jupyterapp.commands.execute("notebook:clear-all-cell-outputs");
   const run = window.jupyterapp.commands.execute("notebook:run-all-cells");
   const late = new Promise(resolve => setTimeout(() => resolve("timed out"), ms));
   return await Promise.race([run, late]);

@@ -35,6 +35,9 @@ from .wheels import metadata, sha256
 PROJECT = "exotel-handbook"
 PLUGIN = "@jupyterlite/pyodide-kernel-extension:kernel"
 KERNELSPEC = {"name": "python", "display_name": "Python (Pyodide)", "language": "python"}
+#: What the lab leaves out of a wheel: jedi's stubs of third-party packages (2.6 of its 4.9 MB),
+#: none of which the lab ships; completion keeps the standard library's.
+SLIM = {"jedi": ("jedi/third_party/typeshed/stubs/", "jedi/third_party/django-stubs/")}
 #: Finished labs kept in the cache (the newest first).
 KEEP = 3
 
@@ -87,7 +90,7 @@ def _build(lab: Path, lock: dict, cache: Path) -> None:
     for name in RUNTIME_FILES:
         shutil.copy2(pyodide / name, served / name)
     for wheel in wheels:
-        shutil.copy2(wheel, served / wheel.name)
+        slim(wheel, served / wheel.name)
     project = project_wheel(served)
     (served / "pyodide-lock.json").write_text(
         json.dumps(pyodide_lock(pyodide, [*wheels, project], served), indent=1, sort_keys=True)
@@ -128,6 +131,27 @@ def lab_notebook(path: Path) -> str:
     notebook = json.loads(path.read_text())
     notebook["metadata"]["kernelspec"] = KERNELSPEC
     return json.dumps(notebook, indent=1, ensure_ascii=False) + "\n"
+
+
+def slim(wheel: Path, served: Path) -> None:
+    """``wheel`` copied to ``served``, without what :data:`SLIM` leaves out of it (and out of
+    its RECORD); Pyodide's lock then lists the served file's own hash."""
+    dropped = next((v for k, v in SLIM.items() if wheel.name.startswith(f"{k}-")), ())
+    if not dropped:
+        shutil.copy2(wheel, served)
+        return
+    with (
+        zipfile.ZipFile(wheel) as source,
+        zipfile.ZipFile(served, "w", zipfile.ZIP_DEFLATED) as out,
+    ):
+        for item in source.infolist():
+            if item.filename.startswith(dropped):
+                continue
+            data = source.read(item)
+            if item.filename.endswith(".dist-info/RECORD"):
+                lines = data.decode().splitlines(keepends=True)
+                data = "".join(line for line in lines if not line.startswith(dropped)).encode()
+            out.writestr(item, data)
 
 
 def check_config(output: Path) -> None:
