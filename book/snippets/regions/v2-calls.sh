@@ -2,5 +2,5 @@
 # Voice v2 (CCM) has hosts of its own: for Exotel, EXOTEL_V2_BASE_URL=https://ccm-api.exotel.com
 # (Singapore) or https://ccm-api.in.exotel.com (Mumbai). The sandbox serves both on one port.
 BASE="${EXOTEL_V2_BASE_URL:-${EXOTEL_BASE_URL:-http://127.0.0.1:4010}}"
-curl -sS -w '\n' -u "$EXOTEL_API_KEY:$EXOTEL_API_TOKEN" \
-  "$BASE/v2/accounts/$EXOTEL_ACCOUNT_SID/calls"
+curl -sS -u "$EXOTEL_API_KEY:$EXOTEL_API_TOKEN" \
+  "$BASE/v2/accounts/$EXOTEL_ACCOUNT_SID/calls" | python3 -m json.tool
