@@ -23,6 +23,7 @@ from helpers.webhooks import CALL_PATH, HEALTH_PATH, Dispatcher, Event, SourceAl
 from helpers.webhooks.app import STORE_UNAVAILABLE
 from helpers.webhooks.errors import MAX_ERROR, describe
 from helpers.webhooks.store import DIED, open_store
+from tests.support.polling import wait_for
 
 EXOTEL = "203.0.113.10"
 CALL = {"CallSid": "3f6e0c2a", "Status": "completed", "DateUpdated": "2026-01-15 10:00:42"}
@@ -30,16 +31,6 @@ CALL = {"CallSid": "3f6e0c2a", "Status": "completed", "DateUpdated": "2026-01-15
 
 def event(sid: str = "3f6e0c2a", status: str = "completed") -> Event:
     return Event("call", sid, status, {"CallSid": sid, "Status": status})
-
-
-def wait_for(condition, deadline: float = 10.0) -> bool:
-    """Poll ``condition`` until it holds or ``deadline`` seconds pass (no fixed sleep)."""
-    end = time.monotonic() + deadline
-    while not condition():
-        if time.monotonic() > end:
-            return False
-        time.sleep(0.005)
-    return True
 
 
 class Rude(Exception):

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import sqlite3
 import threading
-import time
 from concurrent.futures import ThreadPoolExecutor
 
 import anyio
@@ -31,6 +30,7 @@ from helpers.webhooks import (
 from helpers.webhooks.app import STORE_UNAVAILABLE
 from helpers.webhooks.batching import BatchWriter
 from helpers.webhooks.store import open_store
+from tests.support.polling import wait_for
 
 EXOTEL = "203.0.113.10"
 STRANGER = "198.51.100.7"
@@ -473,16 +473,6 @@ class FailingStore:
     def mark_processed(self, event_id: int) -> None:
         self._check()
         self.store.mark_processed(event_id)
-
-
-def wait_for(condition, deadline: float = 10.0) -> bool:
-    """Poll ``condition`` until it holds or ``deadline`` seconds pass (no fixed sleep)."""
-    end = time.monotonic() + deadline
-    while not condition():
-        if time.monotonic() > end:
-            return False
-        time.sleep(0.005)
-    return True
 
 
 def test_a_handler_raising_system_exit_is_recorded_and_the_next_event_handled(store):

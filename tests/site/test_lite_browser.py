@@ -24,7 +24,7 @@ from helpers.book.errors import LiteError
 from helpers.book.lite.build import build_lab
 from helpers.book.lite.fetch import missing
 from tests.support.book_paths import BOOK, NOTEBOOKS
-from tests.support.chromium import CHROMIUM
+from tests.support.chromium import BROWSER_TESTS, CHROMIUM
 from tests.support.lite_lab import (
     NOTEBOOK_JSON,
     OFFLINE,
@@ -46,14 +46,7 @@ RUN_ALL_MS = 240_000
 STOPS = {"webhooks": "This cell needs threads"}
 CHAPTERS = [n.stem for n in NOTEBOOKS]
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(
-        CHROMIUM is None,
-        reason="no chromium is installed and none could be: `make browser` installs Debian's "
-        "chromium-headless-shell with apt-get as root (or set CHROMIUM to a Chromium binary)",
-    ),
-]
+pytestmark = BROWSER_TESTS
 
 
 @pytest.fixture(scope="module")

@@ -28,7 +28,7 @@ from urllib.parse import urljoin
 import pytest
 
 from tests.support.book_paths import ROOT, toc_pages
-from tests.support.chromium import CHROMIUM
+from tests.support.chromium import BROWSER_TESTS, CHROMIUM
 
 SCREENSHOTS = ROOT / "test-artifacts" / "screenshots"
 SCREENSHOTS_VAR = "HANDBOOK_SCREENSHOTS"
@@ -47,14 +47,7 @@ PAGES = toc_pages()
 # Pages that are notebooks: each must show the outputs of its executed cells.
 NOTEBOOK_PAGES = [p for p in PAGES if (ROOT / f"{p}.ipynb").exists()]
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(
-        CHROMIUM is None,
-        reason="no chromium is installed and none could be: `make browser` installs Debian's "
-        "chromium-headless-shell with apt-get as root (or set CHROMIUM to a Chromium binary)",
-    ),
-]
+pytestmark = BROWSER_TESTS
 
 
 class QuietHandler(SimpleHTTPRequestHandler):

@@ -7,6 +7,8 @@ from __future__ import annotations
 import os
 import shutil
 
+import pytest
+
 CHROMIUM = (
     os.environ.get("CHROMIUM")
     or shutil.which("chromium-headless-shell")
@@ -16,3 +18,14 @@ CHROMIUM = (
 
 def report_line() -> str:
     return f"browser tests: {CHROMIUM or 'skipped, no chromium (make browser installs one)'}"
+
+
+#: The marks of a browser test file: marked ``browser``, skipped (saying why) without chromium.
+BROWSER_TESTS = [
+    pytest.mark.browser,
+    pytest.mark.skipif(
+        CHROMIUM is None,
+        reason="no chromium is installed and none could be: `make browser` installs Debian's "
+        "chromium-headless-shell with apt-get as root (or set CHROMIUM to a Chromium binary)",
+    ),
+]
