@@ -34,6 +34,7 @@ import pytest
 from helpers.book.paths import ROOT
 from helpers.webhooks import CALL_PATH, HEALTH_PATH
 from helpers.webhooks.store import DIED, open_store
+from tests.support.polling import wait_for
 from tests.support.receiver_process import Receiver
 
 pytestmark = [
@@ -268,32 +269,35 @@ def check(result: Tally, events_sent: int, *, duplicates: int = 0) -> None:
     assert result.duplicates <= duplicates, result
 
 
-@pytest.mark.timeout(900)
-def test_a_postgresql_restart_mid_flood_loses_nothing(scene, tmp_path, postgres_server):
+def one_receiver_through(fault, scene: str, tmp_path) -> tuple[list[dict], dict, Marks, Health]:
+    """One receiver on ``scene`` flooded while ``fault`` runs, until every event is handled;
+    then a last health sample after the backlog is done."""
     receiver = Receiver(tmp_path, scene, *OPTIONS)
     health = Health(lambda: receiver.url)
+    try:
+        sent = events()
+        acked, marks = flood(lambda: [receiver.url], sent, fault)
+        settle(scene, len(sent))
+        time.sleep(1)
+    finally:
+        health.stop()
+        receiver.stop()
+    return sent, acked, marks, health
 
+
+@pytest.mark.timeout(900)
+def test_a_postgresql_restart_mid_flood_loses_nothing(scene, tmp_path, postgres_server):
     def restart(marks: Marks) -> None:
         marks.fault = time.monotonic()
         postgres_server.restart()
         marks.clear = time.monotonic()
 
-    try:
-        sent = events()
-        acked, marks = flood(lambda: [receiver.url], sent, restart)
-        settle(scene, len(sent))
-        time.sleep(1)  # a last health sample after the backlog is done
-    finally:
-        health.stop()
-        receiver.stop()
+    sent, acked, marks, health = one_receiver_through(restart, scene, tmp_path)
     check(tally("PostgreSQL restart", scene, tmp_path, sent, acked, health, marks), len(sent))
 
 
 @pytest.mark.timeout(900)
 def test_a_frozen_postgresql_turns_health_503_and_loses_nothing(scene, tmp_path, postgres_server):
-    receiver = Receiver(tmp_path, scene, *OPTIONS)
-    health = Health(lambda: receiver.url)
-
     def freeze(marks: Marks) -> None:
         pids = postgres_server.processes()
         marks.fault = time.monotonic()
@@ -306,14 +310,7 @@ def test_a_frozen_postgresql_turns_health_503_and_loses_nothing(scene, tmp_path,
                 os.kill(pid, signal.SIGCONT)
         marks.clear = time.monotonic()
 
-    try:
-        sent = events()
-        acked, marks = flood(lambda: [receiver.url], sent, freeze)
-        settle(scene, len(sent))
-        time.sleep(1)
-    finally:
-        health.stop()
-        receiver.stop()
+    sent, acked, marks, health = one_receiver_through(freeze, scene, tmp_path)
     result = tally("PostgreSQL frozen 8 s", scene, tmp_path, sent, acked, health, marks)
     check(result, len(sent))
     assert result.turned is not None and result.recovered is not None, health.samples[-20:]
@@ -322,9 +319,6 @@ def test_a_frozen_postgresql_turns_health_503_and_loses_nothing(scene, tmp_path,
 @pytest.mark.timeout(900)
 def test_terminated_postgresql_backends_lose_nothing(scene, tmp_path, postgres_server):
     import psycopg
-
-    receiver = Receiver(tmp_path, scene, *OPTIONS)
-    health = Health(lambda: receiver.url)
 
     def terminate(marks: Marks) -> None:
         marks.fault = time.monotonic()
@@ -337,14 +331,7 @@ def test_terminated_postgresql_backends_lose_nothing(scene, tmp_path, postgres_s
                 time.sleep(0.5)
         marks.clear = time.monotonic()
 
-    try:
-        sent = events()
-        acked, marks = flood(lambda: [receiver.url], sent, terminate)
-        settle(scene, len(sent))
-        time.sleep(1)
-    finally:
-        health.stop()
-        receiver.stop()
+    sent, acked, marks, health = one_receiver_through(terminate, scene, tmp_path)
     check(tally("backends terminated ×3", scene, tmp_path, sent, acked, health, marks), len(sent))
 
 
@@ -424,8 +411,8 @@ def test_a_poison_event_ends_failing_after_three_deaths_and_the_rest_is_handled(
         acked, _ = flood(lambda: [receiver.url], sent, lambda _: None, at=0.0)
         # Until its third death it is retried (failing with DIED already, after the first):
         # under load each restart takes seconds, so the wait is generous.
-        assert wait_until(lambda: crashes >= 3, deadline=300)
-        assert wait_until(lambda: health.last() == (503, "events failing"), deadline=120)
+        assert wait_for(lambda: crashes >= 3, 300, every=0.1)
+        assert wait_for(lambda: health.last() == (503, "events failing"), 120, every=0.1)
         counts = settle(scene, len(sent))
     finally:
         stop.set()
@@ -477,12 +464,3 @@ def test_three_receivers_one_killed_handle_each_event_once(scene, tmp_path):
         note="health of a survivor",
     )  # fmt: skip
     check(result, len(sent), duplicates=1)
-
-
-def wait_until(condition: Callable[[], bool], deadline: float = 30.0) -> bool:
-    end = time.monotonic() + deadline
-    while not condition():
-        if time.monotonic() > end:
-            return False
-        time.sleep(0.1)
-    return True
