@@ -149,3 +149,41 @@ if (typeof Search !== "undefined" && !Search._readsProse) {
   };
   Search._readsProse = true;
 }
+
+/*
+ * 6. Of the pages a query of several words matches equally well, the one that matches its rarer
+ *    words best comes first. Sphinx scores a page by its best word alone (a heading's 15 points),
+ *    so for "regenerate token" three chapters tied on 15, each with one word in a heading, and
+ *    the tie went to the title that sorts first: the rotation chapter, whose heading holds the
+ *    rare word ("Regenerate under the immediate rule"), came third behind two whose headings
+ *    hold "token", which most pages have. Each page now gains less than a point, so only ties
+ *    move: the sum of its words' scores, each weighted by how few pages hold the word (log of
+ *    pages over pages with it), over the most that sum could be.
+ */
+if (typeof Search !== "undefined" && !Search._weighsRareWords) {
+  const performTermsSearch = Search.performTermsSearch;
+  Search.performTermsSearch = (searchTerms, excludedTerms) => {
+    const results = performTermsSearch(searchTerms, excludedTerms);
+    if (searchTerms.size < 2) return results;
+    const { terms, titleterms: titleTerms, filenames } = Search._index;
+    const files = (record) => new Set(record === undefined ? [] : [].concat(record));
+    const words = [...searchTerms].map((word) => {
+      const [inText, inTitles] = [files(terms[word]), files(titleTerms[word])];
+      const pages = new Set([...inText, ...inTitles]).size;
+      return { inText, inTitles, rarity: pages ? Math.log(filenames.length / pages) : 0 };
+    });
+    const most = words.reduce((sum, word) => sum + Scorer.title * word.rarity, 0);
+    if (!most) return results;
+    const fileOf = new Map(filenames.map((name, file) => [name, file]));
+    results.forEach((result) => {
+      const file = fileOf.get(result[5]);
+      const weight = words.reduce((sum, word) => {
+        if (word.inTitles.has(file)) return sum + Scorer.title * word.rarity;
+        return sum + (word.inText.has(file) ? Scorer.term * word.rarity : 0);
+      }, 0);
+      result[4] += (0.99 * weight) / most;
+    });
+    return results;
+  };
+  Search._weighsRareWords = true;
+}

@@ -33,7 +33,7 @@ What the sandbox follows, and where it had to choose:
 - SMS callbacks are ``application/x-www-form-urlencoded`` with ``SmsSid``, ``To``, ``Status``,
   ``SmsUnits``, ``DetailedStatus``, ``DetailedStatusCode``, ``DateSent`` and ``CustomField`` if
   set: https://developer.exotel.com/api-console/send-sms-api-console; ``DateUpdated`` as in
-  https://support.exotel.com/support/solutions/articles/3000007217-how-to-monitor-the-status-of-your-sms-
+  `<https://support.exotel.com/support/solutions/articles/3000007217-how-to-monitor-the-status-of-your-sms->`__
   ``SmsUnits`` counts 160 characters for one SMS and 153 per part after that (**choice**).
 - Deliveries go through the client you pass; a client that verifies certificates (the book's
   HTTPS receiver, :mod:`helpers.book.https_receiver`) makes a certificate it cannot verify a

@@ -19,7 +19,7 @@ What Exotel sends, from its public pages:
 - SMS StatusCallback, ``application/x-www-form-urlencoded``: ``SmsSid``, ``To``, ``Status``,
   ``SmsUnits``, ``DetailedStatus``, ``DetailedStatusCode``, ``DateSent``, ``CustomField``:
   https://developer.exotel.com/api-console/send-sms-api-console (an older article lists
-  ``SmsSid``, ``Status``, ``DateUpdated``: https://support.exotel.com/support/solutions/articles/3000007217-how-to-monitor-the-status-of-your-sms-)
+  ``SmsSid``, ``Status``, ``DateUpdated``: `<https://support.exotel.com/support/solutions/articles/3000007217-how-to-monitor-the-status-of-your-sms->`__)
 - Call statuses: https://developer.exotel.com/api-console/bulk-call-details-api-console (and
   ``canceled``: https://developer.exotel.com/docs/references/error-codes). SMS statuses:
   https://support.exotel.com/support/solutions/articles/127883-sms-message-status-codes, where

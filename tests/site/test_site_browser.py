@@ -128,6 +128,8 @@ def url_of(base_url: str, page: str) -> str:
 
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 900}
+NARROW = {"width": 320, "height": 640}  # the narrowest phone still sold
+VIEWPORTS = {size["width"]: size for size in (PHONE, DESKTOP, NARROW)}
 
 # What the per-page checks read, gathered in one pass over the loaded page.
 FACTS = """() => ({
@@ -150,6 +152,20 @@ FACTS = """() => ({
     "div.cell_output button.copybtn, div.highlight-text button.copybtn").length,
   hiddenCopyButtons: [...document.querySelectorAll("button.copybtn")]
     .filter(b => b.offsetParent && parseFloat(getComputedStyle(b).opacity) < 0.5).length,
+  description: document.querySelector("meta[name=description]")?.content ?? null,
+  viewports: document.querySelectorAll("meta[name=viewport]").length,
+  links: [...document.querySelectorAll("a[href^='http']")].map(a => a.getAttribute("href")),
+  clippedHeadings: [...document.querySelectorAll("main h1, main h2, main h3")]
+    .filter(h => h.offsetParent && h.scrollWidth > h.clientWidth + 1)
+    .map(h => h.innerText.slice(0, 40)),
+  headingStyles: Object.fromEntries(["h2", "h3"].map(tag => {
+    const style = getComputedStyle(document.querySelector(`.bd-article ${tag}`) ?? document.body);
+    return [tag, { weight: Number(style.fontWeight), size: parseFloat(style.fontSize) }];
+  })),
+  brokenShortCode: [...document.querySelectorAll("main code.literal")]
+    .filter(code => code.offsetParent && !code.closest("table") && code.innerText.length <= 24
+      && code.getClientRects().length > 1)
+    .map(code => code.innerText),
 })"""
 
 
@@ -183,12 +199,16 @@ class Visits:
     a tab of their own for checks that only read them; the others are opened one after another
     in one spare tab. (The checks that click open their pages in the ``page`` fixture's tab.)"""
 
-    def __init__(self, browser, base_url: str) -> None:
+    def __init__(self, browser, base_url: str, screenshots: Path | None = None) -> None:
         self.browser, self.base_url = browser, base_url
         self.tabs: dict[tuple[str, int], Page] = {}
         self.spare: Page | None = None  # the tab every other visit opens its page in
         self.facts: dict[tuple[str, int], dict] = {}
-        self.screenshots = os.environ.get(SCREENSHOTS_VAR) == "1"
+        #: Where to save screenshots, if anywhere; and the mode each saved one shows, by name.
+        self.screenshots = screenshots or (
+            SCREENSHOTS if os.environ.get(SCREENSHOTS_VAR) == "1" else None
+        )
+        self.themes: dict[str, str] = {}
 
     def __call__(self, name: str, width: int = DESKTOP["width"]) -> dict:
         """The facts of ``name`` at ``width``, its JavaScript errors under ``errors``."""
@@ -198,20 +218,32 @@ class Visits:
                 opened = self.tabs[name, width] = Page(self.browser)
             else:
                 opened = self.spare = self.spare or Page(self.browser)
-            opened.tab.set_viewport_size(PHONE if width == PHONE["width"] else DESKTOP)
+            opened.tab.set_viewport_size(VIEWPORTS[width])
             opened.open(url_of(self.base_url, name))
             if name in NOTEBOOK_PAGES:  # sphinx-copybutton adds its buttons once the page is up
                 opened.tab.wait_for_selector("button.copybtn", state="attached")
             facts = opened.tab.evaluate(FACTS)
             if self.screenshots:
-                SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-                suffix = "" if width == DESKTOP["width"] else f"-{width}"
-                shot = SCREENSHOTS / f"{Path(name).name}{suffix}.png"
-                opened.tab.screenshot(path=shot, full_page=True)
+                self.save_screenshots(opened.tab, name, width)
             facts["solution"] = open_the_first_solution(opened)  # last: it changes the page
             facts["errors"] = opened.errors
             self.facts[name, width] = facts
         return self.facts[name, width]
+
+    def save_screenshots(self, tab, name: str, width: int) -> None:
+        """The whole page in light mode and in dark (the book follows the reader's system):
+        ``errors.png``, ``errors-dark.png``, ``errors-390.png``, ``errors-390-dark.png``."""
+        self.screenshots.mkdir(parents=True, exist_ok=True)
+        stem = Path(name).name + ("" if width == DESKTOP["width"] else f"-{width}")
+        for mode, suffix in (("dark", "-dark"), ("light", "")):
+            tab.emulate_media(color_scheme=mode)
+            tab.wait_for_function(
+                "mode => document.documentElement.dataset.theme === mode", arg=mode
+            )
+            tab.screenshot(path=self.screenshots / f"{stem}{suffix}.png", full_page=True)
+            self.themes[f"{stem}{suffix}.png"] = tab.evaluate(
+                "() => document.documentElement.dataset.theme"
+            )
 
     def tab(self, name: str, width: int = DESKTOP["width"]):
         """The open tab of ``name`` at ``width`` (one of :data:`KEPT_OPEN`), to read; its first
@@ -447,6 +479,8 @@ def test_the_api_reference_writes_defaults_as_code(visit):
         ("api key", {"book/authentication", "book/access_control"}),
         ("rate limit", {"book/rate_limits"}),
         ("regenerate", {"book/access_control"}),
+        # Three chapters tied on a heading word each; the rotation chapter's is the rarer word.
+        ("regenerate token", {"book/access_control"}),
     ],
 )
 def test_search_lists_the_chapter_that_explains_it_first(results, query, explained_in):
@@ -655,7 +689,7 @@ def test_search_excerpts_are_prose_not_code_or_buttons(results, query):
     assert results.page.errors == []
 
 
-@pytest.mark.parametrize("query", ["401", "IP whitelist", "errors"])
+@pytest.mark.parametrize("query", ["401", "429", "IP whitelist", "errors", "regenerate token"])
 def test_search_lists_each_page_once_and_lands_on_its_section(results, query):
     found = excerpts(results, query)
     pages = [re.sub(r"#.*$", "", link) for link, _ in found]
@@ -735,3 +769,150 @@ def test_a_missing_icon_is_noticed(page, base_url):
     )
     page.tab.add_style_tag(content='.fa-envelope::before { content: "\\f0e0"; }')
     assert len(page.tab.evaluate(MISSING_ICONS)["missing"]) == 1
+
+
+# -- the site's plumbing (issue 21): print, search, small items, screenshots ----------------------
+
+# What a printed page shows, read under print media emulation on a tab of A4's width.
+PRINTED = """() => {
+  const shown = el => el.checkVisibility({ contentVisibilityAuto: true, visibilityProperty: true });
+  const solutions = [...document.querySelectorAll(
+    ".cell.tag_solution details.hide, .cell.solution details.hide")];
+  return {
+    tabs: [...document.querySelectorAll(".sd-tab-content")].map(shown),
+    labels: [...document.querySelectorAll(".sd-tab-label")].filter(shown).map(l => l.innerText.trim()),
+    solutions: solutions.map(d => [...d.children].filter(c => c.tagName !== "SUMMARY").every(shown)),
+    clipped: [...document.querySelectorAll("main pre")]
+      .filter(pre => shown(pre) && pre.scrollWidth > pre.clientWidth + 1).length,
+    width: document.documentElement.scrollWidth,
+  };
+}"""
+
+
+@pytest.mark.parametrize("name", ["book/authentication", "book/curl_exercises"])
+def test_printing_shows_every_language_and_every_solution(browser, base_url, name):
+    """On paper nothing can be clicked: each snippet prints in curl, Node.js and Python, each
+    exercise with its solution, and a long line wraps rather than running off the page."""
+    tab = Page(browser)
+    try:
+        tab.tab.set_viewport_size({"width": 794, "height": 1123})  # A4 at 96 px an inch
+        tab.open(url_of(base_url, name))
+        on_screen = tab.tab.evaluate(PRINTED)
+        tab.tab.emulate_media(media="print")
+        printed = tab.tab.evaluate(PRINTED)
+    finally:
+        tab.tab.close()
+    # On screen, as a reader sees it: one language of each snippet, the solutions closed.
+    assert not any(on_screen["solutions"])
+    assert not on_screen["tabs"] or not all(on_screen["tabs"])
+    assert printed["solutions"] and all(printed["solutions"])
+    assert all(printed["tabs"])
+    if printed["tabs"]:
+        assert {"curl", "Node.js", "Python"} <= set(printed["labels"])
+    assert printed["clipped"] == 0
+    assert printed["width"] <= 794
+    assert tab.errors == []
+
+
+# The index and search pages, which the table of contents does not name.
+INDEX_PAGES = ["genindex", "py-modindex", "search"]
+
+
+@pytest.mark.parametrize("name", INDEX_PAGES)
+def test_no_index_page_is_wider_than_a_phone(visit, name):
+    """genindex.html was 748 px wide at 390 px: its three columns now stack on a phone."""
+    facts = visit(name, PHONE["width"])
+    assert facts["width"] <= PHONE["width"]
+    assert facts["errors"] == []
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_titles_fit_a_320_px_phone(visit, name):
+    """At 320 px the Errors title, "4. Errors and troubleshooting", ran 85 px past its box."""
+    facts = visit(name, NARROW["width"])
+    assert facts["clippedHeadings"] == []
+    assert facts["width"] <= NARROW["width"]
+
+
+def test_the_root_page_has_a_language_a_title_and_a_description(page, base_url):
+    """The site's index.html was a bare redirect; it is a page that still leads to the book."""
+    page.open(f"{base_url}/")
+    page.tab.wait_for_url(url_of(base_url, PAGES[0]))
+    root = page.tab.evaluate(
+        """async () => {
+          const text = await (await fetch("/index.html")).text();
+          const doc = new DOMParser().parseFromString(text, "text/html");
+          return {
+            lang: doc.documentElement.lang,
+            title: doc.title,
+            description: doc.querySelector("meta[name=description]")?.content ?? "",
+            viewports: doc.querySelectorAll("meta[name=viewport]").length,
+            link: doc.querySelector("body a")?.getAttribute("href"),
+          };
+        }"""
+    )
+    assert root["lang"] == "en" and root["title"] == "Exotel API Security Handbook"
+    assert len(root["description"]) >= 50 and root["viewports"] == 1
+    assert root["link"] == f"{PAGES[0]}.html"
+
+
+def test_each_page_has_a_description_of_its_own(visit):
+    """A search engine's snippet and a link preview: the page's opening, citations left out."""
+    descriptions = {name: visit(name)["description"] for name in [*PAGES, *INDEX_PAGES]}
+    for name, description in descriptions.items():
+        assert description and 50 <= len(description) <= 160, name
+        assert "[" not in description, name  # a citation's [short title]
+    pages = [descriptions[name] for name in PAGES]
+    assert len(set(pages)) == len(pages)
+
+
+@pytest.mark.parametrize("name", [*PAGES, *INDEX_PAGES])
+def test_each_page_has_one_viewport_tag(visit, name):
+    assert visit(name)["viewports"] == 1
+
+
+def test_exotel_links_are_https_and_one_address_per_support_article(visit):
+    """The Outbound call article was linked over http://, and the SMS status article under two
+    addresses (an API page's docstring lost its last hyphen to reStructuredText)."""
+    links = {link for name in [*PAGES, *INDEX_PAGES] for link in visit(name)["links"]}
+    exotel = {link for link in links if re.match(r"https?://([a-z0-9-]+\.)*exotel\.(com|in)", link)}
+    assert exotel  # the check reads the links the pages have
+    assert {link for link in exotel if link.startswith("http://")} == set()
+    articles: dict[str, set[str]] = {}
+    for link in exotel:
+        found = re.search(r"/solutions/articles/(\d+)", link)
+        if found:
+            articles.setdefault(found.group(1), set()).add(link.split("#")[0])
+    assert {number: urls for number, urls in articles.items() if len(urls) > 1} == {}
+
+
+@pytest.mark.parametrize("width", [DESKTOP["width"], PHONE["width"]])
+def test_a_subsection_title_is_lighter_than_a_section_title(visit, width):
+    """h3 was drawn heavier than h2 (600 against 500) at almost its size."""
+    headings = visit(CHAPTERS[0], width)["headingStyles"]
+    h2, h3 = headings["h2"], headings["h3"]
+    assert h3["weight"] < h2["weight"]
+    assert h3["size"] <= 0.75 * h2["size"]
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_short_inline_code_stays_on_one_line_on_a_phone(visit, name):
+    """`make workshop` broke at its space and `in-progress` at its hyphen; code of at most 24
+    characters in the prose now keeps to one line (longer code still wraps: see the width test)."""
+    assert visit(name, PHONE["width"])["brokenShortCode"] == []
+
+
+def test_screenshots_keep_each_page_in_both_modes_at_both_widths(browser, base_url, tmp_path):
+    """What `make screenshots` saves (test-artifacts/screenshots/ there): light and dark, at
+    1280 and 390 px, each taken with the page in that mode."""
+    shots = Visits(browser, base_url, screenshots=tmp_path)
+    try:
+        for width in (DESKTOP["width"], PHONE["width"]):
+            shots("book/errors", width)
+    finally:
+        shots.close()
+    saved = sorted(path.name for path in tmp_path.iterdir())
+    assert saved == ["errors-390-dark.png", "errors-390.png", "errors-dark.png", "errors.png"]
+    assert shots.themes == {name: "dark" if "-dark" in name else "light" for name in saved}
+    sizes = {path.stat().st_size for path in tmp_path.iterdir()}
+    assert len(sizes) == 4
