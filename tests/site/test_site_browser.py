@@ -799,6 +799,8 @@ def test_printing_shows_every_language_and_every_solution(browser, base_url, nam
         tab.open(url_of(base_url, name))
         on_screen = tab.tab.evaluate(PRINTED)
         tab.tab.emulate_media(media="print")
+        # The solutions open once chromium has laid the page out for print, not at once.
+        tab.tab.wait_for_function(f"() => ({PRINTED})().solutions.every(Boolean)", timeout=10_000)
         printed = tab.tab.evaluate(PRINTED)
     finally:
         tab.tab.close()
