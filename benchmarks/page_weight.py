@@ -1,9 +1,10 @@
-"""What the first view of each chapter loads, in bytes, against a target of 1 MB.
+"""What the first view of each page loads, in bytes, against a target of 1 MB.
 
-Opens each page of the built site (``make book`` first; or ``--site DIR``) in the browser tests'
-chromium at 1280 px from a loopback server, waits for it to load, and lists every file it
-fetched with its size as served (uncompressed) and gzipped (what a web server would send).
-The target is the uncompressed total of a chapter's first view. Nothing is timed.
+Opens every page the table of contents names, the API reference's included, of the built site
+(``make book`` first; or ``--site DIR``) in the browser tests' chromium at 1280 px from a
+loopback server, waits for it to load, and lists every file it fetched with its size as served
+(uncompressed) and gzipped (what a web server would send).
+The target is the uncompressed total of a page's first view. Nothing is timed.
 
 Run: ``.venv/bin/python benchmarks/page_weight.py [--site _build/html] [--page book/intro]``.
 """
@@ -20,7 +21,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from tests.support.book_paths import ROOT, toc_files  # noqa: E402
+from tests.support.book_paths import ROOT, toc_pages  # noqa: E402
 from tests.support.chromium import CHROMIUM  # noqa: E402
 
 TARGET = 1_000_000
@@ -67,7 +68,7 @@ def main() -> int:
     over = []
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
-        for name in args.page or toc_files():
+        for name in args.page or toc_pages():
             files = first_view(browser, f"{base}/{name}.html", args.site)
             total, zipped = sum(f[1] for f in files), sum(f[2] for f in files)
             print(f"\n{name}: {total:,} bytes ({zipped:,} gzipped) in {len(files)} files")

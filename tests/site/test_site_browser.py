@@ -577,25 +577,7 @@ def test_a_wide_table_keeps_its_first_column_on_a_phone(visit):
     box.evaluate("b => { b.scrollLeft = 0; }")
 
 
-#: Chapters whose first view is still over 1 MB: their pages are split in issue 21's task pages.
-HEAVY = {
-    # 1,002,368 bytes: at the limit, with the fixed Express receiver's listing.
-    "book/webhooks_crash_safety",
-    # 1,000,021 bytes: at the limit; the icon font (156 KB for about 15 icons) is the next cut.
-    "book/authentication",
-    *(p for p in PAGES if p.startswith("book/api_") and p != "book/api_reference"),
-}
-
-
-@pytest.mark.parametrize(
-    "name",
-    [
-        pytest.param(p, marks=pytest.mark.xfail(reason="still over 1 MB: split it"))
-        if p in HEAVY
-        else p
-        for p in PAGES
-    ],
-)
+@pytest.mark.parametrize("name", PAGES)
 def test_a_first_view_loads_at_most_one_megabyte(browser, base_url, site, name):
     """Every file the page loads, as served (uncompressed): benchmarks/page_weight.py lists them."""
     fetched: list[str] = []
@@ -609,6 +591,8 @@ def test_a_first_view_loads_at_most_one_megabyte(browser, base_url, site, name):
     paths = {re.sub(r"[?#].*$", "", url)[len(base_url) + 1 :] for url in fetched}
     assert not {p for p in paths if re.search(r"fontawesome\.js|searchindex\.js|thebe", p)}
     assert sum((site / p).stat().st_size for p in paths) <= 1_000_000
+    # The icon font holds the site's icons only (_ext/icon_subset.py): it was 156 KB.
+    assert all((site / p).stat().st_size < 20_000 for p in paths if "webfonts" in p)
 
 
 def test_icons_draw_without_the_fontawesome_script(visit):
@@ -720,3 +704,70 @@ def test_a_search_for_401_lands_on_the_section_about_it(results):
     link, excerpt = excerpts(results, "401")[1]  # the best full-text match, after the index entry
     assert link == "book/authentication.html#no-credentials-or-wrong-ones"
     assert excerpt.startswith("401: no credentials")
+
+
+# Every icon a page can show (the ::before and ::after of any element drawn in an icon font,
+# hidden ones included), drawn on a canvas in its font: a glyph the font lacks draws as the font's
+# missing-glyph box, the same as U+F8FE, which no icon font here has.
+MISSING_ICONS = """async () => {
+  const wanted = new Map();
+  for (const el of document.querySelectorAll("body *")) {
+    for (const pseudo of ["::before", "::after"]) {
+      const style = getComputedStyle(el, pseudo);
+      const text = style.content.match(/^"([\\ue000-\\uf8ff]+)"$/)?.[1];
+      if (!text || !/Font Awesome/.test(style.fontFamily)) continue;
+      const font = `${style.fontWeight} 40px ${style.fontFamily.split(",")[0]}`;
+      wanted.set(`${font}|${text}`, [font, text]);
+    }
+  }
+  const ctx = Object.assign(document.createElement("canvas"), { width: 60, height: 60 })
+    .getContext("2d", { willReadFrequently: true });
+  const draw = (font, text) => {
+    ctx.clearRect(0, 0, 60, 60);
+    ctx.font = font;
+    ctx.fillText(text, 5, 45);
+    return ctx.getImageData(0, 0, 60, 60).data.join(",");
+  };
+  const missing = [];
+  for (const [font, text] of wanted.values()) {
+    await document.fonts.load(font, text);
+    const drawn = draw(font, text);
+    if (drawn === draw(font, "\\uf8fe") || !/[1-9]/.test(drawn)) {
+      missing.push(`${font} U+${text.codePointAt(0).toString(16)}`);
+    }
+  }
+  return { icons: wanted.size, missing };
+}"""
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "book/authentication",
+        "book/get_started",
+        "book/curl_exercises",
+        "book/api_library",
+        "search",
+        "genindex",
+    ],
+)
+def test_every_icon_a_page_shows_is_in_the_icon_font(page, base_url, name):
+    """The icon fonts keep only the site's icons (_ext/icon_subset.py): the menu, search, theme,
+    navigation, download, admonition and header-button icons all draw."""
+    page.open(url_of(base_url, name))
+    found = page.tab.evaluate(MISSING_ICONS)
+    assert found["icons"] >= 8  # menu, search, theme (3), arrows, ...
+    assert found["missing"] == []
+    assert page.errors == []
+
+
+def test_a_missing_icon_is_noticed(page, base_url):
+    """The check above fails for an icon the font does not have (the envelope, which no page
+    uses), so an icon dropped by the subsetting cannot pass unseen."""
+    page.open(url_of(base_url, "book/authentication"))
+    page.tab.evaluate(
+        "() => { const i = document.createElement('i');"
+        " i.className = 'fa-solid fa-envelope'; document.body.append(i); }"
+    )
+    page.tab.add_style_tag(content='.fa-envelope::before { content: "\\f0e0"; }')
+    assert len(page.tab.evaluate(MISSING_ICONS)["missing"]) == 1
