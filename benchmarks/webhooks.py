@@ -17,9 +17,11 @@ over keep-alive connections. The client is a few lines of asyncio that speak HTT
 httpx's async client tops out far below either server on a small machine, and would measure
 itself.
 
-Prints, for each: throughput (callbacks per second) and p99 latency; the floor's own spread over
-the rounds (lowest to highest: how steady the machine was) and its load average, since a figure
-taken on a busy machine says as much about the machine; then, per store, the ratio of
+Prints, for each: throughput (callbacks per second), p99 latency and the server's CPU time per
+callback (all its threads; less sensitive to a busy machine than throughput, though not immune);
+the floor's own spread over the rounds (lowest to highest: how steady the machine was) and the
+load average at each round, since a figure taken on a busy machine says as much about the
+machine; then, per store, the ratio of
 throughputs against the goal (the receiver at least half the floor's), and the check that
 nothing was lost: every answer 200, "accepted" exactly once per distinct event, and the store
 holding exactly one row per distinct event. Bounded: every request and every wait has a
@@ -139,6 +141,12 @@ class Result:
     statuses: dict[int, int]
     accepted: int
     duplicate: int
+    cpu: float = 0.0  # the server's CPU seconds (user + system, every thread) during the load
+
+    @property
+    def cpu_us(self) -> float:
+        """The server's CPU time per callback, in microseconds."""
+        return self.cpu / len(self.latencies) * 1e6
 
     @property
     def throughput(self) -> float:
@@ -230,11 +238,27 @@ def stop(process: subprocess.Popen) -> None:
         process.wait(10)
 
 
+def cpu_seconds(pid: int) -> float:
+    """User and system CPU seconds a process has used (Linux: /proc; elsewhere 0)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def measured(process: subprocess.Popen, port: int, sends: list[bytes], concurrency: int) -> Result:
+    before = cpu_seconds(process.pid)
+    result = asyncio.run(load(port, sends, concurrency))
+    result.cpu = cpu_seconds(process.pid) - before
+    return result
+
+
 def run_floor(sends: list[bytes], concurrency: int) -> Result:
     port = free_port()
     process = start([sys.executable, __file__, "--serve-floor", str(port)], port)
     try:
-        return asyncio.run(load(port, sends, concurrency))
+        return measured(process, port, sends, concurrency)
     finally:
         stop(process)
 
@@ -247,7 +271,7 @@ def run_receiver(sends: list[bytes], concurrency: int, store: str) -> tuple[Resu
     ]  # fmt: skip
     process = start(command, port)
     try:
-        result = asyncio.run(load(port, sends, concurrency))
+        result = measured(process, port, sends, concurrency)
     finally:
         stop(process)
     from helpers.webhooks.store import open_store
@@ -306,7 +330,10 @@ def main(argv: list[str] | None = None) -> int:
             for round_ in range(1, args.rounds + 1):
                 floor = run_floor(sends, args.concurrency)
                 floors.append(floor)
-                line = f"round {round_}: floor {floor.throughput:,.0f}/s p99 {floor.p99_ms:.1f} ms"
+                line = (
+                    f"round {round_} (load {os.getloadavg()[0]:.1f}): floor "
+                    f"{floor.throughput:,.0f}/s p99 {floor.p99_ms:.1f} ms"
+                )
                 for name in stores:
                     if name == "sqlite":
                         spec = str(Path(tmp) / f"events-{round_}.sqlite3")
@@ -325,16 +352,20 @@ def main(argv: list[str] | None = None) -> int:
 
     floor_tp = statistics.median(r.throughput for r in floors)
     print()
-    print(f"{'':<22}{'callbacks/s':>12}{'p99 ms':>9}{'ratio':>7}")
+    print(f"{'':<22}{'callbacks/s':>12}{'p99 ms':>9}{'ratio':>7}{'CPU us/callback':>17}")
     floor_p99 = statistics.median(r.p99_ms for r in floors)
-    print(f"{'floor (bare endpoint)':<22}{floor_tp:>12,.0f}{floor_p99:>9.1f}{1:>7.2f}")
+    floor_cpu = statistics.median(r.cpu_us for r in floors)
+    print(
+        f"{'floor (bare endpoint)':<22}{floor_tp:>12,.0f}{floor_p99:>9.1f}{1:>7.2f}{floor_cpu:>17,.0f}"
+    )
     low, high = min(r.throughput for r in floors), max(r.throughput for r in floors)
     for name, results in reals.items():
         real_tp = statistics.median(r.throughput for r in results)
         real_p99 = statistics.median(r.p99_ms for r in results)
+        real_cpu = statistics.median(r.cpu_us for r in results)
         ratio = real_tp / floor_tp
         label = f"receiver, {name}"
-        print(f"{label:<22}{real_tp:>12,.0f}{real_p99:>9.1f}{ratio:>7.2f}")
+        print(f"{label:<22}{real_tp:>12,.0f}{real_p99:>9.1f}{ratio:>7.2f}{real_cpu:>17,.0f}")
     print(
         f"floor spread over {len(floors)} round(s): {low:,.0f} to {high:,.0f}/s "
         f"({(high - low) / floor_tp:.0%} of its median)"

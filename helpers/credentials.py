@@ -84,13 +84,29 @@ class Credentials:
         """A copy with some fields changed (a wrong token for a demonstration, say)."""
         return replace(self, **changes)
 
+    def _shown_fields(self) -> list[str]:
+        return [
+            f"api_key={mask(self.api_key)!r}",
+            f"account_sid={self.account_sid!r}",
+            f"region={self.region.name!r}",
+            "api_token=<hidden>",
+        ]
+
     def __repr__(self) -> str:
-        return (
-            f"Credentials(api_key={mask(self.api_key)!r}, account_sid={self.account_sid!r}, "
-            f"region={self.region.name!r}, api_token=<hidden>)"
-        )
+        return f"Credentials({', '.join(self._shown_fields())})"
 
     __str__ = __repr__
+
+    def _repr_pretty_(self, printer, cycle: bool) -> None:
+        """In IPython: the same text, one field a line when it is wider than the output."""
+        with printer.group(4, "Credentials(", ")"):
+            for number, field in enumerate(self._shown_fields()):
+                if number:
+                    printer.text(",")
+                    printer.breakable()
+                else:
+                    printer.breakable("")
+                printer.text(field)
 
 
 def region_from_env(env: Mapping[str, str]) -> Region:

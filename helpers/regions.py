@@ -70,6 +70,7 @@ MUMBAI = Region(
     "ccm-api.in.exotel.com",
     "https://ccm-api.in.exotel.com",
 )
+#: The two data centres by name, ``singapore`` and ``mumbai``.
 REGIONS: dict[str, Region] = {r.name: r for r in (SINGAPORE, MUMBAI)}
 DEFAULT_REGION = SINGAPORE
 

@@ -11,6 +11,7 @@ one's recording by the cell that sends it.
 from __future__ import annotations
 
 import os
+import textwrap
 from collections.abc import Iterable, Mapping
 from decimal import Decimal
 
@@ -136,7 +137,7 @@ class Chapter:
         """Where this run's answers come from, in plain words."""
         file = _shown(self.runtime.path)
         where = _WHERE[self.mode].format(file=file, source=self.runtime.cassette.source)
-        lines = [f"Mode: {self.mode.value} ({MODE_VAR}). Answers are {where}."]
+        lines = [f"Mode: {self.mode.value} ({MODE_VAR}).", f"Answers are {where}."]
         if self.mode is Mode.PLAYBACK:
             if not self.runtime.cassette.cells:
                 lines.append(f"There are no recordings in {file} yet.")
@@ -146,7 +147,11 @@ class Chapter:
             )
         if self.mode is not Mode.LIVE:
             lines.append("The sandbox imitates Exotel's documented behaviour; it is not Exotel.")
-        return "\n".join(lines)
+        # Printed in a cell: each sentence wrapped to the 80 columns of the page's output box.
+        return "\n".join(
+            textwrap.fill(line, 80, break_long_words=False, break_on_hyphens=False)
+            for line in lines
+        )
 
 
 def _shown(path) -> str:

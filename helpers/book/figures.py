@@ -19,6 +19,7 @@ True
 from __future__ import annotations
 
 import math
+import textwrap
 from collections.abc import Sequence
 from html import escape
 
@@ -232,6 +233,10 @@ def show(svg: str, alt: str) -> None:
         + svg[opening_end:]
     )
     display(
-        {"text/html": f'<div class="handbook-figure">{described}</div>', "text/plain": alt},
+        # The text (the notebook's diff, a terminal) wraps the alt text to 80 columns.
+        {
+            "text/html": f'<div class="handbook-figure">{described}</div>',
+            "text/plain": textwrap.fill(alt, 80),
+        },
         raw=True,
     )

@@ -299,7 +299,10 @@ def check_or_record(
         print(f"FAILED {snippet.id} (exit {done.returncode}):\n{done.stderr}")
         return 1
     if record:
-        snippet.expected_path.write_text(done.stdout)
+        # Without trailing spaces (fold -s leaves them), as the whitespace hook would commit it.
+        snippet.expected_path.write_text(
+            "".join(line.rstrip() + "\n" for line in done.stdout.splitlines())
+        )
         print(f"recorded {snippet.id}")
     elif diff := difference(snippet, done.stdout):
         print(diff)

@@ -4,7 +4,8 @@ A column-aligned ``print`` turns into a jumble as soon as the page is narrower t
 line. A :class:`Table` is the last expression of a cell (or goes to ``display``): the book shows
 its ``_repr_html_``, a real table that scrolls sideways on a phone, and the notebook also keeps
 its plain-text ``repr``, the same aligned columns as before, which is what pytest-notebook diffs
-and what a terminal shows.
+and what a terminal shows. The text keeps to :data:`WIDTH` columns: when the columns are wider,
+the widest are narrowed and their cells wrapped onto more lines, word by word.
 
 HTTP statuses can be coloured (``statuses=`` names their columns): 2xx cells get the class
 ``status-ok``, 4xx and 5xx ``status-refused``; ``_static/outputs.css`` colours them.
@@ -17,6 +18,7 @@ crm      401
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Iterable, Sequence
 from html import escape
 from typing import TYPE_CHECKING
@@ -25,6 +27,11 @@ if TYPE_CHECKING:
     from helpers.sandbox.dashboard import Dashboard
 
     from .traffic import SteadyStream
+
+#: The columns of a notebook's output box (the notebooks' code is linted to the same width).
+WIDTH = 80
+#: Two spaces between columns.
+GAP = 2
 
 
 class Table:
@@ -61,13 +68,16 @@ class Table:
 
     def __repr__(self) -> str:
         cells = [self.columns, *([self._text(v) for v in row] for row in self.rows)]
-        widths = [max(len(line[i]) for line in cells) for i in range(len(self.columns))]
-        lines = [
-            "  ".join(v.ljust(w) for v, w in zip(line, widths, strict=True)).rstrip()
-            for line in cells
-        ]
+        widths = _fitted_widths(cells, WIDTH)
+        lines = []
+        for line in cells:
+            wrapped = [_wrap(value, width) for value, width in zip(line, widths, strict=True)]
+            for depth in range(max(len(parts) for parts in wrapped)):
+                parts = [p[depth] if depth < len(p) else "" for p in wrapped]
+                text = (" " * GAP).join(v.ljust(w) for v, w in zip(parts, widths, strict=True))
+                lines.append(text.rstrip())
         if self.caption:
-            lines.insert(0, self.caption)
+            lines[:0] = _wrap(self.caption, WIDTH)
         return "\n".join(lines)
 
     def _status_class(self, column: str, value: object) -> str:
@@ -107,6 +117,40 @@ class Table:
                 "</table>",
             ]
         )
+
+
+def _wrap(text: str, width: int) -> list[str]:
+    """``text`` on lines of at most ``width`` columns, breaking between words only (a longer
+    word, a path or an ID, keeps its own line whole); a cell's own line breaks are kept."""
+    lines = []
+    for paragraph in text.splitlines() or [""]:
+        lines += textwrap.wrap(
+            paragraph, width, break_long_words=False, break_on_hyphens=False
+        ) or [""]
+    return lines
+
+
+def _fitted_widths(cells: list[list[str]], total: int) -> list[int]:
+    """Each column's width: its longest line, narrowed (the widest column first, never below its
+    longest word) until the row fits ``total`` columns, or no column can give way."""
+    widths = [max(len(line) for line in column) for column in zip(*cells, strict=True)]
+    floors = [
+        max((len(word) for value in column for word in value.split()), default=0)
+        for column in zip(*cells, strict=True)
+    ]
+    while (excess := sum(widths) + GAP * (len(widths) - 1) - total) > 0:
+        give = [i for i in range(len(widths)) if widths[i] > floors[i]]
+        if not give:
+            break
+        widest = max(give, key=lambda i: widths[i])
+        widths[widest] = max(floors[widest], widths[widest] - excess)
+        # Narrowed, the column is only as wide as its longest wrapped line.
+        widths[widest] = max(
+            len(line)
+            for value in (row[widest] for row in cells)
+            for line in _wrap(value, widths[widest])
+        )
+    return widths
 
 
 def timeline(stream: SteadyStream, title: str | None = None) -> Table:

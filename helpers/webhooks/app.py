@@ -42,7 +42,6 @@ from concurrent.futures import TimeoutError as FutureTimeout
 from datetime import datetime
 from typing import TypeVar
 
-import anyio
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.requests import ClientDisconnect, Request
@@ -118,9 +117,15 @@ def is_loopback(address: str) -> bool:
 class AllowlistMiddleware:
     """Refuses (403) every request whose source address is not allowed, whatever its path."""
 
+    #: How many admitted (peer, X-Forwarded-For) pairs are remembered: the allowlist does not
+    #: change while the app runs, so a sender it admitted is admitted again without parsing its
+    #: address (refusals are always worked out afresh).
+    REMEMBERED = 1024
+
     def __init__(self, app: ASGIApp, allowlist: SourceAllowlist):
         self.app = app
         self.allowlist = allowlist
+        self._admitted: set[tuple[str | None, str]] = set()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http":
@@ -129,8 +134,13 @@ class AllowlistMiddleware:
                 v.decode("latin-1") for k, v in scope["headers"] if k == b"x-forwarded-for"
             )
             try:
-                if not (scope["path"] == HEALTH_PATH and self.local(peer, forwarded)):
+                if (peer, forwarded) not in self._admitted and not (
+                    scope["path"] == HEALTH_PATH and self.local(peer, forwarded)
+                ):
                     self.allowlist.check(peer, forwarded or None)
+                    if len(self._admitted) >= self.REMEMBERED:
+                        self._admitted.clear()
+                    self._admitted.add((peer, forwarded))
             except RefusedError as refusal:
                 await refusal_response(refusal)(scope, receive, send)
                 return
@@ -180,20 +190,42 @@ async def read_body(
 ) -> bytes:
     """The body, refused with 413 as soon as it is over ``max_body`` (declared or not), and
     with 408 if it takes longer than ``timeout`` seconds to arrive."""
+    deadline = asyncio.timeout(timeout)
+    try:
+        async with deadline:
+            return await _read_body(request, max_body)
+    except TimeoutError:
+        if deadline.expired():
+            raise body_too_slow(timeout) from None
+        raise
+
+
+def body_too_slow(timeout: float) -> RefusedError:
+    return RefusedError(
+        408,
+        f"The body did not arrive within {timeout:g} s.",
+        "Send the whole request at once; Exotel's callbacks are a few hundred bytes.",
+    )
+
+
+async def _read_body(request: Request, max_body: int) -> bytes:
+    """The body, with no deadline of its own (the caller's): the ASGI messages read directly,
+    as ``request.stream()`` would, without an async generator per request."""
     check_declared_length(request.headers.get("content-length"), max_body)
-    body = bytearray()
-    with anyio.move_on_after(timeout) as scope:
-        async for chunk in request.stream():
-            body += chunk
-            if len(body) > max_body:
+    chunks: list[bytes] = []
+    size = 0
+    while True:
+        message = await request.receive()
+        if message["type"] != "http.request":  # http.disconnect: the client has gone
+            raise ClientDisconnect()
+        chunk = message.get("body", b"")
+        if chunk:
+            chunks.append(chunk)
+            size += len(chunk)
+            if size > max_body:
                 raise too_large(f"The body is more than {max_body:,} bytes", max_body)
-    if scope.cancelled_caught:
-        raise RefusedError(
-            408,
-            f"The body did not arrive within {timeout:g} s.",
-            "Send the whole request at once; Exotel's callbacks are a few hundred bytes.",
-        )
-    return bytes(body)
+        if not message.get("more_body", False):
+            return chunks[0] if len(chunks) == 1 else b"".join(chunks)
 
 
 def health(
@@ -299,31 +331,41 @@ def create_app(
 
     def endpoint(kind: Kind):
         async def receive(request: Request) -> Response:
+            # One timer per request for both deadlines (no extra task, unlike wait_for): the
+            # body's, then, rescheduled, the commit's.
+            event = None
             try:
-                content_type = request.headers.get("content-type")
-                media_type(content_type)
-                body = await read_body(request, max_body, body_timeout)
-                event = validate(kind, read_fields(content_type, body))
+                async with asyncio.timeout(body_timeout) as deadline:
+                    content_type = request.headers.get("content-type")
+                    media_type(content_type)
+                    body = await _read_body(request, max_body)
+                    event = validate(kind, read_fields(content_type, body))
+                    busy = writer.busy_since
+                    if busy is not None and time.monotonic() - busy > store_timeout:
+                        stuck = TimeoutError(f"a write has waited {time.monotonic() - busy:.0f} s")
+                        return store_unavailable(store, stuck, f"did not store {event}")
+                    deadline.reschedule(asyncio.get_running_loop().time() + store_timeout)
+                    new = await writer.record(event)
             except RefusedError as refusal:
                 return refusal_response(refusal)
             except ClientDisconnect:  # gone mid-body: nobody to answer, nothing to log
                 return Response(status_code=400, headers={"Connection": "close"})
-            busy = writer.busy_since
-            if busy is not None and time.monotonic() - busy > store_timeout:  # stuck: say so now
-                stuck = TimeoutError(f"a write has waited {time.monotonic() - busy:.0f} s")
-                return store_unavailable(store, stuck, f"did not store {event}")
-            deadline = asyncio.timeout(store_timeout)  # no extra task, unlike wait_for
-            try:
-                async with deadline:
-                    new = await writer.record(event)
-            except Exception as exc:  # any store failure: nothing is acknowledged
+            except Exception as exc:
+                if event is None:  # still reading the body
+                    if isinstance(exc, TimeoutError) and deadline.expired():
+                        return refusal_response(body_too_slow(body_timeout))
+                    raise
+                # any store failure: nothing is acknowledged
                 late = TimeoutError(f"no commit within {store_timeout:g} s")
                 error = late if deadline.expired() else exc
                 return store_unavailable(store, error, f"could not store {event}")
             if new and dispatcher is not None:
                 dispatcher.notify()
-            result = {"result": "accepted" if new else "duplicate", "event": str(event)}
-            return JSONResponse(result)
+            word = b"accepted" if new else b"duplicate"
+            return Response(
+                b'{"result":"%s","event":%s}' % (word, json.dumps(str(event)).encode()),
+                media_type="application/json",
+            )
 
         return receive
 

@@ -124,25 +124,35 @@ class BatchWriter:
             results = self.store.record_many([event for event, _, _ in batch])
         except Exception as exc:  # every waiting request learns the batch failed
             self.busy_since, self.failed_at = None, time.monotonic()
-            for _, loop, future in batch:
-                _wake(loop, future, None, exc)
+            _wake([(loop, future, None, exc) for _, loop, future in batch])
             return
         self.busy_since = self.failed_at = None
-        for (_, loop, future), new in zip(batch, results, strict=True):
-            _wake(loop, future, new, None)
+        _wake(
+            [
+                (loop, future, new, None)
+                for (_, loop, future), new in zip(batch, results, strict=True)
+            ]
+        )
 
 
-def _wake(loop, future, result: bool | None, error: BaseException | None) -> None:
-    try:
-        loop.call_soon_threadsafe(_settle, future, result, error)
-    except RuntimeError:  # that request's event loop has closed: nobody is waiting any more
-        pass
+def _wake(answers: list) -> None:
+    """Give each waiting request its answer: one call into each event loop per batch (each call
+    wakes that loop through its self-pipe, a system call, so not one per request)."""
+    by_loop: dict = {}
+    for loop, future, result, error in answers:
+        by_loop.setdefault(loop, []).append((future, result, error))
+    for loop, settled in by_loop.items():
+        try:
+            loop.call_soon_threadsafe(_settle, settled)
+        except RuntimeError:  # that event loop has closed: nobody is waiting any more
+            pass
 
 
-def _settle(future: asyncio.Future, result: bool | None, error: BaseException | None) -> None:
-    if future.done():  # the request was cancelled (client went away); the event is stored anyway
-        return
-    if error is not None:
-        future.set_exception(error)
-    else:
-        future.set_result(result)
+def _settle(settled: list) -> None:
+    for future, result, error in settled:
+        if future.done():  # the request was cancelled (client went away); the event is stored
+            continue
+        if error is not None:
+            future.set_exception(error)
+        else:
+            future.set_result(result)

@@ -8,9 +8,10 @@ The dispatcher *claims* an event before it hands it to the handler: one UPDATE w
 and an expiry on the row (:meth:`EventStore.claim`), so several receivers on one store (several
 processes on one SQLite file, or several machines on one PostgreSQL database) never run the
 handler on the same event at the same time. Once the handler returns, the event is marked
-processed. Because claims and marks are in the store, a restarted receiver carries on where the
-last one stopped, and a claim left by a killed process lapses after ``lease`` seconds and is
-taken over by whoever is still running.
+processed, in the same statement that claims the next one (one write per event). Because claims
+and marks are in the store, a restarted receiver carries on where the last one stopped, and a
+claim left by a killed process lapses after ``lease`` seconds and is taken over by whoever is
+still running.
 
 How often the handler runs:
 
@@ -127,14 +128,24 @@ class Dispatcher:
             self._store_works()
             after = 0
             while not stop.is_set():
+                # The mark of the event just handled goes with the next claim: one write per
+                # event. If that write fails, the mark stays in _unmarked for the next pass.
+                finished = self._unmarked[0] if self._unmarked else None
                 batch = self.store.claim(
-                    self.owner, lease=self.lease, max_attempts=self.max_attempts, after=after
+                    self.owner,
+                    lease=self.lease,
+                    max_attempts=self.max_attempts,
+                    after=after,
+                    finished=finished,
                 )
+                if finished is not None:
+                    self._unmarked.pop(0)
                 if not batch:
                     break
                 for event in batch:
                     outcomes.append(self._handle(event))
                     after = event.id
+            self._write_unmarked()  # stopped with an event handled: its mark on its own
         return outcomes
 
     def _store_works(self) -> None:
@@ -150,17 +161,14 @@ class Dispatcher:
         except BaseException as exc:  # SystemExit too: a handler's failure, not the worker's end
             outcome = Outcome(event, describe(exc))
             self.in_hand = None
-            self._mark(event.id, outcome.error)
+            self._unmarked.append((event.id, outcome.error))
             if isinstance(exc, KeyboardInterrupt):
+                self._write_unmarked()
                 raise  # Ctrl-C in run_pending stops the caller, after the mark
             return outcome
         self.in_hand = None
-        self._mark(event.id, None)
+        self._unmarked.append((event.id, None))  # written with the next claim (see _pass)
         return Outcome(event)
-
-    def _mark(self, event_id: int, error: str | None) -> None:
-        self._unmarked.append((event_id, error))
-        self._write_unmarked()
 
     def _write_unmarked(self) -> None:
         """Write the marks waiting (a store failure leaves the rest waiting, and is raised)."""
@@ -176,7 +184,8 @@ class Dispatcher:
 
     def notify(self) -> None:
         """Tell the worker that a new event was stored (and start it again if it ever ended)."""
-        self._wake.set()
+        if not self._wake.is_set():  # set and not yet cleared: the next pass sees the event
+            self._wake.set()
         thread = self._thread
         if thread is not None and not thread.is_alive() and not self._stop.is_set():
             log.error("webhook dispatcher: the worker thread had ended; starting it again")

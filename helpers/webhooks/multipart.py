@@ -7,9 +7,14 @@
 
 from __future__ import annotations
 
+import re
+
 from python_multipart.multipart import parse_options_header
 
 from .errors import MultipartError
+
+#: ``form-data; name="Status"``: a name with nothing to unescape.
+_PLAIN_DISPOSITION = re.compile(rb'form-data; name="([^"\\;]*)"')
 
 
 def multipart_pairs(body: bytes, boundary: str) -> list[tuple[str, str]]:
@@ -18,7 +23,8 @@ def multipart_pairs(body: bytes, boundary: str) -> list[tuple[str, str]]:
     The whole body is in memory and small (the size limit came first), so it is split on its
     delimiter rather than streamed; python-multipart's streaming parser costs several times
     more per callback. Each part's Content-Disposition is read with python-multipart's
-    header parser.
+    header parser, or, when it is the plain ``form-data; name="..."`` every sender writes, with
+    one regular expression (the same answer, in a fraction of the time).
     """
     if not boundary:
         raise MultipartError("The multipart/form-data Content-Type has no boundary parameter.")
@@ -45,7 +51,11 @@ def multipart_pairs(body: bytes, boundary: str) -> list[tuple[str, str]]:
                 )
             if name.strip().lower() == b"content-disposition":
                 disposition = value.strip()
-        kind, options = parse_options_header(disposition)
+        plain = _PLAIN_DISPOSITION.fullmatch(disposition)
+        if plain is not None:  # what every sender writes; the general parser agrees on it
+            kind, options = b"form-data", {b"name": plain.group(1)}
+        else:
+            kind, options = parse_options_header(disposition)
         field = options.get(b"name")
         if kind != b"form-data" or field is None:
             raise MultipartError(

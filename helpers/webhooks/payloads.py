@@ -33,23 +33,17 @@ a reason to refuse a callback.
 
 from __future__ import annotations
 
-import functools
 import json
 import math
 import re
 from dataclasses import dataclass, field
 from datetime import datetime
-from urllib.parse import parse_qsl
 
-from python_multipart.multipart import parse_options_header
-
+from ._content_type import ACCEPTED_TYPES, FORM, JSON, MULTIPART, media_type  # noqa: F401 - re-exported
+from ._urlencoded import form_pairs
 from .errors import MultipartError, RefusedError
 from .multipart import multipart_pairs
 
-FORM = "application/x-www-form-urlencoded"
-MULTIPART = "multipart/form-data"
-JSON = "application/json"
-ACCEPTED_TYPES = (FORM, MULTIPART, JSON)
 #: An Exotel status callback is well under 2 KB; 16 KiB leaves room for Legs and CustomField.
 DEFAULT_MAX_BODY = 16 * 1024
 # ASCII digits only: \d would also match "١٢" (Arabic-Indic) and every other script's digits.
@@ -151,25 +145,7 @@ class Event:
         return f"{self.kind} {self.sid} {self.status}"
 
 
-# -- content type and size ---------------------------------------------------------------------
-
-
-@functools.lru_cache(
-    maxsize=1024
-)  # asked twice per request; the answer's dict is not to be changed
-def media_type(content_type: str | None) -> tuple[str, dict[str, str]]:
-    """The media type and its parameters, or a 415 refusal for any type but form, multipart and JSON."""
-    raw, params = parse_options_header(content_type or "")
-    media = raw.decode("latin-1").lower()
-    if media not in ACCEPTED_TYPES:
-        shown = content_type or "(none)"
-        raise RefusedError(
-            415,
-            f"Content-Type {shown} is not accepted.",
-            f"Send the status callback as {FORM} (SMS), {MULTIPART} (calls, the default) or "
-            f"{JSON} (calls made with StatusCallbackContentType=application/json).",
-        )
-    return media, {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in params.items()}
+# -- size ---------------------------------------------------------------------------
 
 
 def check_declared_length(content_length: str | None, max_body: int = DEFAULT_MAX_BODY) -> None:
@@ -230,7 +206,7 @@ def _unique(pairs: list[tuple[str, str]]) -> dict[str, str]:
 def _form_fields(body: bytes) -> dict[str, str]:
     text = body.decode("utf-8")  # a UnicodeDecodeError is reported by read_fields
     try:
-        pairs = parse_qsl(text, keep_blank_values=True, strict_parsing=bool(text))
+        pairs = form_pairs(text)
     except ValueError:
         raise malformed("The body is not a valid application/x-www-form-urlencoded form.") from None
     return _unique(pairs)

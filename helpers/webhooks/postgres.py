@@ -94,6 +94,27 @@ WHERE id IN (
 )
 RETURNING {COLUMNS}
 """
+#: :data:`CLAIM` that also finishes the event the owner has just handled (see the SQLite store's
+#: ``FINISH_AND_CLAIM``): one statement, one round trip per event.
+FINISH_AND_CLAIM = f"""
+WITH finished AS (
+    UPDATE events SET
+        processed_at = CASE WHEN %(error)s::text IS NULL THEN %(finished_at)s::text
+            ELSE processed_at END,
+        last_error = %(error)s::text, claimed_by = NULL, claimed_until = NULL
+    WHERE id = %(done)s
+)
+UPDATE events SET claimed_by = %(owner)s, claimed_until = %(until)s, attempts = attempts + 1,
+    last_error = CASE WHEN claimed_by IS NULL THEN last_error ELSE %(died)s END
+WHERE id IN (
+    SELECT id FROM events
+    WHERE processed_at IS NULL AND attempts < %(max_attempts)s AND id > %(after)s
+      AND id <> %(done)s AND (claimed_until IS NULL OR claimed_until <= %(now)s)
+    ORDER BY id LIMIT %(limit)s
+    FOR UPDATE SKIP LOCKED
+)
+RETURNING {COLUMNS}
+"""
 UNIQUE_SID_STATUS = """
 SELECT count(*) FROM pg_index i
 WHERE i.indrelid = 'events'::regclass AND i.indisunique AND (
@@ -271,15 +292,31 @@ class PostgresStore:
         return new
 
     def claim(
-        self, owner: str, *, lease: float, max_attempts: int, after: int = 0, limit: int = 1
+        self,
+        owner: str,
+        *,
+        lease: float,
+        max_attempts: int,
+        after: int = 0,
+        limit: int = 1,
+        finished: tuple[int, str | None] | None = None,
     ) -> list[Event]:
         """Up to ``limit`` unprocessed events no live claim holds, now ``owner``'s for ``lease``
-        seconds (see :meth:`EventStore.claim <helpers.webhooks.store.EventStore.claim>`)."""
+        seconds; ``finished=(event_id, error)`` marks the one just handled in the same statement
+        (see :meth:`EventStore.claim <helpers.webhooks.store.EventStore.claim>`)."""
         now = self.clock.now().timestamp()
+        if finished is None:
+            statement, args = CLAIM, (owner, now + lease, DIED, max_attempts, after, now, limit)
+        else:
+            done, error = finished
+            statement = FINISH_AND_CLAIM
+            args = {
+                "done": done, "error": error, "finished_at": self._now(), "died": DIED,
+                "owner": owner, "until": now + lease, "max_attempts": max_attempts,
+                "after": after, "now": now, "limit": limit,
+            }  # fmt: skip
         with self._use("marker") as db:
-            rows = db.execute(
-                CLAIM, (owner, now + lease, DIED, max_attempts, after, now, limit)
-            ).fetchall()
+            rows = db.execute(statement, args).fetchall()
         return sorted(_events(rows), key=lambda e: e.id)
 
     def give_up(self, *, max_attempts: int) -> int:

@@ -94,6 +94,25 @@ WHERE id IN (
 RETURNING {COLUMNS}
 """
 
+#: :data:`CLAIM` that also finishes the event the owner has just handled (``:done``): marked
+#: processed (``:error`` NULL) or failed, its claim ended, in the same statement, so the
+#: dispatcher writes once per event, not twice. Its row is returned too; the caller drops it.
+FINISH_AND_CLAIM = f"""
+UPDATE events SET
+    processed_at = CASE WHEN id = :done AND :error IS NULL THEN :finished_at ELSE processed_at END,
+    last_error = CASE WHEN id = :done THEN :error
+        WHEN claimed_by IS NULL THEN last_error ELSE :died END,
+    claimed_by = CASE WHEN id = :done THEN NULL ELSE :owner END,
+    claimed_until = CASE WHEN id = :done THEN NULL ELSE :until END,
+    attempts = CASE WHEN id = :done THEN attempts ELSE attempts + 1 END
+WHERE id = :done OR id IN (
+    SELECT id FROM events
+    WHERE processed_at IS NULL AND attempts < :max_attempts AND id > :after AND id <> :done
+      AND (claimed_until IS NULL OR claimed_until <= :now)
+    ORDER BY id LIMIT :limit
+)
+RETURNING {COLUMNS}
+"""
 
 #: Events whose last allowed attempt died: failing, with :data:`DIED` as their error.
 GIVE_UP = """
@@ -222,7 +241,14 @@ class EventStore:
         return new
 
     def claim(
-        self, owner: str, *, lease: float, max_attempts: int, after: int = 0, limit: int = 1
+        self,
+        owner: str,
+        *,
+        lease: float,
+        max_attempts: int,
+        after: int = 0,
+        limit: int = 1,
+        finished: tuple[int, str | None] | None = None,
     ) -> list[Event]:
         """Up to ``limit`` unprocessed events no live claim holds, now ``owner``'s for ``lease`` s.
 
@@ -230,12 +256,26 @@ class EventStore:
         the same event while its claim lasts. A claim lapses after ``lease`` seconds, so the
         events a killed process held are claimed again after that. Each claim counts as an
         attempt; events with ``max_attempts`` attempts are left alone. Oldest first.
+
+        ``finished=(event_id, error)`` also marks the event this owner has just handled, in the
+        same statement: processed if ``error`` is None (as :meth:`mark_processed`), else failed
+        with that error (as :meth:`mark_failed`).
         """
         now = self.clock.now().timestamp()
+        if finished is None:
+            statement, args = CLAIM, (owner, now + lease, DIED, max_attempts, after, now, limit)
+        else:
+            done, error = finished
+            statement = FINISH_AND_CLAIM
+            args = {
+                "done": done, "error": error, "finished_at": self._now(), "died": DIED,
+                "owner": owner, "until": now + lease, "max_attempts": max_attempts,
+                "after": after, "now": now, "limit": limit,
+            }  # fmt: skip
         with self._write_lock:
-            rows = self._marker.execute(
-                CLAIM, (owner, now + lease, DIED, max_attempts, after, now, limit)
-            ).fetchall()
+            rows = self._marker.execute(statement, args).fetchall()
+        if finished is not None:
+            rows = [row for row in rows if row[0] != finished[0]]
         return sorted(_events(rows), key=lambda e: e.id)
 
     def give_up(self, *, max_attempts: int) -> int:

@@ -130,10 +130,15 @@ def test_sandbox_chapter_client_sees_the_given_source_address(tmp_path):
         assert exotel.list_calls()["Calls"] == []
 
 
+def described(chapter: Chapter) -> str:
+    """describe()'s text with its lines joined: it wraps each sentence to 80 columns."""
+    return " ".join(chapter.describe().split())
+
+
 def test_playback_describe_says_where_answers_come_from_and_that_the_sandbox_is_not_exotel(
     tmp_path,
 ):
-    text = Chapter("intro", env=env(tmp_path)).describe()
+    text = described(Chapter("intro", env=env(tmp_path)))
     assert text.startswith("Mode: playback (EXOTEL_HANDBOOK_MODE). Answers are replayed from")
     assert f"{tmp_path}/intro.json" in text
     assert "There are no recordings in" in text
@@ -142,12 +147,12 @@ def test_playback_describe_says_where_answers_come_from_and_that_the_sandbox_is_
 
 
 def test_sandbox_describe_says_the_sandbox_is_not_exotel(tmp_path):
-    text = Chapter("intro", env=env(tmp_path, "sandbox")).describe()
+    text = described(Chapter("intro", env=env(tmp_path, "sandbox")))
     assert "answered by the handbook's in-process sandbox; nothing is recorded" in text
     assert NOT_EXOTEL in text
 
 
 def test_live_describe_does_not_mention_the_sandbox(tmp_path):
-    text = Chapter("intro", env=env(tmp_path, "live", **LIVE_ENV)).describe()
+    text = described(Chapter("intro", env=env(tmp_path, "live", **LIVE_ENV)))
     assert "answered by the live Exotel API" in text
     assert "sandbox" not in text

@@ -147,3 +147,20 @@ def aligned_lines_past_the_page(notebook) -> list[str]:
 @pytest.mark.parametrize("notebook", NOTEBOOKS, ids=lambda path: path.stem)
 def test_no_chapter_prints_columns_wider_than_the_page(notebook):
     assert aligned_lines_past_the_page(notebook) == []
+
+
+def test_a_table_wider_than_80_columns_wraps_its_widest_column_in_the_text():
+    message = "Authentication failed. Check your API key and token. " * 3
+    table = Table(["mistake", "status", "message"], [["wrong token", 401, message.strip()]])
+    lines = repr(table).splitlines()
+    assert max(len(line) for line in lines) <= 80
+    assert lines[0].split() == ["mistake", "status", "message"]
+    assert lines[1].startswith("wrong token  401     Authentication failed.")
+    assert " ".join(line[21:].strip() for line in lines[1:]) == message.strip()
+
+
+def test_a_word_wider_than_the_page_keeps_its_line_whole():
+    path = "GET SMS/Messages/" + "0" * 70 + ".json"
+    table = Table(["request", "status"], [[path, 404]])
+    word = "SMS/Messages/" + "0" * 70 + ".json"
+    assert repr(table).splitlines()[1:] == ["GET".ljust(len(word)) + "  404", word]

@@ -375,6 +375,43 @@ def test_an_event_claimed_by_one_dispatcher_is_not_handed_to_another(store_spec)
     assert [e.status for e in handled] == ["failed"]
 
 
+def test_finishing_an_event_and_claiming_the_next_is_one_statement_that_does_both(store_spec):
+    store = open_store(store_spec)
+    store.record_many([event(), event(status="failed"), event(status="busy")])
+    first = store.claim("receiver-a", lease=60, max_attempts=5)[0]
+    second = store.claim(
+        "receiver-a", lease=60, max_attempts=5, after=first.id, finished=(first.id, None)
+    )
+    third = store.claim(
+        "receiver-a", lease=60, max_attempts=5, after=second[0].id, finished=(second[0].id, "E: no")
+    )
+    assert [e.status for e in second + third] == ["failed", "busy"]
+    assert store.counts() == {"stored": 3, "processed": 1, "unprocessed": 2, "failing": 1}
+    assert [(e.status, error) for e, error in store.failing()] == [("failed", "E: no")]
+    store.claim(
+        "receiver-a", lease=60, max_attempts=5, after=third[0].id, finished=(third[0].id, None)
+    )
+    assert store.counts()["processed"] == 2
+    assert store.unprocessed(max_attempts=5) == [second[0]]  # failed once: tried again later
+
+
+def test_a_dispatcher_writes_one_statement_per_event(store):
+    store.record_many([event(f"{i:x}") for i in range(5)])
+    writes = []
+
+    class Counting:
+        def __getattr__(self, name):
+            attribute = getattr(store, name)
+            if name in ("claim", "mark_processed", "mark_failed"):
+                writes.append(name)
+            return attribute
+
+    handled = Dispatcher(Counting(), lambda e: None).run_pending()
+    assert len(handled) == 5
+    assert writes == ["claim"] * 6  # five claims, each marking the one before; then the last mark
+    assert store.counts()["processed"] == 5
+
+
 def test_a_claim_left_by_a_killed_process_is_taken_over_once_it_lapses(store_spec):
     clock = FrozenClock()
     store = open_store(store_spec, clock=clock)

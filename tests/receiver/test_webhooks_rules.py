@@ -269,6 +269,57 @@ def test_a_malformed_multipart_body_is_refused_saying_what_is_wrong(body, error)
     assert (refusal.status, refusal.error) == (400, error)
 
 
+@pytest.mark.parametrize(
+    "body",
+    [
+        "", "a=1", "a=", "=1", "a=1&b=2", "a=1&&b=2", "a", "a=1&b", "&", "a=b=c", "a+b=c+d",
+        "a%20b=c%3Ad", "a=%ZZ", "a=%E2%82", "a=%C3%A9+%2B", "a=é", "a=1;b=2",
+    ],
+)  # fmt: skip
+def test_a_form_is_read_as_parse_qsl_reads_it(body):
+    from urllib.parse import parse_qsl
+
+    from helpers.webhooks._urlencoded import form_pairs
+
+    try:
+        expected = parse_qsl(body, keep_blank_values=True, strict_parsing=bool(body))
+    except ValueError:
+        with pytest.raises(ValueError):
+            form_pairs(body)
+    else:
+        assert form_pairs(body) == expected
+
+
+@pytest.mark.parametrize(
+    "content_type",
+    [
+        "multipart/form-data; boundary=b0undary",
+        "multipart/form-data;boundary=b0undary",
+        'multipart/form-data; boundary="quoted"',
+        "Multipart/Form-Data; Boundary=b0undary",
+        "multipart/form-data; boundary=b0undary ",
+        "multipart/form-data; charset=utf-8; boundary=b0undary",
+        "application/x-www-form-urlencoded",
+        "application/json; charset=utf-8",
+    ],
+)
+def test_a_plain_content_type_is_read_as_the_general_parser_reads_it(content_type):
+    from helpers.webhooks._content_type import _media_type, media_type
+
+    assert media_type(content_type) == _media_type(content_type)
+
+
+@pytest.mark.parametrize(
+    "disposition",
+    ['form-data; name="Status"', 'form-data; name="St\\"at;us"', "form-data; name=Status"],
+)
+def test_a_part_name_is_read_the_same_with_or_without_escapes(disposition):
+    content_type, body = multipart({"x": "1"})
+    body = body.replace(b'form-data; name="x"', disposition.encode())
+    expected = disposition.split("name=", 1)[1].strip('"').replace("\\", "")
+    assert read_fields(content_type, body) == {expected: "1"}
+
+
 def test_a_multipart_value_keeps_its_line_breaks_and_a_preamble_is_ignored():
     body = (
         b'preamble\r\n--b0undary\r\nContent-Disposition: form-data; name="CustomField"\r\n'

@@ -27,6 +27,17 @@ RUN_ALL_CELLS = """async (ms) => {
   return await Promise.race([run, late]);
 }"""
 NOTEBOOK_JSON = "() => window.jupyterapp.shell.currentWidget.content.model.toJSON()"
+#: The open notebook's cells replaced by another chapter's (its JSON), on the same kernel, whose
+#: user namespace is cleared first (``%reset -f``). Silent, so the lab's count of executions stays;
+#: the kernel's IPython counts every request, so the reset takes its own count back.
+SWAP_CHAPTER = """async (notebook) => {
+  const panel = window.jupyterapp.shell.currentWidget;
+  const kernel = panel.sessionContext.session.kernel;
+  const code = "%reset -f\\nget_ipython().execution_count -= 1";
+  const reset = {code, silent: true, store_history: false};
+  await kernel.requestExecute(reset).done;
+  panel.content.model.fromJSON(notebook);
+}"""
 
 
 class QuietHandler(SimpleHTTPRequestHandler):

@@ -1,6 +1,7 @@
 """A key limited to 203.0.113.0/24, used from this machine: 403."""
 
 import os
+import textwrap
 
 import httpx
 
@@ -14,5 +15,6 @@ response = httpx.get(
 )
 if response.status_code == 403:
     error = response.json()["RestException"]
-    print(f"HTTP 403: {error['Message']}")
+    print("HTTP 403:")
+    print(textwrap.indent(textwrap.fill(error["Message"], 76), "  "))
     print("Right key and token: add this address to the key's allowlist.")

@@ -1,8 +1,11 @@
 // A key limited to calls:read lists calls but may not place one: 403, not 401.
 const { EXOTEL_API_KEY, EXOTEL_API_TOKEN, EXOTEL_ACCOUNT_SID } = process.env;
+// Wrap a long message to the terminal's width, two spaces in.
+const wrap = (text) => text.replace(/(.{1,76})(\s+|$)/g, "  $1\n").trimEnd();
 const BASE = process.env.EXOTEL_BASE_URL ?? "http://127.0.0.1:4010";
 const account = `${BASE}/v1/Accounts/${EXOTEL_ACCOUNT_SID}`;
-const basic = Buffer.from(`${EXOTEL_API_KEY}:${EXOTEL_API_TOKEN}`).toString("base64");
+const pair = `${EXOTEL_API_KEY}:${EXOTEL_API_TOKEN}`;
+const basic = Buffer.from(pair).toString("base64");
 const headers = { Authorization: `Basic ${basic}` };
 
 const list = await fetch(`${account}/Calls.json`, { headers });
@@ -18,4 +21,5 @@ const connect = await fetch(`${account}/Calls/connect.json`, {
   }),
 });
 const { RestException: error } = await connect.json();
-console.log(`connect a call: HTTP ${connect.status}: ${error.Message}`);
+console.log(`connect a call: HTTP ${connect.status}:`);
+console.log(wrap(error.Message));

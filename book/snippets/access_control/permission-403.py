@@ -1,6 +1,7 @@
 """A key limited to calls:read lists calls but may not place one: 403."""
 
 import os
+import textwrap
 
 import httpx
 
@@ -20,4 +21,5 @@ with httpx.Client(auth=(api_key, api_token)) as client:
     }
     placed = client.post(f"{account}/Calls/connect.json", data=form)
     error = placed.json()["RestException"]
-    print(f"connect a call: HTTP {placed.status_code}: {error['Message']}")
+    print(f"connect a call: HTTP {placed.status_code}:")
+    print(textwrap.indent(textwrap.fill(error["Message"], 76), "  "))

@@ -10,4 +10,4 @@ const accountSid = process.env.EXOTEL_ACCOUNT_SID;
 if (!apiKey || !apiToken || !accountSid) {
   throw new Error("Missing required Exotel environment variables");
 }
-console.log(`credentials loaded from the environment for account ${accountSid}`);
+console.log(`credentials loaded from the environment, account ${accountSid}`);

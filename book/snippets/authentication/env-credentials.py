@@ -8,4 +8,4 @@ account_sid = os.environ.get("EXOTEL_ACCOUNT_SID")
 
 if not all([api_key, api_token, account_sid]):
     raise ValueError("Missing required Exotel environment variables")
-print(f"credentials loaded from the environment for account {account_sid}")
+print(f"credentials loaded from the environment, account {account_sid}")

@@ -3,4 +3,4 @@
 : "${EXOTEL_API_KEY:?Missing required Exotel environment variable}"
 : "${EXOTEL_API_TOKEN:?Missing required Exotel environment variable}"
 : "${EXOTEL_ACCOUNT_SID:?Missing required Exotel environment variable}"
-echo "credentials loaded from the environment for account $EXOTEL_ACCOUNT_SID"
+echo "credentials loaded from the environment, account $EXOTEL_ACCOUNT_SID"

@@ -1,5 +1,6 @@
 """List the calls; httpx sends auth=(key, token) in the Authorization header."""
 
+import json
 import os
 
 import httpx
@@ -11,4 +12,4 @@ base = os.environ.get("EXOTEL_BASE_URL", "http://127.0.0.1:4010")
 
 url = f"{base}/v1/Accounts/{account_sid}/Calls.json"
 response = httpx.get(url, auth=(api_key, api_token))
-print(response.json())
+print(json.dumps(response.json(), indent=2))

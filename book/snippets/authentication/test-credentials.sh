@@ -6,6 +6,7 @@ check() { # label, key:token, account SID
     "$BASE/v1/Accounts/$3/Calls.json")
   echo "$1: HTTP $status"
 }
-check "right credentials" "$EXOTEL_API_KEY:$EXOTEL_API_TOKEN" "$EXOTEL_ACCOUNT_SID"
+KEY_AND_TOKEN="$EXOTEL_API_KEY:$EXOTEL_API_TOKEN"
+check "right credentials" "$KEY_AND_TOKEN" "$EXOTEL_ACCOUNT_SID"
 check "wrong token" "$EXOTEL_API_KEY:not-the-token" "$EXOTEL_ACCOUNT_SID"
-check "wrong Account SID" "$EXOTEL_API_KEY:$EXOTEL_API_TOKEN" "nosuchaccount"
+check "wrong Account SID" "$KEY_AND_TOKEN" "nosuchaccount"

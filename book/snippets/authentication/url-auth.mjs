@@ -8,11 +8,14 @@ url.password = EXOTEL_API_TOKEN;
 try {
   await fetch(url);
 } catch (error) {
-  // The message goes on to print the whole URL, token included: keep it out of logs.
+  // The message goes on to print the whole URL, token included: keep it out
+  // of logs.
   console.log(`${error.name}: ${error.message.split(":")[0]}`);
 }
 
-const pair = `${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}`;
+const key = decodeURIComponent(url.username);
+const token = decodeURIComponent(url.password);
+const pair = `${key}:${token}`;
 url.username = url.password = "";
 const response = await fetch(url, {
   headers: { Authorization: `Basic ${Buffer.from(pair).toString("base64")}` },

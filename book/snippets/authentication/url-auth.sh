@@ -3,5 +3,6 @@
 BASE="${EXOTEL_BASE_URL:-http://127.0.0.1:4010}"
 SCHEME="${BASE%%://*}"
 HOST="${BASE#*://}"
+USERINFO="${EXOTEL_API_KEY}:${EXOTEL_API_TOKEN}"
 curl -sS -o /dev/null -w 'HTTP %{http_code}\n' \
-  "$SCHEME://${EXOTEL_API_KEY}:${EXOTEL_API_TOKEN}@$HOST/v1/Accounts/$EXOTEL_ACCOUNT_SID/Calls.json"
+  "$SCHEME://$USERINFO@$HOST/v1/Accounts/$EXOTEL_ACCOUNT_SID/Calls.json"

@@ -2,12 +2,17 @@
 const { EXOTEL_API_KEY, EXOTEL_API_TOKEN, EXOTEL_ACCOUNT_SID } = process.env;
 const BASE = process.env.EXOTEL_BASE_URL ?? "http://127.0.0.1:4010";
 const account = `${BASE}/v1/Accounts/${EXOTEL_ACCOUNT_SID}`;
-const basic = Buffer.from(`${EXOTEL_API_KEY}:${EXOTEL_API_TOKEN}`).toString("base64");
+const pair = `${EXOTEL_API_KEY}:${EXOTEL_API_TOKEN}`;
+const basic = Buffer.from(pair).toString("base64");
 const headers = { Authorization: `Basic ${basic}` };
 
-const page = await (await fetch(`${account}/Calls.json?PageSize=1`, { headers })).json();
-console.log(`${page.Metadata.Total} calls, next page: ${page.Metadata.NextPageUri}`);
+const listed = await fetch(`${account}/Calls.json?PageSize=1`, { headers });
+const page = await listed.json();
+console.log(`${page.Metadata.Total} calls, one a page; the next page:`);
+console.log(`  .../${page.Metadata.NextPageUri.split("/").pop()}`);
 
 const sid = page.Calls[0].Sid;
-const { Call: call } = await (await fetch(`${account}/Calls/${sid}.json`, { headers })).json();
-console.log(`${call.Sid} ${call.Status} ${call.From} -> ${call.To}, ${call.Duration} s`);
+const fetched = await fetch(`${account}/Calls/${sid}.json`, { headers });
+const { Call: call } = await fetched.json();
+console.log(`${call.Sid} ${call.Status}`);
+console.log(`  ${call.From} -> ${call.To}, ${call.Duration} s`);

@@ -13,11 +13,10 @@ account = f"{base}/v1/Accounts/{account_sid}"
 with httpx.Client(auth=(api_key, api_token)) as client:
     page = client.get(f"{account}/Calls.json", params={"PageSize": 1}).json()
     meta = page["Metadata"]
-    print(f"{meta['Total']} calls, next page: {meta['NextPageUri']}")
+    print(f"{meta['Total']} calls, one a page; the next page:")
+    print("  .../" + meta["NextPageUri"].rsplit("/", 1)[-1])
 
     sid = page["Calls"][0]["Sid"]
     call = client.get(f"{account}/Calls/{sid}.json").json()["Call"]
-    print(
-        f"{call['Sid']} {call['Status']} {call['From']} -> {call['To']},"
-        f" {call['Duration']} s"
-    )
+    print(f"{call['Sid']} {call['Status']}")
+    print(f"  {call['From']} -> {call['To']}, {call['Duration']} s")

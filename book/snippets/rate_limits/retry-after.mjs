@@ -2,11 +2,16 @@
 // 2 requests a second; Exotel allows 200 a minute.
 import { setTimeout as sleep } from "node:timers/promises";
 
+// Wrap a long message to the terminal's width, two spaces in.
+const wrap = (text) => text.replace(/(.{1,76})(\s+|$)/g, "  $1\n").trimEnd();
+
 const { EXOTEL_API_KEY, EXOTEL_API_TOKEN, EXOTEL_ACCOUNT_SID } = process.env;
 const BASE = process.env.EXOTEL_BASE_URL ?? "http://127.0.0.1:4010";
-const basic = Buffer.from(`${EXOTEL_API_KEY}:${EXOTEL_API_TOKEN}`).toString("base64");
+const pair = `${EXOTEL_API_KEY}:${EXOTEL_API_TOKEN}`;
+const basic = Buffer.from(pair).toString("base64");
 const url = `${BASE}/v1/Accounts/${EXOTEL_ACCOUNT_SID}/Calls.json`;
-const get = () => fetch(url, { headers: { Authorization: `Basic ${basic}` } });
+const headers = { Authorization: `Basic ${basic}` };
+const get = () => fetch(url, { headers });
 
 for (const request of [1, 2, 3]) {
   let response = await get();
@@ -14,10 +19,11 @@ for (const request of [1, 2, 3]) {
     const body = await response.json();
     const wait = Number(response.headers.get("retry-after"));
     console.log(`request ${request}: HTTP 429, Retry-After: ${wait}`);
-    console.log(`  ${body.RestException.Message}`);
+    console.log(wrap(body.RestException.Message));
     await sleep(wait * 1000);
     response = await get();
-    console.log(`request ${request}, after waiting ${wait} s: HTTP ${response.status}`);
+    const status = response.status;
+    console.log(`request ${request}, after waiting ${wait} s: HTTP ${status}`);
   } else {
     console.log(`request ${request}: HTTP ${response.status}`);
   }

@@ -2,6 +2,7 @@
 2 requests a second; Exotel allows 200 a minute."""
 
 import os
+import textwrap
 import time
 
 import httpx
@@ -18,7 +19,8 @@ with httpx.Client(auth=(api_key, api_token)) as client:
         if response.status_code == 429:
             wait = int(response.headers["Retry-After"])
             print(f"request {request}: HTTP 429, Retry-After: {wait}")
-            print(f"  {response.json()['RestException']['Message']}")
+            message = response.json()["RestException"]["Message"]
+            print(textwrap.indent(textwrap.fill(message, 76), "  "))
             time.sleep(wait)
             response = client.get(url)
             print(

@@ -7,8 +7,9 @@ import httpx
 api_key = os.environ["EXOTEL_API_KEY"]
 api_token = os.environ["EXOTEL_API_TOKEN"]
 account_sid = os.environ["EXOTEL_ACCOUNT_SID"]
-# Voice v2 (CCM) has hosts of its own: for Exotel, EXOTEL_V2_BASE_URL=https://ccm-api.exotel.com
-# (Singapore) or https://ccm-api.in.exotel.com (Mumbai). The sandbox serves both on one port.
+# Voice v2 (CCM) has hosts of its own: for Exotel, EXOTEL_V2_BASE_URL is
+# https://ccm-api.exotel.com (Singapore) or https://ccm-api.in.exotel.com
+# (Mumbai). The sandbox serves both on one port.
 base = os.environ.get("EXOTEL_V2_BASE_URL") or os.environ.get(
     "EXOTEL_BASE_URL", "http://127.0.0.1:4010"
 )
