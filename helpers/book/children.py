@@ -51,11 +51,17 @@ def wait_until_up(
     name: str = "the sandbox",
     accept: Callable[[httpx.Response], bool] = lambda answer: True,
     timeout: float = 60.0,
-    get: Callable[[str], httpx.Response] = lambda url: httpx.get(url, timeout=1.0),
+    get: Callable[[str], httpx.Response] | None = None,
     sleep: Callable[[float], None] = time.sleep,
 ) -> None:
     """Return once ``url`` answers as ``accept`` expects; raise RuntimeError if ``process`` exits,
-    something else answers, or time runs out."""
+    something else answers, or time runs out. ``get`` defaults to one HTTP client for every try
+    (``httpx.get`` would set up TLS again on each)."""
+    if get is None:
+        with httpx.Client(timeout=1.0) as client:
+            return wait_until_up(
+                url, process, name=name, accept=accept, timeout=timeout, get=client.get, sleep=sleep
+            )
     waited = 0.0
     while True:
         if process.poll() is not None:

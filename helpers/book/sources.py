@@ -17,12 +17,13 @@ True
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import html
 import re
 import sys
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
@@ -289,15 +290,20 @@ def mirrored(url: str, via: str | None) -> str:
     return f"{via.rstrip('/')}/{parts.netloc}{parts.path}"
 
 
-def http_fetcher(via: str | None = None, timeout: float = 30.0) -> Callable[[str], str]:
+@contextlib.contextmanager
+def http_fetcher(via: str | None = None, timeout: float = 30.0) -> Iterator[Callable[[str], str]]:
+    """A fetch of pages (from the mirror ``via`` if given) over one HTTP client: one TLS set-up
+    and one connection per host for the whole run, not one per page."""
     import httpx
 
-    def fetch(url: str) -> str:
-        response = httpx.get(mirrored(url, via), timeout=timeout, follow_redirects=True)
-        response.raise_for_status()
-        return response.text
+    with httpx.Client(timeout=timeout, follow_redirects=True) as client:
 
-    return fetch
+        def fetch(url: str) -> str:
+            response = client.get(mirrored(url, via))
+            response.raise_for_status()
+            return response.text
+
+        yield fetch
 
 
 def report(findings: list[Finding], registry: Registry) -> str:
@@ -330,7 +336,8 @@ def main(argv: list[str] | None = None) -> int:
             f"{len(registry.topics)} topics, {len(registry.disagreements())} disagreements"
         )
         return 0
-    findings = verify(registry, http_fetcher(args.via, args.timeout))
+    with http_fetcher(args.via, args.timeout) as fetch:
+        findings = verify(registry, fetch)
     print(report(findings, registry))
     return 1 if findings else 0
 

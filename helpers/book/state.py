@@ -75,7 +75,7 @@ def sandbox_state(
         state["balance"] = str(account.balance)
     if sandbox.rate_limit is not None:
         state["limit"] = f"{sandbox.rate_limit.limit} in {sandbox.rate_limit.window:g} s"
-    staged = list(getattr(sandbox, "_staged", ()))
+    staged = sandbox.pending_failures
     if staged:
         state["failing"] = staged
     keys = _keys(account.keys.values())

@@ -111,6 +111,12 @@ class Sandbox:
         with self._lock:
             self._staged.extend([status] * times)
 
+    @property
+    def pending_failures(self) -> list[int]:
+        """The statuses the next requests will fail with, in order (:meth:`fail_next`)."""
+        with self._lock:
+            return list(self._staged)
+
     # -- the request pipeline -----------------------------------------------------------------
 
     def handle(self, request: SandboxRequest) -> SandboxResponse:

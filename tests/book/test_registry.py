@@ -249,13 +249,15 @@ class _Quiet(http.server.SimpleHTTPRequestHandler):
 
 
 def test_verify_reports_an_excerpt_no_longer_on_its_page(mirror, registry):
-    findings = verify(registry, http_fetcher(via=mirror, timeout=5))
+    with http_fetcher(via=mirror, timeout=5) as fetch:
+        findings = verify(registry, fetch)
     lost = {e.id for f in findings if f.problem.startswith("excerpts") for e in f.excerpts}
     assert lost == {"faq.regenerate-immediate"}
 
 
 def test_verify_reports_a_page_it_could_not_fetch_and_carries_on(mirror, registry):
-    findings = verify(registry, http_fetcher(via=mirror, timeout=5))
+    with http_fetcher(via=mirror, timeout=5) as fetch:
+        findings = verify(registry, fetch)
     unfetched = {f.document.id for f in findings if f.problem.startswith("not fetched")}
     assert unfetched == {"blog"}
 

@@ -177,6 +177,16 @@ def test_a_staged_failure_answers_its_status_once(sandbox, exotel, status):
     assert exotel.list_calls()["Calls"] == []
 
 
+def test_pending_failures_lists_the_staged_statuses_until_each_is_answered(sandbox, exotel):
+    sandbox.fail_next(502)
+    sandbox.fail_next(503, times=2)
+    assert sandbox.pending_failures == [502, 503, 503]
+    caught(exotel.list_calls)
+    assert sandbox.pending_failures == [503, 503]
+    sandbox.pending_failures.clear()  # a copy: the sandbox's own list is unchanged
+    assert sandbox.pending_failures == [503, 503]
+
+
 def test_a_staged_failure_comes_before_authentication(sandbox):
     sandbox.fail_next(503)
     wrong = sandbox.demo.with_changes(api_token="nope")
