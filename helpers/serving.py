@@ -81,7 +81,8 @@ class GuardedH11Protocol(H11Protocol):
     stranger_timeout: float = STRANGER_TIMEOUT
     max_connections: int = 1000
 
-    _header_timer: Any = None
+    _header_timer: Any = None  # armed at most once at a time, and not re-armed per request
+    _awaiting_headers: bool = False
     _waiting_since: float = 0.0
     _stranger: bool = False
     _half_closed: bool = False
@@ -95,6 +96,9 @@ class GuardedH11Protocol(H11Protocol):
 
     def connection_lost(self, exc: Exception | None) -> None:
         self._headers_arrived()
+        if self._header_timer is not None:
+            self._header_timer.cancel()
+            self._header_timer = None
         super().connection_lost(exc)
 
     def handle_events(self) -> None:
@@ -123,19 +127,24 @@ class GuardedH11Protocol(H11Protocol):
         super().on_response_complete()  # may start a pipelined request: handle_events disarms
 
     def _wait_for_headers(self) -> None:
-        self._headers_arrived()
+        """From now, the next request's headers have ``header_timeout`` seconds. The timer is
+        not cancelled and armed again for every request on a keep-alive connection: one armed
+        earlier is left to fire, and then looks at when the current wait began."""
+        self._awaiting_headers = True
         self._waiting_since = self.loop.time()
-        timeout = self.stranger_timeout if self._stranger else self.header_timeout
-        self._header_timer = self.loop.call_later(timeout, self._headers_too_slow)
+        if self._header_timer is None:
+            self._header_timer = self.loop.call_later(self._timeout, self._headers_too_slow)
+
+    @property
+    def _timeout(self) -> float:
+        return self.stranger_timeout if self._stranger else self.header_timeout
 
     def _headers_arrived(self) -> None:
-        if self._header_timer is not None:
-            self._header_timer.cancel()
-            self._header_timer = None
+        self._awaiting_headers = False
 
     @property
     def waiting_for_headers(self) -> bool:
-        return self._header_timer is not None
+        return self._awaiting_headers
 
     @property
     def waiting_for_body(self) -> bool:
@@ -154,9 +163,14 @@ class GuardedH11Protocol(H11Protocol):
 
     def _headers_too_slow(self) -> None:
         self._header_timer = None
-        if not self.transport.is_closing():
-            log.debug("closing %s: no request headers in time", self.client)
-            self.transport.close()
+        if not self._awaiting_headers or self.transport.is_closing():
+            return  # they came in time (the next wait arms the timer again)
+        left = self._waiting_since + self._timeout - self.loop.time()
+        if left > 0:  # an earlier wait's timer: this wait began later
+            self._header_timer = self.loop.call_later(left, self._headers_too_slow)
+            return
+        log.debug("closing %s: no request headers in time", self.client)
+        self.transport.close()
 
     def _shed(self) -> None:
         """Close the connection that has waited longest for its headers or its body, strangers

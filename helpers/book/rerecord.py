@@ -217,6 +217,9 @@ def main(argv: list[str] | None = None, env: Mapping[str, str] | None = None) ->
     args = parser.parse_args(argv)
     # jupyter_client logs through the root logger; keep this command's output to its own lines.
     logging.getLogger("traitlets").setLevel(logging.ERROR)
+    # On a busy machine a kernel's socket callback can fail while the kernel stops after the
+    # error this command reports itself; tornado's line about it would come first and hide it.
+    logging.getLogger("tornado").setLevel(logging.CRITICAL)
     try:
         mode = Mode.from_env(env)
         paths = [p.resolve() for p in args.notebooks] or chapters()

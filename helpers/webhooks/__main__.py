@@ -26,10 +26,13 @@ worker thread; the default prints one line per event. Several receivers may shar
 ``--store postgresql://...``): each claims an event before handling it, so each event is handled
 once; a killed receiver's claims lapse after ``--lease`` seconds and the others take them over.
 An event whose handler fails ``--max-attempts`` times (or whose process dies with it in hand
-that often) is left failing with its error, for a person. ``GET /webhooks/health`` reports the
-worker, the backlog, the age of its oldest event and the failed events, and answers 503 with a
-reason when processing is stuck, failing or cut off from the store; no store call waits longer
-than ``--store-timeout`` (a callback is answered 503 then, and Exotel retries).
+that often) is left failing with its error, for a person: ``python -m helpers.webhooks failing
+--store ...`` lists them, ``retry ID ...|--all-failing`` puts them back once the cause is fixed,
+``discard`` sets them aside (:mod:`~helpers.webhooks.recovery`). ``GET /webhooks/health``
+reports the worker, the backlog, the age of its oldest event and the failed events, and answers
+503 with a reason when processing is stuck, failing (until those commands leave no event
+failing) or cut off from the store; no store call waits longer than ``--store-timeout`` (a
+callback is answered 503 then, and Exotel retries).
 """
 
 from __future__ import annotations
@@ -56,6 +59,8 @@ from .app import (
 )
 from .dispatcher import Dispatcher
 from .payloads import DEFAULT_MAX_BODY, Event
+from .recovery import COMMANDS
+from .recovery import main as recovery_main
 from .serving import DEFAULT_HEADER_TIMEOUT, serve
 from .source_allowlist import SourceAllowlist
 from .store import open_store
@@ -65,6 +70,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         prog="python -m helpers.webhooks",
         description="Receive Exotel status callbacks: allowlisted, validated, stored exactly once.",
+        epilog="When health says 503 'events failing': python -m helpers.webhooks failing|retry|"
+        "discard --store ... lists the failing events, puts them back, or sets them aside "
+        "(each has its own --help).",
     )
     parser.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
     parser.add_argument("--port", type=port_number, default=8080, help="port (default 8080)")
@@ -236,6 +244,9 @@ def print_event(event: Event) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv and argv[0] in COMMANDS:  # an operator's command on the store, not the server
+        return recovery_main(argv)
     args = parse_args(argv)
     try:
         check_binding(args)

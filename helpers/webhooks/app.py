@@ -302,7 +302,8 @@ def health(
                 (
                     "events failing",
                     f"{body['failed']} event(s) failed {max_attempts} times and will not be tried "
-                    "again; store.failing() lists them with their errors.",
+                    "again: `python -m helpers.webhooks failing --store ...` lists them, `retry` "
+                    "puts them back, `discard` sets them aside.",
                 )
             )
     if problems:

@@ -387,6 +387,13 @@ class PostgresStore:
         """The store's error for the operator's log, without the URL's password."""
         return scrub(describe(exc), self.url)
 
+    def execute(self, statement: str, args: tuple = ()) -> list[tuple]:
+        """One statement (``?`` placeholders, as SQLite's) in a transaction of its own, durable,
+        and the rows it returns: for the operator's commands."""
+        with self._use("writer") as db:
+            cursor = db.execute(statement.replace("?", "%s"), args)
+            return cursor.fetchall() if cursor.description else []
+
     def _select(self, where: str, args: tuple) -> list[Event]:
         with self._use("reader") as db:
             rows = db.execute(f"SELECT {COLUMNS} FROM events {where}", args).fetchall()

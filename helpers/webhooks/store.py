@@ -343,6 +343,12 @@ class EventStore:
         unavailable)."""
         return describe(exc)
 
+    def execute(self, statement: str, args: tuple = ()) -> list[tuple]:
+        """One statement in a transaction of its own, fsync'd, and the rows it returns: for the
+        operator's commands (:mod:`~helpers.webhooks.recovery`)."""
+        with self._write_lock:
+            return self._writer.execute(statement, args).fetchall()
+
     def _select(self, where: str, args: tuple) -> list[Event]:
         with self._read_lock:
             rows = self._reader.execute(f"SELECT {COLUMNS} FROM events {where}", args).fetchall()

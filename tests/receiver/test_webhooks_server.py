@@ -356,6 +356,31 @@ def test_an_allowed_connection_that_never_finishes_its_headers_is_closed(tmp_pat
         receiver.stop()
 
 
+def test_after_an_answer_the_next_requests_headers_have_the_header_deadline_too(tmp_path):
+    """The keep-alive connection's deadline restarts with each answer (uvicorn's own keep-alive
+    timeout, 5 s, would close it much later than the 0.5 s asked for)."""
+    receiver = Receiver(tmp_path, tmp_path / "events.sqlite3", "--header-timeout", "0.5")
+    body = b"CallSid=a1&Status=completed&DateUpdated=2026-01-15+10%3A00%3A42"
+    try:
+        with socket.create_connection(("127.0.0.1", receiver.port), timeout=3) as sock:
+            for _ in range(2):  # two requests on one connection, then nothing
+                sock.sendall(
+                    b"POST /webhooks/exotel/call-status HTTP/1.1\r\nHost: receiver\r\n"
+                    b"Content-Type: application/x-www-form-urlencoded\r\n"
+                    b"Content-Length: %d\r\n\r\n%s" % (len(body), body)
+                )
+                answer = b""
+                while not answer.endswith(b"}"):  # the JSON body, however it is split
+                    chunk = sock.recv(4096)
+                    assert chunk, answer  # not closed before the answer
+                    answer += chunk
+                assert answer.startswith(b"HTTP/1.1 200 "), answer
+            closed = closed_by_peer(sock)  # within the 3 s socket timeout
+    finally:
+        receiver.stop()
+    assert closed
+
+
 def test_after_a_413_for_a_huge_content_length_the_connection_is_closed(tmp_path):
     receiver = Receiver(tmp_path, tmp_path / "events.sqlite3")
     try:

@@ -19,12 +19,12 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from .book_build import finish, stop
+from .book_build import BUILD_TIMEOUT, finish, stop
 
 #: The folder a run's workers share, set by the xdist controller for its workers only.
 RUN_VAR = "HANDBOOK_TEST_RUN"
 #: Longer than any build: a build that never reports is a worker that died.
-WAIT = 420
+WAIT = BUILD_TIMEOUT + 120
 
 
 def claim(path: Path) -> bool:
