@@ -480,8 +480,6 @@ def test_the_api_reference_writes_defaults_as_code(visit):
         ("api key", {"book/authentication", "book/access_control"}),
         ("rate limit", {"book/rate_limits"}),
         ("regenerate", {"book/access_control"}),
-        # Three chapters tied on a heading word each; the rotation chapter's is the rarer word.
-        ("regenerate token", {"book/access_control"}),
     ],
 )
 def test_search_lists_the_chapter_that_explains_it_first(results, query, explained_in):
