@@ -2,7 +2,8 @@
 
 A ``literalinclude`` of a file under ``snippets/`` without a caption of its own gets one, such
 as ``header-auth.mjs · run: node header-auth.mjs``; what a snippet printed (``.out``) keeps the
-caption its page gives it.
+caption its page gives it. The caption is Markdown: the names are code, or linkify would take
+``header-auth.sh`` for a web address.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ def caption(argument: str) -> str | None:
     path = PurePosixPath(argument)
     if "snippets" not in path.parts or path.suffix not in RUN:
         return None
-    return f"{path.name} · run: {RUN[path.suffix]} {path.name}"
+    return f"`{path.name}` · run: `{RUN[path.suffix]} {path.name}`"
 
 
 class SnippetInclude(LiteralInclude):

@@ -16,7 +16,8 @@ sys.path.insert(0, str(ROOT / "_ext"))
 from snippet_captions import caption  # noqa: E402
 
 INCLUDE = re.compile(r"```\{literalinclude\} (snippets/\S+)")
-CAPTION = re.compile(r'<span class="caption-text">([^<]*)</span>')
+CAPTION = re.compile(r'<span class="caption-text">(.*?)</span><a class="headerlink"')
+TAG = re.compile(r"<[^>]+>")
 
 
 def markdown(path: Path) -> str:
@@ -36,12 +37,12 @@ PAGES = [p for p in [*NOTEBOOKS, *sorted(BOOK.glob("*.md"))] if shown(p)]
 
 def test_a_snippet_is_captioned_with_its_run_line_and_an_output_is_not():
     assert caption("snippets/authentication/header-auth.mjs") == (
-        "header-auth.mjs · run: node header-auth.mjs"
+        "`header-auth.mjs` · run: `node header-auth.mjs`"
     )
     assert caption("snippets/authentication/header-auth.sh") == (
-        "header-auth.sh · run: bash header-auth.sh"
+        "`header-auth.sh` · run: `bash header-auth.sh`"
     )
-    assert caption("snippets/webhooks/guide-express.cjs").endswith("run: node guide-express.cjs")
+    assert caption("snippets/webhooks/guide-express.cjs").endswith("run: `node guide-express.cjs`")
     assert caption("snippets/authentication/header-auth.py.out") is None
     assert caption("figures/rate.svg") is None
 
@@ -53,9 +54,10 @@ def test_chapters_show_snippets():
 @pytest.mark.parametrize("path", PAGES, ids=lambda p: p.stem)
 def test_every_snippet_on_the_built_page_shows_its_file_and_run_line(site, path):
     page = (site / path.relative_to(ROOT).with_suffix(".html")).read_text()
-    captions = [html.unescape(c) for c in CAPTION.findall(page)]
+    captions = [html.unescape(TAG.sub("", c)) for c in CAPTION.findall(page)]
     runs = [c for c in captions if " · run: " in c]
-    assert runs == [caption(f) for f in shown(path)], (
-        f"{path.name}: a snippet without its caption; _ext/snippet_captions.py adds one to every "
+    assert runs == [caption(f).replace("`", "") for f in shown(path)], (
+        f"{path.name}: a snippet without its caption (or its names made links); "
+        "_ext/snippet_captions.py adds one to every "
         "literalinclude of a file under snippets/ that has none"
     )
