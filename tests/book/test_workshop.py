@@ -39,6 +39,7 @@ from helpers.sandbox import (
 )
 from tests.support.book_paths import BOOK, ROOT
 from tests.support.ports import free_pair, free_port, free_run, is_ephemeral
+from tests.support.signals import ctrl_c_as_in_a_terminal
 
 needs_curl = pytest.mark.skipif(shutil.which("curl") is None, reason="curl is not installed")
 
@@ -467,6 +468,7 @@ def make_workshop() -> Iterator[MadeWorkshop]:
         stderr=subprocess.STDOUT,
         text=True,
         start_new_session=True,
+        preexec_fn=ctrl_c_as_in_a_terminal,
     )
     printed = []
     for line in process.stdout:

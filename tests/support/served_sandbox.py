@@ -14,6 +14,7 @@ import httpx
 
 from helpers.sandbox import DEMO_API_KEY, DEMO_API_TOKEN
 from tests.support.ports import free_pair
+from tests.support.signals import ctrl_c_as_in_a_terminal
 
 ROOT = Path(__file__).resolve().parents[2]
 #: Address space the served sandbox may use (a regression that formats a huge number stops here).
@@ -36,6 +37,7 @@ class ServedSandbox:
     def _limits(self) -> None:
         resource.setrlimit(resource.RLIMIT_AS, (MEMORY_LIMIT, MEMORY_LIMIT))
         resource.setrlimit(resource.RLIMIT_NOFILE, (self.open_files, self.open_files))
+        ctrl_c_as_in_a_terminal()
 
     def __enter__(self) -> ServedSandbox:
         command = [sys.executable, "-m", "helpers.sandbox", "--port", str(self.port), *self.flags]
