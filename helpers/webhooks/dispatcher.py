@@ -58,6 +58,9 @@ from .payloads import Event
 from .store import EventStore
 
 Handler = Callable[[Event], None]
+#: How long the worker waits, after handling an event, for news of the next before it writes
+#: the mark on its own (see :meth:`Dispatcher._pass`).
+LINGER = 0.002
 log = logging.getLogger("helpers.webhooks")
 
 
@@ -118,19 +121,41 @@ class Dispatcher:
         """
         return self._pass(threading.Event())
 
-    def _pass(self, stop: threading.Event) -> list[Outcome]:
+    def _pass(
+        self,
+        stop: threading.Event,
+        *,
+        linger: float = 0.0,
+        keep: bool = True,
+        budget: float | None = None,
+    ) -> list[Outcome]:
+        """Claim and handle until nothing is left. ``linger``: after each event, wait up to this
+        long for news of the next (:meth:`notify`) before claiming, so the claim that carries
+        this event's mark also finds the next one (one write per event, not two, when callbacks
+        arrive a little slower than they are handled); an event found without news means a
+        backlog, drained without waiting. ``keep``: return the outcomes (the worker thread's
+        passes keep none). ``budget``: end the pass after this many seconds (and start the next
+        at once), so under a steady stream of callbacks the events left behind the cursor (a
+        handler that failed, a lapsed claim, an operator's retry) are still taken up."""
         outcomes: list[Outcome] = []
+        ends = None if budget is None else time.monotonic() + budget
         with self._running:
             self._write_unmarked()
             if time.monotonic() - self._gave_up_at > 1.0:  # lapsed claims: at most once a second
                 self.store.give_up(max_attempts=self.max_attempts)
                 self._gave_up_at = time.monotonic()
             self._store_works()
-            after = 0
-            while not stop.is_set():
+            after, over = 0, False
+            while not stop.is_set() and not over:
                 # The mark of the event just handled goes with the next claim: one write per
                 # event. If that write fails, the mark stays in _unmarked for the next pass.
                 finished = self._unmarked[0] if self._unmarked else None
+                announced = True
+                if finished is not None and linger:
+                    announced = self._wake.wait(linger)
+                    self._wake.clear()  # what it announced is committed: this claim sees it
+                    if stop.is_set():
+                        break  # the mark is written below
                 batch = self.store.claim(
                     self.owner,
                     lease=self.lease,
@@ -142,8 +167,15 @@ class Dispatcher:
                     self._unmarked.pop(0)
                 if not batch:
                     break
+                if not announced:
+                    linger = 0.0  # a backlog nobody announced: drain it without waiting
+                if ends is not None and time.monotonic() > ends:
+                    over = True  # this pass ends after this event; the worker begins the next
+                    self._wake.set()
                 for event in batch:
-                    outcomes.append(self._handle(event))
+                    outcome = self._handle(event)
+                    if keep:
+                        outcomes.append(outcome)
                     after = event.id
             self._write_unmarked()  # stopped with an event handled: its mark on its own
         return outcomes
@@ -238,7 +270,7 @@ class Dispatcher:
         while not self._stop.is_set():
             try:
                 self._wake.clear()
-                self._pass(self._stop)
+                self._pass(self._stop, linger=LINGER, keep=False, budget=self.idle_wait)
                 self._wake.wait(self.idle_wait)
             except BaseException as exc:  # the worker outlives every error: log, wait, go on
                 try:

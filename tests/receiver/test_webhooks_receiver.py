@@ -512,6 +512,35 @@ class FailingStore:
         self.store.mark_processed(event_id)
 
 
+def test_under_a_steady_stream_a_failed_event_behind_it_is_still_retried(store):
+    """The worker's pass ends every idle_wait seconds, however busy: otherwise an event that
+    failed once waits behind the stream for as long as callbacks keep coming."""
+    store.record(event("f1"))
+    handled, attempts = [], []
+
+    def handler(e: Event) -> None:
+        if e.sid == "f1":
+            attempts.append(e.id)
+            if len(attempts) == 1:
+                raise ConnectionError("the CRM is down, once")
+            return
+        handled.append(e.sid)
+        if len(attempts) < 2 and len(handled) < 100_000:  # the next callback arrives meanwhile
+            store.record(event(f"s{len(handled)}"))
+            dispatcher.notify()
+
+    store.record(event("s0"))
+    dispatcher = Dispatcher(store, handler, idle_wait=0.05)
+    dispatcher.start()
+    try:
+        assert wait_for(lambda: len(attempts) == 2, 60)
+    finally:
+        dispatcher.stop()
+    # Without the pass's end, f1 would wait behind 100,000 callbacks (wait_for gives up first).
+    assert handled
+    assert store.counts()["failing"] == 0
+
+
 def test_a_handler_raising_system_exit_is_recorded_and_the_next_event_handled(store):
     store.record_many([event(), event(status="failed")])
     handled = []

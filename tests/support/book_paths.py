@@ -34,10 +34,11 @@ def toc_files() -> list[str]:
     return files
 
 
-def toc_pages() -> list[str]:
-    """Every page the table of contents names, its chapters' sections included, in reading order."""
+def toc_pages(caption: str | None = None) -> list[str]:
+    """Every page the table of contents names, its chapters' sections included, in reading order;
+    with ``caption``, only the pages of the part with that caption."""
     toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
-    pages = [toc["root"]]
+    pages = [] if caption else [toc["root"]]
 
     def walk(entries):
         for entry in entries:
@@ -45,7 +46,8 @@ def toc_pages() -> list[str]:
             walk(entry.get("sections", []))
 
     for part in toc.get("parts", []):
-        walk(part["chapters"])
+        if caption in (None, part.get("caption")):
+            walk(part["chapters"])
     return pages
 
 
