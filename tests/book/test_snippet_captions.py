@@ -15,7 +15,8 @@ from tests.support.book_paths import BOOK, NOTEBOOKS, ROOT
 sys.path.insert(0, str(ROOT / "_ext"))
 from snippet_captions import caption  # noqa: E402
 
-INCLUDE = re.compile(r"```\{literalinclude\} (snippets/\S+)")
+#: A snippet's include and its options (a page's own ``:caption:`` is kept).
+INCLUDE = re.compile(r"```\{literalinclude\} (snippets/\S+)\n((?::\w+:.*\n)*)")
 CAPTION = re.compile(r'<span class="caption-text">(.*?)</span><a class="headerlink"')
 TAG = re.compile(r"<[^>]+>")
 
@@ -28,8 +29,11 @@ def markdown(path: Path) -> str:
 
 
 def shown(path: Path) -> list[str]:
-    """The snippet files (not their outputs) the page includes, in order."""
-    return [f for f in INCLUDE.findall(markdown(path)) if not f.endswith(".out")]
+    """The snippet files (not their outputs) the page includes without a caption, in order."""
+    return [
+        f for f, options in INCLUDE.findall(markdown(path))
+        if not f.endswith(".out") and ":caption:" not in options
+    ]
 
 
 PAGES = [p for p in [*NOTEBOOKS, *sorted(BOOK.glob("*.md"))] if shown(p)]
