@@ -31,7 +31,8 @@ def markdown(path: Path) -> str:
 def shown(path: Path) -> list[str]:
     """The snippet files (not their outputs) the page includes without a caption, in order."""
     return [
-        f for f, options in INCLUDE.findall(markdown(path))
+        f
+        for f, options in INCLUDE.findall(markdown(path))
         if not f.endswith(".out") and ":caption:" not in options
     ]
 
