@@ -403,7 +403,8 @@ def test_one_search_box_on_a_desktop(visit):
 def test_rotation_timelines_are_tables_with_coloured_statuses(visit):
     tab = visit.tab("book/key_rotation")
     timelines = tab.locator("div.cell_output table.handbook-table", has_text="billing-worker")
-    assert timelines.count() == 7  # five rotations, and the one-key account under both rules
+    # five rotations, the one-key account under both rules, and the exercise's rotation
+    assert timelines.count() == 8
     refused = timelines.first.locator("td.status-refused")
     assert refused.all_inner_texts() == ["401", "401", "401"]
     colours = {
