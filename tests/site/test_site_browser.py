@@ -10,7 +10,8 @@ the tests use an installed ``chromium``, and skip only where there is neither. `
 another browser. The test report's header names the one used.
 Each page is opened once at each width and what the checks read is gathered in that one visit.
 With ``HANDBOOK_SCREENSHOTS=1`` (``make screenshots``, and the publish workflow) those visits also
-save a full-page screenshot of every page at 1280 and 390 px in ``test-artifacts/screenshots/``.
+save full-page screenshots of every page at 1280, 390 and 320 px, in light and in dark mode, in
+``test-artifacts/screenshots/``.
 """
 
 from __future__ import annotations
