@@ -401,6 +401,43 @@ def test_one_search_box_on_a_desktop(visit):
     assert tab.locator(".search-button-field:visible, .search-button:visible").count() == 1
 
 
+# Where a search field's magnifier ends and where its placeholder's first letter starts.
+SEARCH_FIELD = """form => {
+  const input = form.querySelector("input");
+  const icon = form.querySelector(".fa-magnifying-glass").getBoundingClientRect();
+  const style = getComputedStyle(input);
+  const text = input.getBoundingClientRect().left + parseFloat(style.borderLeftWidth)
+    + parseFloat(style.paddingLeft);
+  return { iconWidth: icon.width, iconRight: icon.right, textLeft: text,
+           mode: document.documentElement.dataset.theme };
+}"""
+
+
+@pytest.mark.parametrize("mode", ["light", "dark"])
+@pytest.mark.parametrize("width", [PHONE["width"], DESKTOP["width"]])
+def test_the_search_icon_keeps_off_the_placeholder(browser, base_url, width, mode):
+    """The magnifier sat on the "S" of "Search this book..." on the search page and in the field
+    Ctrl+K opens; now at least 4 px of the field lie between them."""
+    tab = Page(browser)
+    try:
+        tab.tab.set_viewport_size(VIEWPORTS[width])
+        tab.tab.emulate_media(color_scheme=mode)
+        tab.open(f"{base_url}/search.html")
+        fields = [tab.tab.locator(".bd-search-container form.bd-search").evaluate(SEARCH_FIELD)]
+        tab.open(url_of(base_url, "book/errors"))
+        tab.tab.keyboard.press("Control+k")
+        dialog = tab.tab.locator("#pst-search-dialog form.bd-search")
+        dialog.wait_for(state="visible")
+        fields.append(dialog.evaluate(SEARCH_FIELD))
+        assert tab.errors == []
+    finally:
+        tab.tab.close()
+    for field in fields:
+        assert field["mode"] == mode
+        assert field["iconWidth"] > 0
+        assert field["iconRight"] + 4 <= field["textLeft"], field
+
+
 def test_rotation_timelines_are_tables_with_coloured_statuses(visit):
     tab = visit.tab("book/access_control")
     timelines = tab.locator("div.cell_output table.handbook-table", has_text="billing-worker")
