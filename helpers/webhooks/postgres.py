@@ -54,8 +54,10 @@ from .store import (
     EXPECTED_COLUMNS,
     FAILING,
     GIVE_UP,
+    MARK,
     _counts,
     _events,
+    claim_arguments,
     wrong_schema,
 )
 
@@ -83,13 +85,13 @@ SELECT * FROM unnest(%s::text[], %s::text[], %s::text[], %s::text[], %s::text[])
 ON CONFLICT (sid, status) DO NOTHING RETURNING sid, status
 """
 CLAIM = f"""
-UPDATE events SET claimed_by = %s, claimed_until = %s, attempts = attempts + 1,
-    last_error = CASE WHEN claimed_by IS NULL THEN last_error ELSE %s END
+UPDATE events SET claimed_by = %(owner)s, claimed_until = %(until)s, attempts = attempts + 1,
+    last_error = CASE WHEN claimed_by IS NULL THEN last_error ELSE %(died)s END
 WHERE id IN (
     SELECT id FROM events
-    WHERE processed_at IS NULL AND attempts < %s AND id > %s
-      AND (claimed_until IS NULL OR claimed_until <= %s)
-    ORDER BY id LIMIT %s
+    WHERE processed_at IS NULL AND attempts < %(max_attempts)s AND id > %(after)s
+      AND (claimed_until IS NULL OR claimed_until <= %(now)s)
+    ORDER BY id LIMIT %(limit)s
     FOR UPDATE SKIP LOCKED
 )
 RETURNING {COLUMNS}
@@ -304,19 +306,10 @@ class PostgresStore:
         """Up to ``limit`` unprocessed events no live claim holds, now ``owner``'s for ``lease``
         seconds; ``finished=(event_id, error)`` marks the one just handled in the same statement
         (see :meth:`EventStore.claim <helpers.webhooks.store.EventStore.claim>`)."""
-        now = self.clock.now().timestamp()
-        if finished is None:
-            statement, args = CLAIM, (owner, now + lease, DIED, max_attempts, after, now, limit)
-        else:
-            done, error = finished
-            statement = FINISH_AND_CLAIM
-            args = {
-                "done": done, "error": error, "finished_at": self._now(), "died": DIED,
-                "owner": owner, "until": now + lease, "max_attempts": max_attempts,
-                "after": after, "now": now, "limit": limit,
-            }  # fmt: skip
+        where = {"max_attempts": max_attempts, "after": after, "limit": limit}
+        args = claim_arguments(owner, self.clock, lease, finished, **where)
         with self._use("marker") as db:
-            rows = db.execute(statement, args).fetchall()
+            rows = db.execute(FINISH_AND_CLAIM if finished else CLAIM, args).fetchall()
         return sorted(_events(rows), key=lambda e: e.id)
 
     def give_up(self, *, max_attempts: int) -> int:
@@ -331,20 +324,12 @@ class PostgresStore:
     def mark_processed(self, event_id: int) -> None:
         """The handler has finished with this event; its claim ends."""
         with self._use("marker") as db:
-            db.execute(
-                "UPDATE events SET processed_at = %s, last_error = NULL, claimed_by = NULL, "
-                "claimed_until = NULL WHERE id = %s",
-                (self._now(), event_id),
-            )
+            db.execute(MARK.replace("?", "%s"), (self._now(), None, event_id))
 
     def mark_failed(self, event_id: int, error: str) -> None:
         """The handler raised ``error`` on this event: it stays unprocessed, its claim ends."""
         with self._use("marker") as db:
-            db.execute(
-                "UPDATE events SET last_error = %s, claimed_by = NULL, claimed_until = NULL "
-                "WHERE id = %s",
-                (error, event_id),
-            )
+            db.execute(MARK.replace("?", "%s"), (None, error, event_id))
 
     # -- reading -----------------------------------------------------------------------------
 
