@@ -557,19 +557,23 @@ class FailingStore:
 
 def test_under_a_steady_stream_a_failed_event_behind_it_is_still_retried(store):
     """The worker's pass ends every idle_wait seconds, however busy: otherwise an event that
-    failed once waits behind the stream for as long as callbacks keep coming."""
-    store.record(event("f1"))
-    handled, attempts = [], []
+    failed once waits behind the stream for as long as callbacks keep coming. The event fails in
+    the middle of the stream (were it first, the first pass might end right after it, under load,
+    and it would be retried before the stream had begun)."""
+    handled, attempts, waiting = [], [], []
 
     def handler(e: Event) -> None:
         if e.sid == "f1":
             attempts.append(e.id)
             if len(attempts) == 1:
                 raise ConnectionError("the CRM is down, once")
+            waiting.append(store.counts()["unprocessed"] - 1)  # the stream's, besides this one
             return
         handled.append(e.sid)
         if len(attempts) < 2 and len(handled) < 100_000:  # the next callback arrives meanwhile
             store.record(event(f"s{len(handled)}"))
+            if len(handled) == 3:
+                store.record(event("f1"))
             dispatcher.notify()
 
     store.record(event("s0"))
@@ -580,7 +584,8 @@ def test_under_a_steady_stream_a_failed_event_behind_it_is_still_retried(store):
     finally:
         dispatcher.stop()
     # Without the pass's end, f1 would wait behind 100,000 callbacks (wait_for gives up first).
-    assert handled
+    assert handled[:4] == ["s0", "s1", "s2", "s3"]  # the stream, then f1 failed behind it
+    assert waiting[0] >= 1  # retried while the stream still came
     assert store.counts()["failing"] == 0
 
 
