@@ -152,7 +152,8 @@ test-quick: $(STAMP)
 linkcheck: $(STAMP)
 	EXOTEL_HANDBOOK_MODE=playback $(JB) build . --all --builder linkcheck
 
-## Full-page screenshots of every page at 1280 and 390 px in test-artifacts/screenshots/, taken
+## Full-page screenshots of every page at 1280, 390 and 320 px, each in light and in dark mode
+## (errors.png, errors-dark.png, errors-390.png, ...), in test-artifacts/screenshots/, taken
 ## while the browser tests run against the site `make book` built (build it first).
 screenshots: browser
 	HANDBOOK_SITE=_build/html HANDBOOK_SCREENSHOTS=1 $(BIN)/python -m pytest -m browser \

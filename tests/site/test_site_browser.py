@@ -10,7 +10,8 @@ the tests use an installed ``chromium``, and skip only where there is neither. `
 another browser. The test report's header names the one used.
 Each page is opened once at each width and what the checks read is gathered in that one visit.
 With ``HANDBOOK_SCREENSHOTS=1`` (``make screenshots``, and the publish workflow) those visits also
-save a full-page screenshot of every page at 1280 and 390 px in ``test-artifacts/screenshots/``.
+save full-page screenshots of every page at 1280, 390 and 320 px, in light and in dark mode, in
+``test-artifacts/screenshots/``.
 """
 
 from __future__ import annotations
@@ -400,6 +401,43 @@ def test_one_search_box_on_a_desktop(visit):
     assert tab.locator(".search-button-field:visible, .search-button:visible").count() == 1
 
 
+# Where a search field's magnifier ends and where its placeholder's first letter starts.
+SEARCH_FIELD = """form => {
+  const input = form.querySelector("input");
+  const icon = form.querySelector(".fa-magnifying-glass").getBoundingClientRect();
+  const style = getComputedStyle(input);
+  const text = input.getBoundingClientRect().left + parseFloat(style.borderLeftWidth)
+    + parseFloat(style.paddingLeft);
+  return { iconWidth: icon.width, iconRight: icon.right, textLeft: text,
+           mode: document.documentElement.dataset.theme };
+}"""
+
+
+@pytest.mark.parametrize("mode", ["light", "dark"])
+@pytest.mark.parametrize("width", [PHONE["width"], DESKTOP["width"]])
+def test_the_search_icon_keeps_off_the_placeholder(browser, base_url, width, mode):
+    """The magnifier sat on the "S" of "Search this book..." on the search page and in the field
+    Ctrl+K opens; now at least 4 px of the field lie between them."""
+    tab = Page(browser)
+    try:
+        tab.tab.set_viewport_size(VIEWPORTS[width])
+        tab.tab.emulate_media(color_scheme=mode)
+        tab.open(f"{base_url}/search.html")
+        fields = [tab.tab.locator(".bd-search-container form.bd-search").evaluate(SEARCH_FIELD)]
+        tab.open(url_of(base_url, "book/errors"))
+        tab.tab.keyboard.press("Control+k")
+        dialog = tab.tab.locator("#pst-search-dialog form.bd-search")
+        dialog.wait_for(state="visible")
+        fields.append(dialog.evaluate(SEARCH_FIELD))
+        assert tab.errors == []
+    finally:
+        tab.tab.close()
+    for field in fields:
+        assert field["mode"] == mode
+        assert field["iconWidth"] > 0
+        assert field["iconRight"] + 4 <= field["textLeft"], field
+
+
 def test_rotation_timelines_are_tables_with_coloured_statuses(visit):
     tab = visit.tab("book/key_rotation")
     timelines = tab.locator("div.cell_output table.handbook-table", has_text="billing-worker")
@@ -481,6 +519,10 @@ def test_the_api_reference_writes_defaults_as_code(visit):
         ("api key", {"book/authentication", "book/access_control"}),
         ("rate limit", {"book/rate_limits"}),
         ("regenerate", {"book/key_rotation", "book/access_control"}),
+        # A reader's words for the rotation chapter's button; it came third, behind two pages
+        # that mention a token, until the chapter named it in the index.
+        ("regenerate token", {"book/key_rotation"}),
+        ("IP whitelist", {"book/access_control", "book/security_faq"}),
     ],
 )
 def test_search_lists_the_chapter_that_explains_it_first(results, query, explained_in):
