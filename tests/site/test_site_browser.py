@@ -712,15 +712,15 @@ def test_no_chapter_is_longer_than_twenty_five_phone_screens(visit, name):
 
 def test_secure_your_receiver_shows_its_rules_and_code_within_the_first_screens(visit):
     """The task page: its four rules and the top of the receiver to copy on the first two phone
-    screens, and the whole page in about two (it was 5.7 with the listing in full): the
-    receiver's 110 lines scroll in a box of their own."""
+    screens, and the whole page in under three (2.7 measured; it was 5.7 with the listing in
+    full): the receiver's 113 lines scroll in a box of their own."""
     tab = visit.tab("book/webhooks_secure", PHONE["width"])
     assert tab.locator("div.admonition.warning").count() == 4
     code_top = tab.locator("div.sd-tab-set").first.evaluate(
         "el => el.getBoundingClientRect().top + window.scrollY"
     )
     assert code_top <= 1.5 * PHONE["height"]
-    assert visit("book/webhooks_secure", PHONE["width"])["height"] <= 2.75 * PHONE["height"]
+    assert visit("book/webhooks_secure", PHONE["width"])["height"] <= 3 * PHONE["height"]
 
 
 #: Each receiver listing's box: [its visible height, its content's height].
