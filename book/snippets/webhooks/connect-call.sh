@@ -9,4 +9,4 @@ curl -sS -u "$EXOTEL_API_KEY:$EXOTEL_API_TOKEN" \
   --data-urlencode 'StatusCallbackEvents[0]=answered' \
   --data-urlencode 'StatusCallbackEvents[1]=terminal' \
   "$BASE/v1/Accounts/$EXOTEL_ACCOUNT_SID/Calls/connect.json" \
-  | python3 -m json.tool | fold -s -w 80
+  | python3 -m json.tool

@@ -10,5 +10,4 @@ curl -sS -u "$EXOTEL_API_KEY:$EXOTEL_API_TOKEN" \
   --data-urlencode DltEntityId=1234567890123 \
   --data-urlencode DltTemplateId=1107160000000012345 \
   --data-urlencode StatusCallback=https://hooks.example.com/exotel/sms-status \
-  "$BASE/v1/Accounts/$EXOTEL_ACCOUNT_SID/Sms/send.json" \
-  | python3 -m json.tool | fold -s -w 80
+  "$BASE/v1/Accounts/$EXOTEL_ACCOUNT_SID/Sms/send.json" | python3 -m json.tool
