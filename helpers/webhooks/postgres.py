@@ -16,7 +16,7 @@ embedded default; ``python -m helpers.webhooks --store postgresql://user@host/db
 - **Claims.** A dispatcher takes events with ``UPDATE ... WHERE id = ANY(ARRAY(SELECT ... FOR
   UPDATE SKIP LOCKED))``: two machines claiming at the same moment skip each other's rows
   instead of waiting, and each event gets one owner and an expiry. A claim reads only the rows
-  it takes, through indexes (:data:`INDEX_SCANS_ONLY`), however large the table. The expiry is
+  it takes, through indexes (``INDEX_SCANS_ONLY``), however large the table. The expiry is
   written from the receiver's clock, so the machines' clocks must agree (NTP) to well within
   the lease.
 - **Reconnects.** A connection the server has closed (a restart, a failover, a terminated
@@ -57,9 +57,9 @@ from .store import (
     FAILING,
     GIVE_UP,
     MARK,
+    _claim_arguments,
     _counts,
     _events,
-    claim_arguments,
     wrong_schema,
 )
 
@@ -121,10 +121,10 @@ WHERE id = ANY(ARRAY(
 ))
 RETURNING {COLUMNS}
 """
-#: For the claims and marks: read rows through an index, never by scanning the table. The
-#: events table changes faster than its statistics, and from stale ones (a few unprocessed rows
-#: counted, thousands there) the planner chose, for a claim, to sort every unprocessed row or to
-#: scan the whole table, so each event cost time in proportion to the table.
+# For the claims and marks: read rows through an index, never by scanning the table. The
+# events table changes faster than its statistics, and from stale ones (a few unprocessed rows
+# counted, thousands there) the planner chose, for a claim, to sort every unprocessed row or to
+# scan the whole table, so each event cost time in proportion to the table.
 INDEX_SCANS_ONLY = "SET enable_seqscan TO off; SET enable_bitmapscan TO off"
 UNIQUE_SID_STATUS = """
 SELECT count(*) FROM pg_index i
@@ -318,7 +318,7 @@ class PostgresStore:
         seconds; ``finished=(event_id, error)`` marks the one just handled in the same statement
         (see :meth:`EventStore.claim <helpers.webhooks.store.EventStore.claim>`)."""
         where = {"max_attempts": max_attempts, "after": after, "limit": limit}
-        args = claim_arguments(owner, self.clock, lease, finished, **where)
+        args = _claim_arguments(owner, self.clock, lease, finished, **where)
         with self._use("marker") as db:
             rows = db.execute(FINISH_AND_CLAIM if finished else CLAIM, args).fetchall()
         return sorted(_events(rows), key=lambda e: e.id)

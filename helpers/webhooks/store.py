@@ -119,8 +119,8 @@ GIVE_UP = """
 UPDATE events SET last_error = ?, claimed_by = NULL, claimed_until = NULL
 WHERE processed_at IS NULL AND attempts >= ? AND claimed_by IS NOT NULL AND claimed_until <= ?
 """
-#: The handler has finished with an event (a time it was processed, no error) or raised (no
-#: time, the error; a time already there stays); either way its claim ends.
+# The handler has finished with an event (a time it was processed, no error) or raised (no
+# time, the error; a time already there stays); either way its claim ends.
 MARK = """
 UPDATE events SET processed_at = coalesce(?, processed_at), last_error = ?, claimed_by = NULL,
     claimed_until = NULL
@@ -128,7 +128,7 @@ WHERE id = ?
 """
 
 
-def claim_arguments(owner: str, clock: Clock, lease: float, finished=None, **where) -> dict:
+def _claim_arguments(owner: str, clock: Clock, lease: float, finished=None, **where) -> dict:
     """The arguments of :data:`CLAIM` (``where``: ``max_attempts``, ``after``, ``limit``), or of
     :data:`FINISH_AND_CLAIM` given ``finished``, by name: each store spells them its own way."""
     now = clock.now()
@@ -280,7 +280,7 @@ class EventStore:
         with that error (as :meth:`mark_failed`).
         """
         where = {"max_attempts": max_attempts, "after": after, "limit": limit}
-        args = claim_arguments(owner, self.clock, lease, finished, **where)
+        args = _claim_arguments(owner, self.clock, lease, finished, **where)
         with self._write_lock:
             rows = self._marker.execute(FINISH_AND_CLAIM if finished else CLAIM, args).fetchall()
         rows = [row for row in rows if row[0] != args["done"]]  # the finished one comes back too

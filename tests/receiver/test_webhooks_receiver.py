@@ -31,7 +31,7 @@ from helpers.webhooks import (
 )
 from helpers.webhooks.app import STORE_UNAVAILABLE
 from helpers.webhooks.batching import BatchWriter
-from helpers.webhooks.store import claim_arguments, open_store
+from helpers.webhooks.store import _claim_arguments, open_store
 from tests.support.polling import wait_for
 
 EXOTEL = "203.0.113.10"
@@ -455,11 +455,11 @@ def test_a_postgresql_claim_reads_the_rows_it_takes_not_the_whole_table(postgres
     where = {"max_attempts": 5, "after": 0, "limit": 1}
     with store._use("marker") as db:
         plans = [
-            prepared_plan(db, postgres.CLAIM, claim_arguments("a", FrozenClock(), 60, **where)),
+            prepared_plan(db, postgres.CLAIM, _claim_arguments("a", FrozenClock(), 60, **where)),
             prepared_plan(
                 db,
                 postgres.FINISH_AND_CLAIM,
-                claim_arguments("a", FrozenClock(), 60, (1, None), **where),
+                _claim_arguments("a", FrozenClock(), 60, (1, None), **where),
             ),
         ]
     store.close()
