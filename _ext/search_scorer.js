@@ -60,7 +60,7 @@ if (typeof Search !== "undefined" && !Search._keepsNumbers) {
 if (typeof Search !== "undefined" && !Search._readsProse) {
   const NOT_PROSE = [
     ".headerlink", "script", "style", "pre", "div.highlight", "div.cell_input",
-    "div.cell_output", "button", "nav", ".header-article", ".bd-header-article",
+    "div.cell_output", ".response", "button", "nav", ".header-article", ".bd-header-article",
     ".prev-next-area", "label.sd-tab-label", ".toggle-details__summary", "summary",
     "#jb-print-toc", ".article-header-buttons", ".dropdown-menu",
   ].join(",");

@@ -13,10 +13,12 @@ embedded default; ``python -m helpers.webhooks --store postgresql://user@host/db
   ``synchronous=NORMAL`` for them): a killed receiver loses none, and a crash of the database
   server itself may forget its last fraction of a second of marks, whose events are then handled
   again, never lost.
-- **Claims.** A dispatcher takes events with ``UPDATE ... WHERE id IN (SELECT ... FOR UPDATE
-  SKIP LOCKED)``: two machines claiming at the same moment skip each other's rows instead of
-  waiting, and each event gets one owner and an expiry. The expiry is written from the
-  receiver's clock, so the machines' clocks must agree (NTP) to well within the lease.
+- **Claims.** A dispatcher takes events with ``UPDATE ... WHERE id = ANY(ARRAY(SELECT ... FOR
+  UPDATE SKIP LOCKED))``: two machines claiming at the same moment skip each other's rows
+  instead of waiting, and each event gets one owner and an expiry. A claim reads only the rows
+  it takes, through indexes (``INDEX_SCANS_ONLY``), however large the table. The expiry is
+  written from the receiver's clock, so the machines' clocks must agree (NTP) to well within
+  the lease.
 - **Reconnects.** A connection the server has closed (a restart, a failover, a terminated
   backend) is noticed before it is used and opened again, so the first request after a restart
   is served, not answered 503; one that breaks mid-call raises, so the request is answered 503
@@ -54,6 +56,8 @@ from .store import (
     EXPECTED_COLUMNS,
     FAILING,
     GIVE_UP,
+    MARK,
+    _claim_arguments,
     _counts,
     _events,
     wrong_schema,
@@ -76,22 +80,24 @@ CREATE TABLE IF NOT EXISTS events (
 )
 """
 INDEX = "CREATE INDEX IF NOT EXISTS events_unprocessed ON events (id) WHERE processed_at IS NULL"
-#: A whole batch in one statement (so one round trip and one commit): the rows as five arrays.
+#: A whole batch in one statement (so one round trip and one commit): the rows as five arrays,
+#: sent in binary (``%b``), which psycopg packs as they are; in text it escapes every element's
+#: quotes with a regular expression, and each JSON payload is full of them.
 INSERT = """
 INSERT INTO events (kind, sid, status, payload, received_at)
-SELECT * FROM unnest(%s::text[], %s::text[], %s::text[], %s::text[], %s::text[])
+SELECT * FROM unnest(%b::text[], %b::text[], %b::text[], %b::text[], %b::text[])
 ON CONFLICT (sid, status) DO NOTHING RETURNING sid, status
 """
 CLAIM = f"""
-UPDATE events SET claimed_by = %s, claimed_until = %s, attempts = attempts + 1,
-    last_error = CASE WHEN claimed_by IS NULL THEN last_error ELSE %s END
-WHERE id IN (
+UPDATE events SET claimed_by = %(owner)s, claimed_until = %(until)s, attempts = attempts + 1,
+    last_error = CASE WHEN claimed_by IS NULL THEN last_error ELSE %(died)s END
+WHERE id = ANY(ARRAY(
     SELECT id FROM events
-    WHERE processed_at IS NULL AND attempts < %s AND id > %s
-      AND (claimed_until IS NULL OR claimed_until <= %s)
-    ORDER BY id LIMIT %s
+    WHERE processed_at IS NULL AND attempts < %(max_attempts)s AND id > %(after)s
+      AND (claimed_until IS NULL OR claimed_until <= %(now)s)
+    ORDER BY id LIMIT %(limit)s
     FOR UPDATE SKIP LOCKED
-)
+))
 RETURNING {COLUMNS}
 """
 #: :data:`CLAIM` that also finishes the event the owner has just handled (see the SQLite store's
@@ -106,15 +112,20 @@ WITH finished AS (
 )
 UPDATE events SET claimed_by = %(owner)s, claimed_until = %(until)s, attempts = attempts + 1,
     last_error = CASE WHEN claimed_by IS NULL THEN last_error ELSE %(died)s END
-WHERE id IN (
+WHERE id = ANY(ARRAY(
     SELECT id FROM events
     WHERE processed_at IS NULL AND attempts < %(max_attempts)s AND id > %(after)s
       AND id <> %(done)s AND (claimed_until IS NULL OR claimed_until <= %(now)s)
     ORDER BY id LIMIT %(limit)s
     FOR UPDATE SKIP LOCKED
-)
+))
 RETURNING {COLUMNS}
 """
+# For the claims and marks: read rows through an index, never by scanning the table. The
+# events table changes faster than its statistics, and from stale ones (a few unprocessed rows
+# counted, thousands there) the planner chose, for a claim, to sort every unprocessed row or to
+# scan the whole table, so each event cost time in proportion to the table.
+INDEX_SCANS_ONLY = "SET enable_seqscan TO off; SET enable_bitmapscan TO off"
 UNIQUE_SID_STATUS = """
 SELECT count(*) FROM pg_index i
 WHERE i.indrelid = 'events'::regclass AND i.indisunique AND (
@@ -219,6 +230,8 @@ class PostgresStore:
         durable = "off" if name == "marker" else "on"
         db.execute(f"SET synchronous_commit TO {durable}")
         db.execute(f"SET statement_timeout TO {max(1, round(self.timeout * 1000))}")
+        if name == "marker":
+            db.execute(INDEX_SCANS_ONLY)
         self._connections[name] = db
         return db
 
@@ -304,19 +317,10 @@ class PostgresStore:
         """Up to ``limit`` unprocessed events no live claim holds, now ``owner``'s for ``lease``
         seconds; ``finished=(event_id, error)`` marks the one just handled in the same statement
         (see :meth:`EventStore.claim <helpers.webhooks.store.EventStore.claim>`)."""
-        now = self.clock.now().timestamp()
-        if finished is None:
-            statement, args = CLAIM, (owner, now + lease, DIED, max_attempts, after, now, limit)
-        else:
-            done, error = finished
-            statement = FINISH_AND_CLAIM
-            args = {
-                "done": done, "error": error, "finished_at": self._now(), "died": DIED,
-                "owner": owner, "until": now + lease, "max_attempts": max_attempts,
-                "after": after, "now": now, "limit": limit,
-            }  # fmt: skip
+        where = {"max_attempts": max_attempts, "after": after, "limit": limit}
+        args = _claim_arguments(owner, self.clock, lease, finished, **where)
         with self._use("marker") as db:
-            rows = db.execute(statement, args).fetchall()
+            rows = db.execute(FINISH_AND_CLAIM if finished else CLAIM, args).fetchall()
         return sorted(_events(rows), key=lambda e: e.id)
 
     def give_up(self, *, max_attempts: int) -> int:
@@ -331,20 +335,12 @@ class PostgresStore:
     def mark_processed(self, event_id: int) -> None:
         """The handler has finished with this event; its claim ends."""
         with self._use("marker") as db:
-            db.execute(
-                "UPDATE events SET processed_at = %s, last_error = NULL, claimed_by = NULL, "
-                "claimed_until = NULL WHERE id = %s",
-                (self._now(), event_id),
-            )
+            db.execute(MARK.replace("?", "%s"), (self._now(), None, event_id))
 
     def mark_failed(self, event_id: int, error: str) -> None:
         """The handler raised ``error`` on this event: it stays unprocessed, its claim ends."""
         with self._use("marker") as db:
-            db.execute(
-                "UPDATE events SET last_error = %s, claimed_by = NULL, claimed_until = NULL "
-                "WHERE id = %s",
-                (error, event_id),
-            )
+            db.execute(MARK.replace("?", "%s"), (None, error, event_id))
 
     # -- reading -----------------------------------------------------------------------------
 

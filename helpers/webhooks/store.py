@@ -83,13 +83,13 @@ DIED = (
 #: One statement, so one transaction: the events no live claim holds become this owner's. A
 #: lapsed claim (``claimed_by`` still set) means the last attempt died: that is recorded.
 CLAIM = f"""
-UPDATE events SET claimed_by = ?, claimed_until = ?, attempts = attempts + 1,
-    last_error = CASE WHEN claimed_by IS NULL THEN last_error ELSE ? END
+UPDATE events SET claimed_by = :owner, claimed_until = :until, attempts = attempts + 1,
+    last_error = CASE WHEN claimed_by IS NULL THEN last_error ELSE :died END
 WHERE id IN (
     SELECT id FROM events
-    WHERE processed_at IS NULL AND attempts < ? AND id > ?
-      AND (claimed_until IS NULL OR claimed_until <= ?)
-    ORDER BY id LIMIT ?
+    WHERE processed_at IS NULL AND attempts < :max_attempts AND id > :after
+      AND (claimed_until IS NULL OR claimed_until <= :now)
+    ORDER BY id LIMIT :limit
 )
 RETURNING {COLUMNS}
 """
@@ -119,6 +119,24 @@ GIVE_UP = """
 UPDATE events SET last_error = ?, claimed_by = NULL, claimed_until = NULL
 WHERE processed_at IS NULL AND attempts >= ? AND claimed_by IS NOT NULL AND claimed_until <= ?
 """
+# The handler has finished with an event (a time it was processed, no error) or raised (no
+# time, the error; a time already there stays); either way its claim ends.
+MARK = """
+UPDATE events SET processed_at = coalesce(?, processed_at), last_error = ?, claimed_by = NULL,
+    claimed_until = NULL
+WHERE id = ?
+"""
+
+
+def _claim_arguments(owner: str, clock: Clock, lease: float, finished=None, **where) -> dict:
+    """The arguments of :data:`CLAIM` (``where``: ``max_attempts``, ``after``, ``limit``), or of
+    :data:`FINISH_AND_CLAIM` given ``finished``, by name: each store spells them its own way."""
+    now = clock.now()
+    done, error = finished or (None, None)
+    return {
+        "owner": owner, "until": now.timestamp() + lease, "now": now.timestamp(), "died": DIED,
+        "done": done, "error": error, "finished_at": now.isoformat(timespec="seconds"), **where,
+    }  # fmt: skip
 
 
 def wrong_schema(where: str, found: list[str]) -> ConfigurationError:
@@ -261,21 +279,11 @@ class EventStore:
         same statement: processed if ``error`` is None (as :meth:`mark_processed`), else failed
         with that error (as :meth:`mark_failed`).
         """
-        now = self.clock.now().timestamp()
-        if finished is None:
-            statement, args = CLAIM, (owner, now + lease, DIED, max_attempts, after, now, limit)
-        else:
-            done, error = finished
-            statement = FINISH_AND_CLAIM
-            args = {
-                "done": done, "error": error, "finished_at": self._now(), "died": DIED,
-                "owner": owner, "until": now + lease, "max_attempts": max_attempts,
-                "after": after, "now": now, "limit": limit,
-            }  # fmt: skip
+        where = {"max_attempts": max_attempts, "after": after, "limit": limit}
+        args = _claim_arguments(owner, self.clock, lease, finished, **where)
         with self._write_lock:
-            rows = self._marker.execute(statement, args).fetchall()
-        if finished is not None:
-            rows = [row for row in rows if row[0] != finished[0]]
+            rows = self._marker.execute(FINISH_AND_CLAIM if finished else CLAIM, args).fetchall()
+        rows = [row for row in rows if row[0] != args["done"]]  # the finished one comes back too
         return sorted(_events(rows), key=lambda e: e.id)
 
     def give_up(self, *, max_attempts: int) -> int:
@@ -289,20 +297,12 @@ class EventStore:
     def mark_processed(self, event_id: int) -> None:
         """The handler has finished with this event; its claim ends."""
         with self._write_lock:
-            self._marker.execute(
-                "UPDATE events SET processed_at = ?, last_error = NULL, claimed_by = NULL, "
-                "claimed_until = NULL WHERE id = ?",
-                (self._now(), event_id),
-            )
+            self._marker.execute(MARK, (self._now(), None, event_id))
 
     def mark_failed(self, event_id: int, error: str) -> None:
         """The handler raised ``error`` on this event: it stays unprocessed, its claim ends."""
         with self._write_lock:
-            self._marker.execute(
-                "UPDATE events SET last_error = ?, claimed_by = NULL, claimed_until = NULL "
-                "WHERE id = ?",
-                (error, event_id),
-            )
+            self._marker.execute(MARK, (None, error, event_id))
 
     # -- reading -----------------------------------------------------------------------------
 

@@ -6,8 +6,10 @@ throwaway server; skipped, saying why, where PostgreSQL is not installed).
 
 from __future__ import annotations
 
+import re
 import sqlite3
 import threading
+import uuid
 from concurrent.futures import ThreadPoolExecutor
 
 import anyio
@@ -29,7 +31,7 @@ from helpers.webhooks import (
 )
 from helpers.webhooks.app import STORE_UNAVAILABLE
 from helpers.webhooks.batching import BatchWriter
-from helpers.webhooks.store import open_store
+from helpers.webhooks.store import _claim_arguments, open_store
 from tests.support.polling import wait_for
 
 EXOTEL = "203.0.113.10"
@@ -425,6 +427,47 @@ def test_a_claim_left_by_a_killed_process_is_taken_over_once_it_lapses(store_spe
     assert [str(e) for e in handled] == ["call 3f6e0c2a completed"]
 
 
+def prepared_plan(db, statement: str, args) -> str:
+    """The plan PostgreSQL keeps for ``statement`` once it is prepared (psycopg prepares what it
+    has run five times) and planned for any arguments, as it is after a few more runs."""
+    from psycopg import sql
+
+    names = list(dict.fromkeys(re.findall(r"%\((\w+)\)s", statement)))
+    for n, name in enumerate(names, 1):
+        statement = statement.replace(f"%({name})s", f"${n}")
+    values = sql.SQL(", ").join(sql.Literal(args[name]) for name in names).as_string(db)
+    db.execute(f"PREPARE claim AS {statement}")
+    db.execute("SET plan_cache_mode TO force_generic_plan")
+    try:
+        return "\n".join(row[0] for row in db.execute(f"EXPLAIN EXECUTE claim({values})"))
+    finally:
+        db.execute("RESET plan_cache_mode")
+        db.execute("DEALLOCATE claim")
+
+
+def test_a_postgresql_claim_reads_the_rows_it_takes_not_the_whole_table(postgres_server):
+    from helpers.webhooks import postgres
+
+    store = open_store(postgres_server.schema_url(f"t_{uuid.uuid4().hex[:12]}"))
+    store.record_many([event(f"{i:x}") for i in range(3000)])
+    with store._use("writer") as db:
+        db.execute("ANALYZE events")  # a backlog of 3,000, and statistics that know it
+    where = {"max_attempts": 5, "after": 0, "limit": 1}
+    with store._use("marker") as db:
+        plans = [
+            prepared_plan(db, postgres.CLAIM, _claim_arguments("a", FrozenClock(), 60, **where)),
+            prepared_plan(
+                db,
+                postgres.FINISH_AND_CLAIM,
+                _claim_arguments("a", FrozenClock(), 60, (1, None), **where),
+            ),
+        ]
+    store.close()
+    scans = [line.strip() for plan in plans for line in plan.splitlines()]
+    assert [line for line in scans if re.search("Seq Scan|Bitmap|Sort", line)] == []
+    assert sum("Index Scan using events_unprocessed" in line for line in scans) == 2
+
+
 def test_dispatchers_racing_on_one_store_handle_each_event_once(store_spec):
     ids = [e.id for e in record_all(store_spec, [event(f"{i:x}") for i in range(200)])]
     handled = []
@@ -514,19 +557,23 @@ class FailingStore:
 
 def test_under_a_steady_stream_a_failed_event_behind_it_is_still_retried(store):
     """The worker's pass ends every idle_wait seconds, however busy: otherwise an event that
-    failed once waits behind the stream for as long as callbacks keep coming."""
-    store.record(event("f1"))
-    handled, attempts = [], []
+    failed once waits behind the stream for as long as callbacks keep coming. The event fails in
+    the middle of the stream (were it first, the first pass might end right after it, under load,
+    and it would be retried before the stream had begun)."""
+    handled, attempts, waiting = [], [], []
 
     def handler(e: Event) -> None:
         if e.sid == "f1":
             attempts.append(e.id)
             if len(attempts) == 1:
                 raise ConnectionError("the CRM is down, once")
+            waiting.append(store.counts()["unprocessed"] - 1)  # the stream's, besides this one
             return
         handled.append(e.sid)
         if len(attempts) < 2 and len(handled) < 100_000:  # the next callback arrives meanwhile
             store.record(event(f"s{len(handled)}"))
+            if len(handled) == 3:
+                store.record(event("f1"))
             dispatcher.notify()
 
     store.record(event("s0"))
@@ -537,7 +584,8 @@ def test_under_a_steady_stream_a_failed_event_behind_it_is_still_retried(store):
     finally:
         dispatcher.stop()
     # Without the pass's end, f1 would wait behind 100,000 callbacks (wait_for gives up first).
-    assert handled
+    assert handled[:4] == ["s0", "s1", "s2", "s3"]  # the stream, then f1 failed behind it
+    assert waiting[0] >= 1  # retried while the stream still came
     assert store.counts()["failing"] == 0
 
 

@@ -167,6 +167,22 @@ FACTS = """() => ({
     .filter(code => code.offsetParent && !code.closest("table") && code.innerText.length <= 24
       && code.getClientRects().length > 1)
     .map(code => code.innerText),
+  // Responses (helpers/book/responses.py): each one's overflow, and where each request and its
+  // response sit (a snippet and its output, or a cell that shows a response).
+  wideResponses: [...document.querySelectorAll("main .response")]
+    .filter(r => r.offsetParent && (r.scrollWidth > r.clientWidth + 1
+      || r.getBoundingClientRect().right > r.closest("main").getBoundingClientRect().right + 1))
+    .map(r => r.innerText.slice(0, 40)),
+  exchanges: [...document.querySelectorAll(
+    "main div.exchange, main div.cell:has(> div.cell_output .response)")]
+    .filter(e => e.offsetParent)
+    .map(e => {
+      const [request, response] = [...e.children].map(c => c.getBoundingClientRect());
+      return {
+        sideBySide: request.right <= response.left && Math.abs(request.top - response.top) < 2,
+        stacked: response.top >= request.bottom - 1,
+      };
+    }),
 })"""
 
 
@@ -542,6 +558,116 @@ def test_search_snippets_show_the_status_code(results):
     tab = results.page.tab
     tab.wait_for_selector("#search-results p.context span.highlighted")
     assert "429" in tab.locator("#search-results span.highlighted").all_inner_texts()
+
+
+# -- responses as a reader reads them (issue 21) ----------------------------------------------
+
+#: The pages whose snippets print JSON responses, and so show them folded beside the request.
+RESPONSE_PAGES = [
+    p
+    for p in (
+        "book/intro",
+        "book/authentication",
+        "book/regions",
+        "book/errors",
+        "book/access_control",
+        "book/webhooks",
+    )
+    if p in PAGES
+]
+
+
+@pytest.mark.parametrize("width", [PHONE["width"], DESKTOP["width"]])
+@pytest.mark.parametrize("name", PAGES)
+def test_no_response_is_wider_than_its_box(visit, name, width):
+    """The regions v2 response was 6,708 px wide in a 662 px box; a response now wraps."""
+    assert visit(name, width)["wideResponses"] == []
+
+
+@pytest.mark.parametrize("name", RESPONSE_PAGES)
+def test_a_request_and_its_response_sit_side_by_side_on_a_desktop(visit, name):
+    exchanges = visit(name)["exchanges"]
+    assert exchanges, "no snippet beside its output"
+    assert all(e["sideBySide"] for e in exchanges)
+
+
+@pytest.mark.parametrize("name", RESPONSE_PAGES)
+def test_a_request_and_its_response_stack_on_a_phone(visit, name):
+    exchanges = visit(name, PHONE["width"])["exchanges"]
+    assert exchanges, "no snippet beside its output"
+    assert all(e["stacked"] and not e["sideBySide"] for e in exchanges)
+
+
+# The first visible response's fields: name, bold or not, and folded (inside a closed fold) or not;
+# and the contrast of every coloured token on the response's background.
+RESPONSE = """() => {
+  const response = [...document.querySelectorAll("main .response")].find(r => r.offsetParent);
+  const channels = (colour) => colour.match(/[\\d.]+/g).slice(0, 3).map(Number);
+  const luminance = (colour) => {
+    const [r, g, b] = channels(colour).map(v => v / 255)
+      .map(c => c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4);
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+  };
+  const background = luminance(getComputedStyle(response).backgroundColor);
+  return {
+    fields: [...response.querySelectorAll(".json-key")].map(key => ({
+      name: JSON.parse(key.textContent),
+      bold: Number(getComputedStyle(key).fontWeight) >= 700,
+      folded: !!key.closest("details:not([open])"),
+    })),
+    folds: [...response.querySelectorAll("details.json-fold > summary")].map(s => s.innerText),
+    contrasts: [...response.querySelectorAll("[class^=json-]")].filter(t => t.offsetParent)
+      .map(t => {
+        const [a, b] = [luminance(getComputedStyle(t).color), background];
+        return (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
+      }),
+    mode: document.documentElement.dataset.theme,
+  };
+}"""
+
+
+@pytest.mark.parametrize("mode", ["light", "dark"])
+@pytest.mark.parametrize("width", [PHONE["width"], DESKTOP["width"]])
+def test_a_long_response_shows_sid_and_status_first_and_folds_the_rest(
+    browser, base_url, width, mode
+):
+    """The intro's call list: each call's Sid and Status in bold, its 17 other fields behind
+    a click; every token readable (4.5:1) in both modes."""
+    tab = Page(browser)
+    try:
+        tab.tab.set_viewport_size(VIEWPORTS[width])
+        tab.tab.emulate_media(color_scheme=mode)
+        tab.open(url_of(base_url, "book/intro"))
+        before = tab.tab.evaluate(RESPONSE)
+        tab.tab.locator("main .response details.json-fold > summary").first.click()
+        after = tab.tab.evaluate(RESPONSE)
+        assert tab.errors == []
+    finally:
+        tab.tab.close()
+    assert before["mode"] == mode
+    shown = [f["name"] for f in before["fields"] if not f["folded"]]
+    assert shown[:2] == ["Metadata", "Total"]
+    call = shown[shown.index("Calls") + 1 :]
+    assert call[:2] == ["Sid", "Status"]
+    assert all(f["bold"] for f in before["fields"] if f["name"] in ("Sid", "Status"))
+    assert "DateCreated" not in shown
+    assert before["folds"][0] == "17 more fields"
+    assert "DateCreated" in [f["name"] for f in after["fields"] if not f["folded"]]
+    assert min(before["contrasts"]) >= 4.5
+
+
+def test_printing_opens_every_folded_response(browser, base_url):
+    tab = Page(browser)
+    try:
+        tab.open(url_of(base_url, "book/intro"))
+        field = tab.tab.locator("main .response .json-key", has_text="DateCreated").first
+        assert not field.is_visible()
+        tab.tab.emulate_media(media="print")
+        field.wait_for(state="visible", timeout=10_000)
+        summary = tab.tab.locator("main .response details.json-fold > summary").first
+        assert not summary.is_visible()
+    finally:
+        tab.tab.close()
 
 
 def test_a_snippet_tab_shows_the_other_languages_code(page, base_url):

@@ -41,7 +41,9 @@ class Receiver:
         allow: str = "127.0.0.1/32",
         open_files: int | None = None,
         port: int | None = None,
+        wait: bool = True,
     ):
+        """``wait``: return once it listens (an error if it exits first); False: at once."""
         self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         env = {
@@ -65,7 +67,8 @@ class Receiver:
                 command, cwd=ROOT, env=env, stdout=out, stderr=err, text=True,
                 preexec_fn=limit_open_files,
             )  # fmt: skip
-        self._wait_until_listening()
+        if wait:
+            self._wait_until_listening()
 
     def _wait_until_listening(self) -> None:
         deadline = time.monotonic() + START_DEADLINE
