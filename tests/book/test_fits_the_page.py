@@ -19,19 +19,6 @@ from tests.support.book_paths import BOOK, NOTEBOOKS, ROOT
 WIDTH = 80
 SNIPPETS = BOOK / "snippets"
 
-#: Files known to hold longer lines, each to be fixed and then taken off this list (the webhooks
-#: chapter and its snippets are being restructured). A listed file that fits fails too, so the
-#: list only shrinks.
-KNOWN_WIDE = {
-    "book/snippets/webhooks/connect-call.mjs",
-    "book/snippets/webhooks/fixed-express.mjs",
-    "book/snippets/webhooks/fixed-express.mjs.out",
-    "book/snippets/webhooks/guide-express.cjs",
-    "book/snippets/webhooks/guide-express.cjs.out",
-    "book/snippets/webhooks/send-sms.mjs",
-    "book/snippets/webhooks/send-sms.py",
-}
-
 
 def snippet_files() -> list[Path]:
     return sorted(p for p in SNIPPETS.rglob("*") if p.is_file() and p.suffix != ".toml")
@@ -82,7 +69,7 @@ def shown(path: Path) -> str:
     return str(path.relative_to(ROOT))
 
 
-CHECKED = [p for p in [*snippet_files(), *NOTEBOOKS] if shown(p) not in KNOWN_WIDE]
+CHECKED = [*snippet_files(), *NOTEBOOKS]
 
 
 @pytest.mark.parametrize("path", CHECKED, ids=shown)
@@ -94,13 +81,6 @@ def test_every_line_fits_80_columns(path):
         + "\nWrap the code's arguments; print JSON indented and long messages wrapped "
         "(textwrap.fill), and rows as a helpers.book.tables.Table."
     )
-
-
-@pytest.mark.parametrize("name", sorted(KNOWN_WIDE))
-def test_a_file_known_to_be_wide_still_is(name):
-    path = ROOT / name
-    assert path.exists(), f"{name} is gone: take it off KNOWN_WIDE in {Path(__file__).name}."
-    assert wide_lines(path), f"{name} fits now: take it off KNOWN_WIDE in {Path(__file__).name}."
 
 
 def test_the_check_finds_a_wide_line(tmp_path):

@@ -1,7 +1,8 @@
 // Connect a call and ask for its answered and terminal status callbacks.
 const { EXOTEL_API_KEY, EXOTEL_API_TOKEN, EXOTEL_ACCOUNT_SID } = process.env;
 const BASE = process.env.EXOTEL_BASE_URL ?? "http://127.0.0.1:4010";
-const basic = Buffer.from(`${EXOTEL_API_KEY}:${EXOTEL_API_TOKEN}`).toString("base64");
+const credentials = `${EXOTEL_API_KEY}:${EXOTEL_API_TOKEN}`;
+const basic = Buffer.from(credentials).toString("base64");
 
 const response = await fetch(
   `${BASE}/v1/Accounts/${EXOTEL_ACCOUNT_SID}/Calls/connect.json`,

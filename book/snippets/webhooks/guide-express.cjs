@@ -1,18 +1,22 @@
-// The guide's Express webhook example, run against the sandbox's status callbacks.
-// Each startGuideExample() is a fresh process: a new Express app and a new, empty Set.
+// The guide's Express webhook example, run against the sandbox's status
+// callbacks. Each startGuideExample() is a fresh process: a new Express app
+// and a new, empty Set.
 const express = require("express");
 
 const PATH = "/webhooks/exotel/call-status";
 const BASE = process.env.EXOTEL_BASE_URL ?? "http://127.0.0.1:4010";
 const { EXOTEL_API_KEY, EXOTEL_API_TOKEN, EXOTEL_ACCOUNT_SID } = process.env;
-const basic = Buffer.from(`${EXOTEL_API_KEY}:${EXOTEL_API_TOKEN}`).toString("base64");
+const credentials = `${EXOTEL_API_KEY}:${EXOTEL_API_TOKEN}`;
+const basic = Buffer.from(credentials).toString("base64");
 
-// -- the guide's example: its code and comments, with two hooks marked "not in the guide" --
+// -- the guide's example: its code and comments, with two hooks marked
+//    "not in the guide" --
 function startGuideExample(port, { bodyParser, work } = {}) {
   const app = express();
   // Track processed events for idempotency
   const processedEvents = new Set();
-  // not in the guide: which parser reads the body (the guide's is express.urlencoded)
+  // not in the guide: which parser reads the body (the guide's is
+  // express.urlencoded)
   const parser = bodyParser ?? express.urlencoded({ extended: true });
   app.post(PATH, parser, async (req, res) => {
     const callSid = req.body.CallSid;
@@ -31,7 +35,8 @@ function startGuideExample(port, { bodyParser, work } = {}) {
     // Always respond with 200 to acknowledge receipt
     res.sendStatus(200);
   });
-  // not in the guide: Express's default error page prints a stack trace; say it in one line
+  // not in the guide: Express's default error page prints a stack trace;
+  // say it in one line
   app.use((error, req, res, next) => {
     console.log(`  console: ${error.name}: ${error.message}`);
     res.sendStatus(500);
@@ -46,9 +51,11 @@ function stop(server) {
   return new Promise((resolve) => server.close(resolve));
 }
 
-// -- driving the sandbox: its API, and its dashboard's clock and callback delivery --
+// -- driving the sandbox: its API, and its dashboard's clock and callback
+//    delivery --
 async function connectCall(form) {
-  const response = await fetch(`${BASE}/v1/Accounts/${EXOTEL_ACCOUNT_SID}/Calls/connect.json`, {
+  const url = `${BASE}/v1/Accounts/${EXOTEL_ACCOUNT_SID}/Calls/connect.json`;
+  const response = await fetch(url, {
     method: "POST",
     headers: { Authorization: `Basic ${basic}` },
     body: new URLSearchParams({
@@ -69,10 +76,25 @@ async function advanceClock(seconds) {
 }
 
 async function deliverDueCallbacks() {
-  const response = await fetch(`${BASE}/_sandbox/admin/callbacks/deliver`, { method: "POST" });
+  const response = await fetch(`${BASE}/_sandbox/admin/callbacks/deliver`, {
+    method: "POST",
+  });
   for (const delivery of (await response.json()).deliveries) {
-    console.log(`  sandbox: ${delivery.summary}`);
+    say(`sandbox: ${delivery.summary}`);
   }
+}
+
+// One line of output, wrapped at 80 columns as the book's page is.
+function say(text, indent = "  ") {
+  let line = indent;
+  for (const word of text.split(" ")) {
+    if (line.trim() && line.length + 1 + word.length > 80) {
+      console.log(line);
+      line = indent + "  ";
+    }
+    line += (line.trim() ? " " : "") + word;
+  }
+  console.log(line);
 }
 
 function post(port, body) {
@@ -83,9 +105,10 @@ function post(port, body) {
   });
 }
 
-// Exotel sends call callbacks as multipart/form-data, which express.urlencoded does not read,
-// or as JSON when the call asks for it. To reach the guide's three bugs, the calls below ask
-// for JSON and the example reads it with express.json(); the last section shows the original.
+// Exotel sends call callbacks as multipart/form-data, which express.urlencoded
+// does not read, or as JSON when the call asks for it. To reach the guide's
+// three bugs, the calls below ask for JSON and the example reads it with
+// express.json(); the last section shows the original.
 const asJson = { StatusCallbackContentType: "application/json" };
 const bothEvents = {
   "StatusCallbackEvents[0]": "answered",
@@ -101,35 +124,55 @@ async function main() {
   await connectCall({ StatusCallback: callback, ...asJson, ...bothEvents });
   await deliverDueCallbacks();
 
-  console.log("Bug 1: 42 s later the call ends; same CallSid, new Status, dropped.");
+  console.log(
+    "Bug 1: 42 s later the call ends; same CallSid, new Status, dropped.",
+  );
   await advanceClock(42);
   await deliverDueCallbacks();
 
-  console.log("Bug 2: the example processes a callback, then dies before answering ...");
+  console.log(
+    "Bug 2: the example processes a callback, then dies before answering ...",
+  );
   await stop(server);
   let received;
   const dies = (req) => {
     received = req.body;
     req.socket.destroy();
   };
-  server = await startGuideExample(port, { bodyParser: express.json(), work: dies });
+  server = await startGuideExample(port, {
+    bodyParser: express.json(),
+    work: dies,
+  });
   await connectCall({ StatusCallback: callback, ...asJson });
   await advanceClock(42);
   await deliverDueCallbacks();
-  console.log("... restarts with an empty Set, and the sandbox retries 30 s later:");
+  console.log(
+    "... restarts with an empty Set, and the sandbox retries 30 s later:",
+  );
   await stop(server);
   server = await startGuideExample(port, { bodyParser: express.json() });
   await advanceClock(30);
   await deliverDueCallbacks();
 
-  console.log("Bug 3: a database write takes 200 ms; two copies of a callback arrive at once:");
+  console.log(
+    "Bug 3: a database write takes 200 ms; two copies arrive at once:",
+  );
   await stop(server);
-  const saveToDatabase = () => new Promise((resolve) => setTimeout(resolve, 200));
-  server = await startGuideExample(port, { bodyParser: express.json(), work: saveToDatabase });
-  const answers = await Promise.all([post(port, received), post(port, received)]);
+  const saveToDatabase = () =>
+    new Promise((resolve) => setTimeout(resolve, 200));
+  server = await startGuideExample(port, {
+    bodyParser: express.json(),
+    work: saveToDatabase,
+  });
+  const answers = await Promise.all([
+    post(port, received),
+    post(port, received),
+  ]);
   console.log(`  answers: ${answers.map((a) => a.status).join(", ")}`);
 
-  console.log("As printed, with express.urlencoded, the example cannot read a call callback:");
+  console.log(
+    "As printed, with express.urlencoded, it cannot read a call callback:",
+  );
   await stop(server);
   server = await startGuideExample(port);
   await connectCall({ StatusCallback: callback });

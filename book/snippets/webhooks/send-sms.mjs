@@ -4,9 +4,11 @@
 // (https://developer.exotel.com/docs/sms-api/api-reference/status-codes).
 const { EXOTEL_API_KEY, EXOTEL_API_TOKEN, EXOTEL_ACCOUNT_SID } = process.env;
 const BASE = process.env.EXOTEL_BASE_URL ?? "http://127.0.0.1:4010";
-const basic = Buffer.from(`${EXOTEL_API_KEY}:${EXOTEL_API_TOKEN}`).toString("base64");
+const credentials = `${EXOTEL_API_KEY}:${EXOTEL_API_TOKEN}`;
+const basic = Buffer.from(credentials).toString("base64");
 
-const response = await fetch(`${BASE}/v1/Accounts/${EXOTEL_ACCOUNT_SID}/Sms/send.json`, {
+const url = `${BASE}/v1/Accounts/${EXOTEL_ACCOUNT_SID}/Sms/send.json`;
+const response = await fetch(url, {
   method: "POST",
   headers: { Authorization: `Basic ${basic}` },
   body: new URLSearchParams({
@@ -19,4 +21,6 @@ const response = await fetch(`${BASE}/v1/Accounts/${EXOTEL_ACCOUNT_SID}/Sms/send
   }),
 });
 const { SMSMessage: sms } = await response.json();
-console.log(`HTTP ${response.status}: SMS ${sms.Sid} to ${sms.To} ${sms.Status}`);
+console.log(
+  `HTTP ${response.status}: SMS ${sms.Sid} to ${sms.To} ${sms.Status}`,
+);

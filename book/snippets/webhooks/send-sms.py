@@ -27,6 +27,5 @@ response = httpx.post(
     },
 )
 sms = response.json()["SMSMessage"]
-print(
-    f"HTTP {response.status_code}: SMS {sms['Sid']} to {sms['To']} {sms['Status']}"
-)
+status = response.status_code
+print(f"HTTP {status}: SMS {sms['Sid']} to {sms['To']} {sms['Status']}")
