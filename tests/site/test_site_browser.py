@@ -215,12 +215,13 @@ class Visits:
     """Each page opened once per width (a screenshot saved if asked), its facts (:data:`FACTS`)
     and the JavaScript errors it logged kept for every check. The pages in :data:`KEPT_OPEN` keep
     a tab of their own for checks that only read them; the others are opened one after another
-    in one spare tab. (The checks that click open their pages in the ``page`` fixture's tab.)"""
+    in a spare tab of their width, sized once: resizing a tab lays out again the page it holds,
+    only to leave it. (The checks that click open their pages in the ``page`` fixture's tab.)"""
 
     def __init__(self, browser, base_url: str, screenshots: Path | None = None) -> None:
         self.browser, self.base_url = browser, base_url
         self.tabs: dict[tuple[str, int], Page] = {}
-        self.spare: Page | None = None  # the tab every other visit opens its page in
+        self.spares: dict[int, Page] = {}  # by width: the tab every other visit opens its page in
         self.facts: dict[tuple[str, int], dict] = {}
         #: Where to save screenshots, if anywhere; and the mode each saved one shows, by name.
         self.screenshots = screenshots or (
@@ -232,11 +233,14 @@ class Visits:
         """The facts of ``name`` at ``width``, its JavaScript errors under ``errors``."""
         if (name, width) not in self.facts:
             kept = (name, width) in KEPT_OPEN
-            if kept:
-                opened = self.tabs[name, width] = Page(self.browser)
-            else:
-                opened = self.spare = self.spare or Page(self.browser)
-            opened.tab.set_viewport_size(VIEWPORTS[width])
+            opened = None if kept else self.spares.get(width)
+            if opened is None:
+                opened = Page(self.browser)
+                opened.tab.set_viewport_size(VIEWPORTS[width])
+                if kept:
+                    self.tabs[name, width] = opened
+                else:
+                    self.spares[width] = opened
             opened.open(url_of(self.base_url, name))
             if name in NOTEBOOK_PAGES:  # sphinx-copybutton adds its buttons once the page is up
                 opened.tab.wait_for_selector("button.copybtn", state="attached")
@@ -273,7 +277,7 @@ class Visits:
         return tab
 
     def close(self) -> None:
-        for opened in [*self.tabs.values(), *([self.spare] if self.spare else [])]:
+        for opened in [*self.tabs.values(), *self.spares.values()]:
             opened.tab.close()
 
 
@@ -778,17 +782,26 @@ def test_a_wide_table_keeps_its_first_column_on_a_phone(visit):
     box.evaluate("b => { b.scrollLeft = 0; }")
 
 
-@pytest.mark.parametrize("name", PAGES)
-def test_a_first_view_loads_at_most_one_megabyte(browser, base_url, site, name):
-    """Every file the page loads, as served (uncompressed): benchmarks/page_weight.py lists them."""
+@pytest.fixture(scope="module")
+def fetching(browser) -> Iterator[tuple[object, list[str]]]:
+    """A tab and the URL of every request it finished, for one page after another: chromium
+    reports a file its cache serves as it reports one fetched, so a tab of its own for each page
+    (a renderer process each) sees the same files."""
     fetched: list[str] = []
     tab = browser.new_page()
-    try:
-        tab.on("requestfinished", lambda request: fetched.append(request.url))
-        tab.goto(url_of(base_url, name), wait_until="load")
-        tab.wait_for_timeout(300)  # the icon font, which the stylesheet asks for once laid out
-    finally:
-        tab.close()
+    tab.on("requestfinished", lambda request: fetched.append(request.url))
+    yield tab, fetched
+    tab.close()
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_a_first_view_loads_at_most_one_megabyte(fetching, base_url, site, name):
+    """Every file the page loads, as served (uncompressed): benchmarks/page_weight.py lists them."""
+    tab, fetched = fetching
+    fetched.clear()
+    tab.bring_to_front()  # see Page.open
+    tab.goto(url_of(base_url, name), wait_until="load")
+    tab.wait_for_timeout(300)  # the icon font, which the stylesheet asks for once laid out
     paths = {re.sub(r"[?#].*$", "", url)[len(base_url) + 1 :] for url in fetched}
     assert not {p for p in paths if re.search(r"fontawesome\.js|searchindex\.js|thebe", p)}
     assert sum((site / p).stat().st_size for p in paths) <= 1_000_000
